@@ -1,0 +1,79 @@
+// Suppression comments, the same in the editor and the CLI:
+//   XML: <!-- qdt-disable-next-line cache-unsafe -- reason -->
+//   INI: # qdt-disable-next-line nova-cachemodes-unsafe -- reason   (or ;)
+//   qdt-disable RULE[,RULE] / qdt-enable RULE for a region; no rule named = every rule.
+// "next line" is the next line that is neither blank nor only a comment, so a suppression can
+// stand above another comment or a blank line and still reach the element it names.
+import type { FileKind, Finding } from './types';
+import { LineIndex } from './text';
+
+interface Directive {
+  line: number;
+  verb: 'disable-next-line' | 'disable' | 'enable';
+  /** Empty = all rules. */
+  rules: string[];
+}
+
+const XML_DIRECTIVE = /<!--\s*qdt-(disable-next-line|disable|enable)\b([\s\S]*?)-->/g;
+const INI_DIRECTIVE = /^[ \t]*[#;][ \t]*qdt-(disable-next-line|disable|enable)\b(.*)$/gm;
+
+function parseRules(rest: string): string[] {
+  const beforeReason = rest.split(/\s--(?:\s|$)/)[0];
+  return beforeReason.split(/[\s,]+/).filter((s) => /^[a-z][a-z0-9-]*$/.test(s));
+}
+
+function directives(text: string, kind: FileKind, index: LineIndex): Directive[] {
+  const re = kind === 'domain-xml' ? XML_DIRECTIVE : INI_DIRECTIVE;
+  const out: Directive[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({
+      line: index.positionAt(m.index + m[0].length).line,
+      verb: m[1] as Directive['verb'],
+      rules: parseRules(m[2]),
+    });
+  }
+  return out;
+}
+
+/** Lines that hold only a comment (or nothing) are skipped when resolving "next line". */
+function isSkippableLine(text: string, kind: FileKind): boolean {
+  const t = text.trim();
+  if (t === '') return true;
+  if (kind === 'domain-xml') return /^<!--[\s\S]*-->$/.test(t);
+  return t.startsWith('#') || t.startsWith(';');
+}
+
+const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
+
+/** Drops the findings that a suppression comment covers. */
+export function applySuppressions(text: string, kind: FileKind, findings: Finding[]): Finding[] {
+  if (!text.includes('qdt-')) return findings;
+  const index = new LineIndex(text);
+  const ds = directives(text, kind, index);
+  if (ds.length === 0) return findings;
+
+  const nextLine = new Map<number, Directive[]>();
+  for (const d of ds.filter((x) => x.verb === 'disable-next-line')) {
+    let line = d.line + 1;
+    while (line < index.lineCount && isSkippableLine(text.slice(index.lineStart(line), index.lineEnd(line)), kind)) line++;
+    nextLine.set(line, [...(nextLine.get(line) ?? []), d]);
+  }
+  const regions = ds.filter((x) => x.verb !== 'disable-next-line');
+
+  return findings.filter((f) => {
+    const line = index.positionAt(f.start).line;
+    if ((nextLine.get(line) ?? []).some((d) => covers(d, f.rule))) return false;
+    let disabled = false;
+    for (const d of regions) {
+      if (d.line >= line) break;
+      if (covers(d, f.rule)) disabled = d.verb === 'disable';
+    }
+    return !disabled;
+  });
+}
+
+/** The comment that "Disable for this line" inserts above a line, in the file's syntax. */
+export function disableNextLineComment(kind: FileKind, rule: string): string {
+  return kind === 'domain-xml' ? `<!-- qdt-disable-next-line ${rule} -- reason -->` : `# qdt-disable-next-line ${rule} -- reason`;
+}

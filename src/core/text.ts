@@ -1,0 +1,97 @@
+// Offset <-> line/column conversion and edit application, shared by the CLI and the tests.
+import type { TextEdit } from './types';
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 column. */
+  character: number;
+}
+
+/** Line starts of a text; "\r\n", "\n" and a lone "\r" end a line, as in VS Code. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      } else if (c === 10 /* \n */) {
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+
+  /** Offset just past the last character of the line, before its line break. */
+  lineEnd(line: number): number {
+    if (line + 1 >= this.starts.length) return this.text.length;
+    let end = this.starts[line + 1];
+    if (this.text.charCodeAt(end - 1) === 10) end--;
+    if (this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+}
+
+/** The line break a text mostly uses, for inserting new lines that match it. */
+export function eolOf(text: string): '\r\n' | '\n' {
+  const crlf = text.indexOf('\r\n');
+  const lf = text.indexOf('\n');
+  return crlf !== -1 && crlf < lf ? '\r\n' : '\n';
+}
+
+/** Edits overlap when one starts before the other ends (insertions at one point do not overlap). */
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * Picks edits groups (one group = one fix) that do not overlap any group taken before,
+ * in order. Returns the groups taken.
+ */
+export function nonOverlapping(groups: TextEdit[][]): TextEdit[][] {
+  const taken: TextEdit[] = [];
+  const result: TextEdit[][] = [];
+  for (const g of groups) {
+    if (g.some((e) => taken.some((t) => overlaps(e, t) || (e.start === e.end && t.start === t.end && e.start === t.start)))) continue;
+    taken.push(...g);
+    result.push(g);
+  }
+  return result;
+}
+
+/** Applies non-overlapping edits (offsets into `text`). Throws on overlap: that is a bug in a rule. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos || e.end < e.start || e.end > text.length) {
+      throw new Error(`overlapping or out-of-range edit ${e.start}-${e.end}`);
+    }
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}

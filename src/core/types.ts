@@ -1,0 +1,48 @@
+// Shared shapes of the engine. Offsets are UTF-16 code-unit offsets into the text that was
+// linted (the same units as JavaScript strings and VS Code's TextDocument.offsetAt), so the
+// editor and the CLI place every finding identically.
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+/** What kind of file a text is. */
+export type FileKind = 'domain-xml' | 'nova-conf';
+
+/** Replace text[start, end) with newText. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  /** Imperative, shown as the quick-fix title: "Set cache='none'". */
+  title: string;
+  edits: TextEdit[];
+  /** The fix that source.fixAll and `lint --fix` apply. At most one per finding. */
+  preferred?: boolean;
+}
+
+export interface RelatedLocation {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** What is wrong, what happens because of it, what to do. */
+  message: string;
+  start: number;
+  end: number;
+  fixes: Fix[];
+  related?: RelatedLocation[];
+}
+
+export interface LintOptions {
+  /** Per-rule severity overrides; 'off' drops the rule. */
+  severities?: Readonly<Record<string, SeveritySetting>>;
+  /** The file started with a UTF-8 byte-order mark that was stripped before linting. */
+  hadBom?: boolean;
+}
