@@ -329,7 +329,7 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
     // B.1), so the file is synced here; it is checked before it gets the target's name.
     const t3 = performance.now();
     await fsyncPath(part, 'r+');
-    await verifyOutput(part, req.targetFormat, info.virtualSize, qemuImgPath, req.signal, log);
+    await verifyOutput(part, req.targetFormat, req.options?.subformat, info.virtualSize, qemuImgPath, req.signal, log);
     await fs.promises.rename(part, target);
     await fsyncDir(targetDir);
     log(`fsync, check and rename: ${Math.round(performance.now() - t3)} ms`);
@@ -363,17 +363,20 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
 async function verifyOutput(
   part: string,
   format: TargetFormat,
+  subformat: string | undefined,
   virtualSize: number,
   qemuImgPath: string,
   signal: AbortSignal | undefined,
   log: (l: string) => void,
 ): Promise<void> {
-  const inspected = await inspectImage(part, { declaredFormat: format });
+  // A fixed VHD has its footer only at the end: by content it is raw data (as QEMU probes it too).
+  const looksLike = format === 'vpc' && subformat === 'fixed' ? 'raw' : format;
+  const inspected = await inspectImage(part, { declaredFormat: looksLike });
   const bad = (why: string) => {
     throw new ConvertError('failed', `The converted image did not pass the final check (${why}); it was removed. Report this with the log.`, part);
   };
   if (inspected.refusals.length) bad(inspected.refusals.join('; '));
-  if (inspected.qemuFormat !== format) bad(`its content is ${inspected.format}, not ${format}`);
+  if (inspected.qemuFormat !== looksLike) bad(`its content is ${inspected.format}, not ${format}`);
   const out = await imageInfo(part, { format, qemuImgPath, signal, log });
   if (out.format !== format) bad(`qemu-img reads it as ${out.format}`);
   if (out.virtualSize !== virtualSize) bad(`virtual size ${out.virtualSize} bytes instead of ${virtualSize}`);
