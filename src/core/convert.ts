@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { targetArgs } from './convertOptions';
-import { inspectImage } from './imageInspector';
+import { InspectResult, inspectImage } from './imageInspector';
 import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, imageInfo, locateQemuImg, qemuImgVersion, quoteArgv, runQemuImg } from './qemuImg';
@@ -154,13 +154,8 @@ async function checkPaths(source: string, target: string, part: string, overwrit
   return src;
 }
 
-/** Steps 1 and 2: the in-process inspector, then qemu-img info. Returns the `-f` value and the info. */
-async function confirmSource(
-  source: string,
-  req: ConvertRequest,
-  qemuImgPath: string,
-  log: (l: string) => void,
-): Promise<{ format: string; info: ImageInfo }> {
+/** Step 1: the in-process inspector; no qemu-img process runs before it has passed the image. */
+async function inspectSource(source: string, req: ConvertRequest, log: (l: string) => void): Promise<InspectResult> {
   const declared = req.sourceFormat ? (FORMAT_ALIASES[req.sourceFormat.toLowerCase()] ?? req.sourceFormat.toLowerCase()) : undefined;
   let inspected;
   try {
@@ -189,7 +184,18 @@ async function confirmSource(
     );
   }
   log(`inspector: ${source} is ${inspected.format} (-f ${format})`);
+  return inspected;
+}
 
+/** Step 2: `qemu-img info` under limits must agree with the inspector and find nothing unsafe. */
+async function confirmSource(
+  source: string,
+  inspected: InspectResult,
+  req: ConvertRequest,
+  qemuImgPath: string,
+  log: (l: string) => void,
+): Promise<ImageInfo> {
+  const format = inspected.qemuFormat;
   let info: ImageInfo;
   try {
     info = await imageInfo(source, { format, qemuImgPath, signal: req.signal, log });
@@ -218,7 +224,7 @@ async function confirmSource(
     refuse(`its header says ${inspected.virtualSize} bytes but qemu-img reads ${info.virtualSize}`);
   }
   if (info.corrupt) log(`warning: ${source} is marked corrupt; qemu-img may fail to read parts of it`);
-  return { format, info };
+  return info;
 }
 
 /** Step 3: `none` where O_DIRECT works in the target folder, else `writeback`. Never unsafe or writethrough. */
@@ -273,14 +279,16 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
   }
   const srcStat = await checkPaths(source, target, part, req.overwrite === true);
   const qemuImgPath = await locateQemuImg(req.qemuImgPath).catch(fromQemuImgError);
+  const t1 = performance.now();
+  const inspected = await inspectSource(source, req, log);
+  const format = inspected.qemuFormat;
   const version = await qemuImgVersion(qemuImgPath).catch(() => undefined);
   log(`qemu-img: ${qemuImgPath} (version ${version?.join('.') ?? 'unknown'})`);
   if (version && (version[0] < 9 || (version[0] === 9 && version[1] < 1))) {
-    log('note: qemu-img before 9.1 lacks the upstream CVE-2024-4467 fix unless the distribution backported it; the checks above are what keep hostile images out.');
+    log('note: qemu-img before 9.1 lacks the upstream CVE-2024-4467 fix unless the distribution backported it; the in-process inspection and the qemu-img info checks are what keep hostile images out.');
   }
 
-  const t1 = performance.now();
-  const { format, info } = await confirmSource(source, req, qemuImgPath, log);
+  const info = await confirmSource(source, inspected, req, qemuImgPath, log);
   log(`checks passed in ${Math.round(performance.now() - t1)} ms`);
   throwIfCancelled(req.signal, source);
 
