@@ -90,8 +90,16 @@ export class ConvertError extends Error {
 }
 
 /*
- * Source cache, -m and -W: decided from bench/convert (see bench/README.md, "Convert").
- * SOURCE_CACHE and the coroutine count are set from those figures.
+ * Source cache -T, -m and -W, decided from bench/convert (bench/README.md, "Convert"; 2 GiB
+ * virtual, 1.1 GiB of data, warm page cache, ext4 on virtio, machine shared with other jobs):
+ * - -T writeback (qemu-img's default) stays. -T none was 2.0× slower qcow2→raw and 1.65× slower
+ *   raw→qcow2 than -T writeback (both with -t none): it gives up the page cache the source is
+ *   usually in (just downloaded or copied), and it would also need O_DIRECT on the source's
+ *   filesystem. Reads never need flushing, so -T none buys no durability.
+ * - -m stays at 8: -m 16 was 1.35× slower qcow2→raw and 1.02× raw→qcow2.
+ * - no -W: qemu-img's docs recommend it only for preallocated block devices and rule it out
+ *   with compression; with -t writeback -m 16 -W it was 4.9× / 1.5× the -t none time here.
+ * Figures from the final run are in bench/README.md.
  */
 const SOURCE_CACHE = 'writeback';
 
@@ -126,7 +134,7 @@ async function statOrUndefined(file: string): Promise<fs.Stats | undefined> {
 const sameFile = (a: fs.Stats, b: fs.Stats) => a.dev === b.dev && a.ino === b.ino;
 
 /** Source exists and is a file or block device; target is not the source and may be written. */
-async function checkPaths(source: string, target: string, part: string, overwrite: boolean): Promise<fs.Stats> {
+async function checkPaths(source: string, target: string, part: string, overwrite: boolean, log: (l: string) => void): Promise<fs.Stats> {
   const src = await statOrUndefined(source);
   if (!src) throw new ConvertError('not-found', `${source} does not exist, so there is nothing to convert. Check the path.`, source);
   if (!src.isFile() && !src.isBlockDevice()) {
@@ -145,6 +153,7 @@ async function checkPaths(source: string, target: string, part: string, overwrit
   if (partStat && sameFile(partStat, src)) {
     throw new ConvertError('same-file', `The temporary file ${part} would be the source image itself; choose another target name.`, part);
   }
+  if (partStat) log(`${part} is left over from an interrupted conversion; it will be replaced.`);
   if (tgt && !overwrite) {
     throw new ConvertError('exists', `${target} already exists and was left untouched. Choose another name, or confirm that it may be replaced.`, target);
   }
@@ -277,7 +286,7 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
   } catch (e) {
     throw new ConvertError('invalid-options', `Cannot convert ${source} to ${target}: ${(e as Error).message}`, target);
   }
-  const srcStat = await checkPaths(source, target, part, req.overwrite === true);
+  const srcStat = await checkPaths(source, target, part, req.overwrite === true, log);
   const qemuImgPath = await locateQemuImg(req.qemuImgPath).catch(fromQemuImgError);
   const t1 = performance.now();
   const inspected = await inspectSource(source, req, log);
