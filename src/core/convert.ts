@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { targetArgs } from './convertOptions';
-import { InspectResult, inspectImage } from './imageInspector';
+import { ImageOpenError, InspectResult, inspectImage } from './imageInspector';
 import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, imageInfo, locateQemuImg, qemuImgVersion, quoteArgv, runQemuImg } from './qemuImg';
@@ -166,23 +166,24 @@ async function checkPaths(source: string, target: string, part: string, overwrit
 /** Step 1: the in-process inspector; no qemu-img process runs before it has passed the image. */
 async function inspectSource(source: string, req: ConvertRequest, log: (l: string) => void): Promise<InspectResult> {
   const declared = req.sourceFormat ? (FORMAT_ALIASES[req.sourceFormat.toLowerCase()] ?? req.sourceFormat.toLowerCase()) : undefined;
-  let inspected;
+  let inspected: InspectResult;
   try {
     inspected = await inspectImage(source, { declaredFormat: declared });
   } catch (e) {
-    const code = errno(e);
-    if (code === 'EACCES' || code === 'EPERM') throw new ConvertError('permission', `${source} cannot be read (${code}); check its owner and mode.`, source);
-    if (code === 'ENOENT') throw new ConvertError('not-found', `${source} disappeared before it could be read.`, source);
-    throw new ConvertError('refused', `${source} could not be inspected (${(e as Error).message}), so qemu-img was not run on it.`, source);
+    if (e instanceof ImageOpenError) {
+      const kind: ConvertErrorKind = e.kind === 'permission' ? 'permission' : e.kind === 'not-found' ? 'not-found' : 'failed';
+      throw new ConvertError(kind, `${e.message} Nothing was converted.`, source);
+    }
+    throw e;
   }
-  let refusals = inspected.refusals;
+  let issues = inspected.issues;
   if (req.allowBackingFile) {
-    const backing = refusals.filter((r) => /backing/i.test(r));
-    if (backing.length) log(`allowed by setting (allowBackingFile): ${backing.join('; ')}`);
-    refusals = refusals.filter((r) => !/backing/i.test(r));
+    const backing = issues.filter((i) => i.code === 'backing-file');
+    if (backing.length) log(`allowed by the backing-file setting: ${backing.map((i) => i.message).join(' ')}`);
+    issues = issues.filter((i) => i.code !== 'backing-file');
   }
-  if (refusals.length) {
-    throw new ConvertError('refused', `Refused to convert ${source}: ${refusals.join('; ')}. qemu-img was not run on it.`, source);
+  if (issues.length) {
+    throw new ConvertError('refused', `${issues.map((i) => i.message).join(' ')} qemu-img was not run on ${source}.`, source);
   }
   const format = inspected.qemuFormat;
   if (declared && declared !== format) {
@@ -241,7 +242,7 @@ async function chooseCache(dir: string): Promise<{ mode: 'none' | 'writeback'; r
   try {
     const probe = await probeODirect(dir);
     return probe.supported
-      ? { mode: 'none', reason: `${probe.reason} cache "none": durable at exit, no double caching.` }
+      ? { mode: 'none', reason: `${probe.reason} Using cache "none": durable at exit, and the copy does not fill the page cache.` }
       : { mode: 'writeback', reason: `${probe.reason[0].toUpperCase()}${probe.reason.slice(1)} Using cache "writeback": just as durable at exit (qemu-img flushes at close, then this tool fsyncs).` };
   } catch (e) {
     if (!(e instanceof ProbeError)) throw e;
@@ -346,7 +347,7 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
     // B.1), so the file is synced here; it is checked before it gets the target's name.
     const t3 = performance.now();
     await fsyncPath(part, 'r+');
-    await verifyOutput(part, req.targetFormat, req.options?.subformat, info.virtualSize, qemuImgPath, req.signal, log);
+    await verifyOutput(part, req.targetFormat, info.virtualSize, qemuImgPath, req.signal, log);
     await fs.promises.rename(part, target);
     await fsyncDir(targetDir);
     log(`fsync, check and rename: ${Math.round(performance.now() - t3)} ms`);
@@ -380,20 +381,17 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
 async function verifyOutput(
   part: string,
   format: TargetFormat,
-  subformat: string | undefined,
   virtualSize: number,
   qemuImgPath: string,
   signal: AbortSignal | undefined,
   log: (l: string) => void,
 ): Promise<void> {
-  // A fixed VHD has its footer only at the end: by content it is raw data (as QEMU probes it too).
-  const looksLike = format === 'vpc' && subformat === 'fixed' ? 'raw' : format;
-  const inspected = await inspectImage(part, { declaredFormat: looksLike });
+  const inspected = await inspectImage(part, { declaredFormat: format });
   const bad = (why: string) => {
     throw new ConvertError('failed', `The converted image did not pass the final check (${why}); it was removed. Report this with the log.`, part);
   };
   if (inspected.refusals.length) bad(inspected.refusals.join('; '));
-  if (inspected.qemuFormat !== looksLike) bad(`its content is ${inspected.format}, not ${format}`);
+  if (inspected.qemuFormat !== format) bad(`its content is ${inspected.format}, not ${format}`);
   const out = await imageInfo(part, { format, qemuImgPath, signal, log });
   if (out.format !== format) bad(`qemu-img reads it as ${out.format}`);
   if (out.virtualSize !== virtualSize) bad(`virtual size ${out.virtualSize} bytes instead of ${virtualSize}`);

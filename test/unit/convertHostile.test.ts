@@ -24,7 +24,8 @@ for (const sample of hostileSamples()) {
       'refused',
     );
     assert.equal(e.file, file);
-    assert.match(e.message, new RegExp(`^Refused to convert ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+qemu-img was not run`));
+    assert.ok(e.message.endsWith(`qemu-img was not run on ${file}.`), e.message);
+    assert.ok(e.message.includes(sample.name), e.message);
     assert.deepEqual(rec.calls(), [], 'qemu-img was started');
     assert.ok(!fs.existsSync(target) && !fs.existsSync(`${target}.part`));
     assert.deepEqual(fs.readFileSync(file), before);
