@@ -222,3 +222,18 @@ test('qemu-img refusing O_DIRECT although the probe passed: one retry with write
   assert.match(converts[1], / -t writeback /);
   assert.equal(compareImages(src, 'qcow2', target, 'raw'), 0);
 });
+
+test('the source is only read: an immutable source (chattr +i) converts and stays unchanged', async (t) => {
+  if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
+  let src = '';
+  t.after(() => void spawnSync('chattr', ['-i', src])); // hooks run in order: before tmpDir's removal
+  const dir = tmpDir(t);
+  src = makeImage(dir, 'ro.qcow2', 'qcow2', 2);
+  const before = sha256(src);
+  const set = spawnSync('chattr', ['+i', src], { encoding: 'utf8' });
+  if (set.status !== 0) return t.skip(`chattr +i is not possible here (${(set.stderr || set.error?.message || '').trim()}); needs root on ext4/xfs/btrfs`);
+  assert.throws(() => fs.appendFileSync(src, 'x'), /EPERM/); // even root cannot open it for writing now
+  const r = await convertImage({ source: src, target: path.join(dir, 'o.vdi'), targetFormat: 'vdi' });
+  assert.equal(r.sourceFormat, 'qcow2');
+  assert.equal(sha256(src), before);
+});
