@@ -268,7 +268,7 @@ class DiskLinter {
 
   vhostUser(d: Disk): void {
     for (const a of [d.cache, d.io]) {
-      if (!a || (a.name === 'cache' && a.value === 'default')) continue;
+      if (!literal(a) || (a.name === 'cache' && a.value === 'default')) continue;
       this.add(
         'vhostuser-cache',
         `A vhost-user disk takes no ${a.name} attribute: libvirt refuses the domain ("${a.name} is not supported with vhostuser disk"); the vhost-user backend does its own I/O. Remove the attribute.`,
