@@ -173,7 +173,7 @@ class DiskLinter {
       if (d.cache && mode !== 'default' && io !== 'native') {
         this.add(
           'lun-cache-ignored',
-          `cache='${mode}' has no effect on a device='lun' disk: the guest's SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
+          `cache='${mode}' does not reach the guest of a device='lun' disk: its SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
           { start: d.cache.valueStart, end: d.cache.valueEnd },
           this.fix(`Remove cache='${mode}'`, [removeAttr(d.cache)], true),
         );
