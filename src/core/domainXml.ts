@@ -137,7 +137,9 @@ class DiskLinter {
       this.invalid(d.io, 'I/O mode', IO_MODES);
       io = undefined;
     }
-    if (mode === undefined) return;
+    // A cache mode that is wrong, templated or still being typed, or an io value templated or
+    // still being typed, leaves nothing else to judge on this disk.
+    if (mode === undefined || !ioKnown) return;
     const direct = DIRECT_MODES.has(mode);
     const writable = isWritable(d);
     const shown = mode !== 'default' ? `cache='${mode}'` : `${d.cache ? "cache='default'" : 'no cache mode'} (QEMU's default, writeback)`;
