@@ -222,6 +222,25 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
   return el;
 }
 
+/** Element names seen so far, so that each start tag does not allocate its name again. */
+class NameTable {
+  private readonly byKey = new Map<number, string[]>();
+
+  get(text: string, start: number, end: number): string {
+    const key = (end - start) * 65536 + text.charCodeAt(start);
+    let bucket = this.byKey.get(key);
+    if (bucket) {
+      for (const s of bucket) if (text.startsWith(s, start)) return s;
+    } else {
+      bucket = [];
+      this.byKey.set(key, bucket);
+    }
+    const name = text.slice(start, end);
+    if (bucket.length < 8) bucket.push(name);
+    return name;
+  }
+}
+
 /**
  * Scans `text` once. Never throws on any input. Children of captured elements are kept when
  * their name is in `childNames` (all of them when it is absent).
@@ -233,6 +252,7 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
   const opened: (XmlElement | undefined)[] = [];
   // How many elements of each name are open, so that a stray end tag costs no search.
   const openCount = new Map<string, number>();
+  const names = new NameTable();
   const scratch: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 };
   let topIndex = -1;
   const n = text.length;
@@ -299,7 +319,7 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       continue;
     }
     const nameEnd = readName(text, lt + 1);
-    const name = text.slice(lt + 1, nameEnd);
+    const name = names.get(text, lt + 1, nameEnd);
     const depth = path.length;
     if (depth === 0) topIndex++;
     const want = capture(path, name, topIndex);
