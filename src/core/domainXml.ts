@@ -186,12 +186,14 @@ class DiskLinter {
     if (!writable) return;
     const rbd = d.type === 'network' && d.source !== undefined && attr(d.source, 'protocol')?.value === 'rbd';
 
+    // writeback is the alternative to none, except where io='native' needs O_DIRECT.
+    const writebackFix = io === 'native' ? [] : this.setCacheFix(d, 'writeback', false);
     if (mode === 'unsafe' && !d.transient) {
       this.add(
         'cache-unsafe',
         "cache='unsafe' ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use cache='none' (or 'writeback' where the filesystem lacks O_DIRECT); keep unsafe only for throwaway guests.",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
       );
       cacheFlagged = true;
     } else if (mode === 'writethrough') {
@@ -199,7 +201,7 @@ class DiskLinter {
         'cache-writethrough',
         "cache='writethrough' makes every guest write wait for a host flush, so writes are slow, and it is no safer than 'none' for a guest that flushes. Use cache='none' (or 'writeback').",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
       );
       cacheFlagged = true;
     } else if (mode === 'directsync' && !(rbd && !d.shareable && io !== 'native')) {

@@ -57,6 +57,24 @@ test('libvirt disk-cache.xml: unsafe, writethrough and directsync flagged; write
   }
 });
 
+test('libvirt disk-shared-qcow.xml, which libvirt refuses to parse, gets shareable-format on its qcow2 format', (t) => {
+  if (!present) return t.skip(SKIP);
+  assert.match(read('libvirt/EXPECTED-FAILURES.txt'), /^disk-shared-qcow\tDO_TEST_CAPS_LATEST_PARSE_ERROR/m);
+  const { text, findings } = lintFile('libvirt/disk-shared-qcow.xml');
+  const f = findings.filter((x) => x.rule === 'shareable-format');
+  assert.deepEqual(f.map((x) => [x.severity, text.slice(x.start, x.end)]), [['error', 'qcow2']]);
+});
+
+test('vdsm disk_devices.xml, a rootless list of <disk> elements, is linted disk by disk', (t) => {
+  if (!present) return t.skip(SKIP);
+  const { text, findings, lines } = lintFile('libvirt-other/vdsm__virt__data__disk_devices.xml');
+  const rbdDisks = (text.match(/protocol="rbd"/g) ?? []).length;
+  assert.ok(rbdDisks > 0);
+  assert.equal(findings.filter((f) => f.rule === 'rbd-cache-none').length, rbdDisks);
+  const wt = findings.filter((f) => f.rule === 'cache-writethrough');
+  assert.deepEqual(wt.map((f) => lineOf(lines, f.start)), linesWith(text, /cache="writethrough"/));
+});
+
 test('every XML in the corpus lints without throwing, with every range inside its file', (t) => {
   if (!present) return t.skip(SKIP);
   let files = 0;

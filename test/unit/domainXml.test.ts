@@ -103,6 +103,9 @@ test('cache-unsafe, cache-writethrough, cache-directsync on writable disks, with
   assert.ok(fixed(text, fs[1], "Set cache='writeback'").includes("cache='writeback'/>"));
   assert.deepEqual(fs[2].fixes.map((x) => x.title), ["Set cache='none'"]);
   assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace(/cache='(unsafe|writethrough|directsync)'/g, "cache='none'"));
+  // With io='native', writeback is not offered: it would break the disk.
+  const native = domain(disk(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>\n${FILE_SRC}`));
+  assert.deepEqual(only(native, 'cache-unsafe').fixes.map((x) => x.title), ["Set cache='none'"]);
 });
 
 test('read-only disks get no speed or safety finding: <readonly/>, a CD-ROM (even with media), a floppy without media', () => {
