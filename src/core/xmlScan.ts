@@ -21,7 +21,10 @@ export interface XmlAttr {
   /** Where the whitespace before the name starts: removing [wsStart, end) removes the attribute cleanly. */
   wsStart: number;
   quote: '"' | "'" | '';
-  /** False when the value has no closing quote (typing in progress). */
+  /**
+   * False when the value has no closing quote, or spans lines (legal XML, but in a domain XML the
+   * sign of a quote not typed yet that borrows the next attribute's opening quote).
+   */
   complete: boolean;
 }
 
@@ -91,8 +94,6 @@ export interface ScanResult {
   root?: XmlElement;
   /** Captured elements in document order, each with its direct children. */
   captured: XmlElement[];
-  /** Something was not well-formed (unterminated construct, mismatched end tag…). */
-  damaged: boolean;
 }
 
 /**
@@ -114,6 +115,14 @@ function readName(text: string, i: number): number {
 function skipSpace(text: string, i: number): number {
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   return i;
+}
+
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /** Finds `needle` from `from`; the end of the text when absent (an unterminated construct). */
@@ -194,7 +203,7 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
         if (close < stop) {
           valueEnd = close;
           end = close + 1;
-          complete = true;
+          complete = !hasLineBreak(text, valueStart, close);
         } else {
           // Still being typed: the value runs to the end of its line, and the tag ends at the '<'.
           valueEnd = valueStart;
@@ -246,7 +255,7 @@ class NameTable {
  * their name is in `childNames` (all of them when it is absent).
  */
 export function scanXml(text: string, capture: CapturePredicate, childNames?: ReadonlySet<string>): ScanResult {
-  const result: ScanResult = { captured: [], damaged: false };
+  const result: ScanResult = { captured: [] };
   // The open elements: names (the path given to `capture`), and the captured element, if any.
   const path: string[] = [];
   const opened: (XmlElement | undefined)[] = [];
@@ -264,17 +273,11 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
     if (c1 === 33 /* ! */) {
       if (text.startsWith('<!--', lt)) {
         const end = text.indexOf('-->', lt + 4);
-        if (end === -1) {
-          result.damaged = true;
-          break;
-        }
+        if (end === -1) break;
         i = end + 3;
       } else if (text.startsWith('<![CDATA[', lt)) {
         const end = text.indexOf(']]>', lt + 9);
-        if (end === -1) {
-          result.damaged = true;
-          break;
-        }
+        if (end === -1) break;
         i = end + 3;
       } else {
         i = skipDeclaration(text, lt + 2);
@@ -294,21 +297,12 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       const stop = nextLt === -1 ? n : nextLt;
       let gt = nameEnd;
       while (gt < stop && text.charCodeAt(gt) !== 62) gt++;
-      if (gt >= stop) {
-        result.damaged = true;
-        i = stop;
-      } else {
-        i = gt + 1;
-      }
+      i = gt >= stop ? stop : gt + 1;
       // Close the nearest open element of that name (auto-closing any left open inside it);
       // an end tag that matches nothing is ignored.
-      if (!openCount.get(name)) {
-        result.damaged = true;
-        continue;
-      }
+      if (!openCount.get(name)) continue;
       let k = path.length - 1;
       while (path[k] !== name) k--;
-      if (k !== path.length - 1) result.damaged = true;
       for (let m = k; m < path.length; m++) openCount.set(path[m], (openCount.get(path[m]) ?? 1) - 1);
       path.length = k;
       opened.length = k;
@@ -325,7 +319,6 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
     const want = capture(path, name, topIndex);
     const parent = depth > 0 ? opened[depth - 1] : undefined;
     const shape = readTag(text, nameEnd, undefined, scratch);
-    if (!shape.tagClosed) result.damaged = true;
     const keepChild = parent !== undefined && (!childNames || childNames.has(name));
     const isRoot = depth === 0 && !result.root;
     const el = want || keepChild || isRoot ? new XmlElement(text, name, lt, nameEnd, depth, shape, want) : undefined;
@@ -340,6 +333,5 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       openCount.set(name, (openCount.get(name) ?? 0) + 1);
     }
   }
-  if (path.length > 0) result.damaged = true;
   return result;
 }
