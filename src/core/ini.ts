@@ -168,6 +168,8 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
     open = undefined;
   };
   const error = (kind: IniErrorKind, start: number, end: number, line: number, lineStart: number) => {
+    // One error a line: what remains after its fix shows on the next lint.
+    if (errors.length > 0 && errors[errors.length - 1].line === line) return;
     errors.push({ kind, osloMessage: OSLO_MESSAGES[kind], start, end, line, lineStart });
   };
 
