@@ -193,12 +193,13 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
       const q = text.charCodeAt(j);
       if (q === 34 || q === 39) {
         quote = q === 34 ? '"' : "'";
-        // The closing quote is looked for only up to the next '<' (never allowed in a value), so
-        // the scan stays linear however the quotes are unbalanced.
+        // A value ends at its closing quote if that comes before the next '<' (never allowed in
+        // a value). Each search finds the next quote of its kind, so the searches of one kind
+        // never cover the same text twice and the scan stays linear.
         if (nextLt !== -1 && nextLt <= j) nextLt = text.indexOf('<', j + 1);
         const stop = nextLt === -1 ? n : nextLt;
-        let close = j + 1;
-        while (close < stop && text.charCodeAt(close) !== q) close++;
+        const found = text.indexOf(quote, j + 1);
+        const close = found === -1 ? n : found;
         valueStart = j + 1;
         if (close < stop) {
           valueEnd = close;
