@@ -161,7 +161,7 @@ class DiskLinter {
       if (!direct && !cacheFlagged) {
         this.add(
           'vhostvdpa-cache',
-          `A vhost-vdpa disk needs cache='none' or 'directsync', but this one has ${shown}: libvirt refuses to start the domain. Set cache='none'.`,
+          `A vhost-vdpa disk needs cache='none' or 'directsync', but this one has ${shown}: libvirt refuses the domain. Set cache='none'.`,
           this.cacheRange(d),
           this.setCacheFix(d, 'none', true),
         );
