@@ -101,7 +101,7 @@ class DiskLinter {
     const q = quoteOf(d.driver, quoteOf(d.el, "'"));
     if (d.driver) return d.driver.tagClosed ? [insertAttr(d.driver, 'cache', mode, q, CACHE_AFTER)] : undefined;
     // No <driver> at all: an added <driver name='qemu' cache=…/> changes nothing but the cache
-    // (libvirt fills in name='qemu' itself, and the format stays as unspecified as before).
+    // (qemuDomainDeviceDiskDefPostParse fills in name='qemu' and format raw with or without it).
     this.eol ??= eolOf(this.text);
     const e = insertFirstChild(this.text, d.el, `<driver name=${q}qemu${q} cache=${q}${mode}${q}/>`, this.eol);
     return e && [e];
