@@ -69,7 +69,8 @@ function readDisk(el: XmlElement): Disk | undefined {
 }
 
 function hasMedia(d: Disk): boolean {
-  return !!d.source && d.source.attrs.some((a) => SOURCE_ATTRS.includes(a.name) && a.value.trim() !== '');
+  const source = d.source;
+  return !!source && SOURCE_ATTRS.some((name) => (attr(source, name)?.value.trim() ?? '') !== '');
 }
 
 /**

@@ -77,11 +77,29 @@ export class XmlElement {
     }
     return this.parsed;
   }
+
+  /** One attribute, read from the start tag without building the others. */
+  attr(name: string): XmlAttr | undefined {
+    if (this.parsed) return this.parsed.find((a) => a.name === name);
+    const found: XmlAttr[] = [];
+    readTag(this.text, this.nameEnd, found, undefined, name);
+    return found[0];
+  }
+
+  /** The quote character of the first quoted attribute, if any. */
+  get quote(): '"' | "'" | undefined {
+    for (let i = this.nameEnd; i < this.attrsEnd; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 34) return '"';
+      if (c === 39) return "'";
+    }
+    return undefined;
+  }
 }
 
+/** The attribute `name` of an element (the first, if written twice). */
 export function attr(el: XmlElement, name: string): XmlAttr | undefined {
-  for (const a of el.attrs) if (a.name === name) return a;
-  return undefined;
+  return el.attr(name);
 }
 
 export function child(el: XmlElement, name: string): XmlElement | undefined {
@@ -151,9 +169,16 @@ function skipDeclaration(text: string, i: number): number {
 /**
  * Reads a start tag whose name ends at `nameEnd`. A value with no closing quote before the next
  * '<' ends at its line break (it is being typed) and ends the tag there; so does a '<' where an
- * attribute or '>' is expected. Attribute objects are only made when `attrs` is given.
+ * attribute or '>' is expected. Attribute objects are only made when `attrs` is given (and then
+ * only for the attribute named `only`, when given, after which the reading stops).
  */
-function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 }): TagShape {
+function readTag(
+  text: string,
+  nameEnd: number,
+  attrs?: XmlAttr[],
+  el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 },
+  only?: string,
+): TagShape {
   el.tagEnd = text.length;
   el.tagClosed = el.selfClosing = false;
   el.attrsEnd = nameEnd;
@@ -223,7 +248,10 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
         end = valueEnd;
       }
     }
-    attrs?.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+    if (attrs && (only === undefined || (nameStop - nameStart === only.length && text.startsWith(only, nameStart)))) {
+      attrs.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+      if (only !== undefined) return el;
+    }
     el.attrsEnd = end;
     if (cutOff) return el;
     i = Math.max(end, i + 1);
