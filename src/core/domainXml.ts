@@ -189,12 +189,15 @@ class DiskLinter {
 
     // writeback is the alternative to none, except where io='native' needs O_DIRECT.
     const writebackFix = io === 'native' ? [] : this.setCacheFix(d, 'writeback', false);
+    const ioRelated: RelatedLocation[] =
+      io === 'native' && d.io ? [{ start: d.io.nameStart, end: d.io.end, message: "io='native' needs O_DIRECT: keep cache='none' or 'directsync'." }] : [];
     if (mode === 'unsafe' && !d.transient) {
       this.add(
         'cache-unsafe',
         "cache='unsafe' ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use cache='none' (or 'writeback' where the filesystem lacks O_DIRECT); keep unsafe only for throwaway guests.",
         this.cacheRange(d),
         [...this.setCacheFix(d, 'none', true), ...writebackFix],
+        ioRelated,
       );
       cacheFlagged = true;
     } else if (mode === 'writethrough') {
@@ -203,6 +206,7 @@ class DiskLinter {
         "cache='writethrough' makes every guest write wait for a host flush, so writes are slow, and it is no safer than 'none' for a guest that flushes. Use cache='none' (or 'writeback').",
         this.cacheRange(d),
         [...this.setCacheFix(d, 'none', true), ...writebackFix],
+        ioRelated,
       );
       cacheFlagged = true;
     } else if (mode === 'directsync' && !(rbd && !d.shareable && io !== 'native')) {
@@ -211,6 +215,7 @@ class DiskLinter {
         "cache='directsync' makes every guest write wait for the device, the slowest mode; 'none' is as crash-safe for a guest that flushes. Use cache='none' unless the guest cannot flush its write cache.",
         this.cacheRange(d),
         this.setCacheFix(d, 'none', true),
+        ioRelated,
       );
     }
 

@@ -105,7 +105,9 @@ test('cache-unsafe, cache-writethrough, cache-directsync on writable disks, with
   assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace(/cache='(unsafe|writethrough|directsync)'/g, "cache='none'"));
   // With io='native', writeback is not offered: it would break the disk.
   const native = domain(disk(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>\n${FILE_SRC}`));
-  assert.deepEqual(only(native, 'cache-unsafe').fixes.map((x) => x.title), ["Set cache='none'"]);
+  const unsafeNative = only(native, 'cache-unsafe');
+  assert.deepEqual(unsafeNative.fixes.map((x) => x.title), ["Set cache='none'"]);
+  assert.equal(at(native, unsafeNative.related![0]), "io='native'");
 });
 
 test('read-only disks get no speed or safety finding: <readonly/>, a CD-ROM (even with media), a floppy without media', () => {
