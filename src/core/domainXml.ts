@@ -82,6 +82,9 @@ function isWritable(d: Disk): boolean {
   return !(d.device === 'floppy' && !hasMedia(d));
 }
 
+/** A value as quoted in a message: long garbage is cut short. */
+const shortValue = (v: string) => (v.length > 40 ? `${v.slice(0, 37)}…` : v);
+
 const elementName = (el: XmlElement) => ({ start: el.start + 1, end: el.nameEnd });
 
 class DiskLinter {
@@ -234,7 +237,7 @@ class DiskLinter {
       if (literal(d.format) && d.format.value !== 'raw') {
         this.add(
           'shareable-format',
-          `This <shareable/> disk is in format '${d.format.value}': libvirt refuses it ("shared access for disk … requires use of supported storage format"), since only raw images can be written by several guests. Convert the image to raw, or remove <shareable/>.`,
+          `This <shareable/> disk is in format '${shortValue(d.format.value)}': libvirt refuses it ("shared access for disk … requires use of supported storage format"), since only raw images can be written by several guests. Convert the image to raw, or remove <shareable/>.`,
           { start: d.format.valueStart, end: d.format.valueEnd },
           [],
           [shareRelated],
@@ -270,7 +273,7 @@ class DiskLinter {
     const hint = suggestion ? `Did you mean '${suggestion}'?` : `Use one of ${valid.join(', ')}.`;
     this.add(
       'cache-invalid',
-      `${a.name}='${a.value}' is not a disk ${what} libvirt knows, so it refuses the domain ("Invalid value for attribute '${a.name}'"). ${hint}`,
+      `${a.name}='${shortValue(a.value)}' is not a disk ${what} libvirt knows, so it refuses the domain ("Invalid value for attribute '${a.name}'"). ${hint}`,
       { start: a.valueStart, end: a.valueEnd },
       suggestion ? this.fix(`Change to ${a.name}='${suggestion}'`, [replaceValue(a, suggestion)], true) : [],
     );
@@ -283,7 +286,7 @@ class DiskLinter {
         'vhostuser-cache',
         `A vhost-user disk takes no ${a.name} attribute: libvirt refuses the domain ("${a.name} is not supported with vhostuser disk"); the vhost-user backend does its own I/O. Remove the attribute.`,
         { start: a.valueStart, end: a.valueEnd },
-        this.fix(`Remove ${a.name}='${a.value}'`, [removeAttr(a)], true),
+        this.fix(`Remove ${a.name}='${shortValue(a.value)}'`, [removeAttr(a)], true),
       );
     }
   }

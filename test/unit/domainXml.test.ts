@@ -50,6 +50,10 @@ test('cache-invalid: a value close to nothing gets the list of modes and no fix'
   const f = only(domain(disk(`<driver name='qemu' cache='fast'/>\n${FILE_SRC}`)), 'cache-invalid');
   assert.deepEqual(f.fixes, []);
   assert.match(f.message, /default, none, writethrough, writeback, directsync, unsafe/);
+  // A long value is quoted cut short.
+  const long = only(domain(disk(`<driver name='qemu' cache='${'x'.repeat(5000)}'/>\n${FILE_SRC}`)), 'cache-invalid');
+  assert.ok(long.message.length < 300);
+  assert.equal(long.end - long.start, 5000);
 });
 
 test('cache-invalid: every valid cache and io value passes', () => {
