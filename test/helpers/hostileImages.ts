@@ -502,6 +502,15 @@ export function iso(blocks = 18): Buffer {
   return img;
 }
 
+/** Well-formed bootable "isohybrid" ISO: ISO 9660 plus an MBR partition table (→ iso, not two formats). */
+export function isoHybrid(blocks = 18): Buffer {
+  const img = iso(blocks);
+  mbrPartition(img, 0, { boot: 0x80, type: 0x17, startLba: 0, sectors: img.length / 512 });
+  img[510] = 0x55;
+  img[511] = 0xaa;
+  return img;
+}
+
 export interface PartitionEntry { boot?: number; type: number; startLba: number; sectors: number; startChs?: [number, number, number] }
 
 /** Writes MBR partition entry `index` (0-3) into `img` (does not add the 0x55AA signature). */
@@ -676,6 +685,7 @@ export function wellFormedSamples(): WellFormedSample[] {
     s('disk.vhdx', vhdx({ virtualSize: 5 * 1024 * MiB }), 'vhdx', 'vhdx', 5 * 1024 * MiB),
     s('disk.vdi', vdi(16 * MiB), 'vdi', 'vdi', 16 * MiB),
     s('disk.iso', iso(18), 'iso', 'raw', 18 * 2048),
+    s('hybrid.iso', isoHybrid(20), 'iso', 'raw', 20 * 2048),
     s('mbr.img', mbrDisk(), 'gpt', 'raw', 4 * MiB),
     s('gpt.img', gptDisk(), 'gpt', 'raw', 4 * MiB),
     s('fat.img', fatVbr(), 'raw', 'raw', 1 * MiB),
