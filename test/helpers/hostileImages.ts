@@ -336,6 +336,8 @@ export interface VhdOptions {
   creatorApp?: string;
   /** Fixed VHD: raw data followed by a footer only (not detected, as in QEMU). */
   fixed?: boolean;
+  /** Differencing VHD (disk type 4) whose parent locator names this file. */
+  parent?: string;
 }
 
 /** CHS geometry as the VHD specification computes it. */
@@ -354,7 +356,7 @@ export function vhdGeometry(totalSectors: number): { cyls: number; heads: number
   return { cyls: Math.floor(cth / heads), heads, spt };
 }
 
-function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
+function vhdFooter(size: number, creator: string, fixed: boolean, differencing = false): Buffer {
   const f = Buffer.alloc(512);
   ascii(f, 0, 'conectix');
   be32(f, 8, 2);
@@ -369,7 +371,7 @@ function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
   f.writeUInt16BE(g.cyls, 56);
   f[58] = g.heads;
   f[59] = g.spt;
-  be32(f, 60, fixed ? 2 : 3);
+  be32(f, 60, fixed ? 2 : differencing ? 4 : 3);
   f.fill(0x5a, 68, 84); // unique id
   be32(f, 64, vhdChecksum(f));
   return f;
@@ -378,7 +380,7 @@ function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
 /** Well-formed dynamic VHD (qemu-img's `vpc`): footer copy, dynamic header, empty BAT, footer. */
 export function vhd(opts: VhdOptions = {}): Buffer {
   const size = opts.virtualSize ?? 64 * MiB;
-  const footer = vhdFooter(size, opts.creatorApp ?? 'qem2', opts.fixed ?? false);
+  const footer = vhdFooter(size, opts.creatorApp ?? 'qem2', opts.fixed ?? false, opts.parent !== undefined);
   if (opts.fixed) return Buffer.concat([Buffer.alloc(size), footer]);
   const blockSize = 2 * MiB;
   const entries = Math.ceil(size / blockSize);
@@ -389,6 +391,7 @@ export function vhd(opts: VhdOptions = {}): Buffer {
   be32(dyn, 24, 0x00010000);
   be32(dyn, 28, entries);
   be32(dyn, 32, blockSize);
+  if (opts.parent !== undefined) dyn.write(opts.parent, 64, 'utf16le'); // parent name (spec: UTF-16BE)
   be32(dyn, 36, vhdChecksum(dyn));
   const bat = Buffer.alloc(roundUp(entries * 4, 512), 0xff);
   return Buffer.concat([footer, dyn, bat, footer]);
@@ -412,6 +415,8 @@ export interface VhdxOptions {
   virtualSize?: number;
   /** Where the metadata region lives (qemu-img puts it at 2 MiB). */
   metadataOffset?: number;
+  /** Differencing VHDX: sets the has-parent file parameter bit. */
+  hasParent?: boolean;
 }
 
 /** VHDX file identifier, region table at 192 KiB (and its copy at 256 KiB), metadata region. */
@@ -447,14 +452,15 @@ export function vhdx(opts: VhdxOptions = {}): Buffer {
   le32(md, 80, 64 * KiB + 8);
   le32(md, 84, 8);
   le32(md, 64 * KiB, 32 * MiB); // block size
+  le32(md, 64 * KiB + 4, opts.hasParent ? 2 : 0);
   le64(md, 64 * KiB + 8, size);
   return img;
 }
 
 // ───────────────────────────────────── VDI ─────────────────────────────────────
 
-/** Well-formed dynamic VDI (VirtualBox 1.1 header, empty block map). qemu-img opens it. */
-export function vdi(virtualSize = 64 * MiB): Buffer {
+/** Dynamic VDI (VirtualBox 1.1 header, empty block map); qemu-img opens it. imageType 4 = differencing (hostile). */
+export function vdi(virtualSize = 64 * MiB, imageType = 1): Buffer {
   const blockSize = MiB;
   const blocks = Math.ceil(virtualSize / blockSize);
   const mapBytes = roundUp(blocks * 4, 512);
@@ -463,7 +469,7 @@ export function vdi(virtualSize = 64 * MiB): Buffer {
   le32(img, 0x40, 0xbeda107f);
   le32(img, 0x44, 0x00010001);
   le32(img, 0x48, 0x190);
-  le32(img, 0x4c, 1); // dynamic
+  le32(img, 0x4c, imageType); // 1 dynamic, 2 fixed, 3 undo, 4 differencing
   le32(img, 0x154, 512); // block map offset
   le32(img, 0x158, 512 + mapBytes); // data offset
   le32(img, 0x168, 512); // sector size
@@ -653,6 +659,9 @@ export function hostileSamples(): HostileSample[] {
     { name: 'sparse-passwd-extent.vmdk', bytes: vmdkSparseWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK sparse with embedded descriptor naming /etc/passwd' },
     { name: 'flat.vmdk', bytes: vmdkMonolithicFlat(), reason: 'vmdk-create-type', description: 'VMDK createType monolithicFlat' },
     { name: 'desc-at-0x400.vmdk', bytes: vmdkSparse({ descriptorSector: 2 }), reason: 'vmdk-descriptor', description: 'VMDK sparse descriptor not at 0x200' },
+    { name: 'parent.vhd', bytes: vhd({ parent: 'C:\\Windows\\base.vhd' }), reason: 'backing-file', description: 'differencing VHD' },
+    { name: 'parent.vhdx', bytes: vhdx({ hasParent: true }), reason: 'backing-file', description: 'differencing VHDX' },
+    { name: 'diff.vdi', bytes: vdi(64 * MiB, 4), reason: 'backing-file', description: 'differencing VDI' },
     { name: 'cloud.img', bytes: rawHoldingQcow2(), declaredFormat: 'raw', reason: 'format-mismatch', description: 'qcow2 content declared raw' },
     { name: 'qcow2-mbr.img', bytes: qcow2WithMbr(), reason: 'multiple-formats', description: 'qcow2 header and MBR partition table' },
     { name: 'vmdk-iso.vmdk', bytes: vmdkWithIsoSignature(), reason: 'multiple-formats', description: 'VMDK sparse with ISO 9660 signature' },
