@@ -20,7 +20,7 @@ import { probeVmdk } from './inspectVmdk';
 import { HEAD_BYTES, shown, type ByteSource, type DetectedFormat, type Issue, type Probe, type ProbeHit } from './inspectTypes';
 
 export { ImageOpenError, type ImageOpenErrorKind } from './inspectRead';
-export type { DetectedFormat, Issue, RefusalCode } from './inspectTypes';
+export type { ByteSource, DetectedFormat, Issue, RefusalCode } from './inspectTypes';
 
 export interface InspectResult {
   /** Absolute path that was read. */
@@ -148,7 +148,11 @@ export async function inspectImage(file: string, opts: InspectOptions = {}): Pro
   }
 }
 
-/** The same decision over bytes in memory; `name` is how messages call the image. */
-export async function inspectBytes(bytes: Buffer, name = 'image', opts: InspectOptions = {}): Promise<InspectResult> {
-  return { path: name, ...(await decide(bufferSource(bytes), shown(name), opts)) };
+/** The same decision over any positioned byte source; `name` is how messages call the image. */
+export async function inspectSource(src: ByteSource, name: string, opts: InspectOptions = {}): Promise<InspectResult> {
+  return { path: name, ...(await decide(src, shown(name), opts)) };
 }
+
+/** The same decision over bytes in memory. */
+export const inspectBytes = (bytes: Buffer, name = 'image', opts: InspectOptions = {}): Promise<InspectResult> =>
+  inspectSource(bufferSource(bytes), name, opts);

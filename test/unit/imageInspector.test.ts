@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ImageOpenError, inspectBytes, inspectImage, type InspectResult } from '../../src/core/imageInspector';
+import { ImageOpenError, inspectBytes, inspectImage, inspectSource, type ByteSource, type InspectResult } from '../../src/core/imageInspector';
 import * as img from '../helpers/hostileImages';
 
 const codes = (r: InspectResult): string[] => r.issues.map((i) => i.code);
@@ -351,5 +351,31 @@ describe('awkward file names', () => {
   test('a newline in a file name is escaped in messages', async () => {
     const r = await inspectImage(img.writeImage(dir, 'evil\nname.qcow2', img.qcow2WithBackingFile()));
     assert.ok(r.refusals[0].startsWith('evil\\x0aname.qcow2 names'));
+  });
+});
+
+describe('how much is read', () => {
+  test('no image costs more than 1.2 MiB of reads, and a plain raw disk only its first 64 KiB', async () => {
+    const counting = (bytes: Buffer): ByteSource & { total: number } => {
+      const src = {
+        size: bytes.length,
+        total: 0,
+        read: async (offset: number, length: number) => {
+          const part = bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length));
+          src.total += part.length;
+          return part;
+        },
+      };
+      return src;
+    };
+    const big = Buffer.alloc(8 * img.MiB);
+    for (const sample of [...img.hostileSamples(), ...img.wellFormedSamples(), { name: 'big', bytes: big }]) {
+      const src = counting(Buffer.concat([sample.bytes, big]));
+      await inspectSource(src, sample.name, { declaredFormat: 'vpc' });
+      assert.ok(src.total <= 1.2 * img.MiB, `${sample.name}: read ${src.total} bytes`);
+    }
+    const raw = counting(big);
+    await inspectSource(raw, 'big');
+    assert.equal(raw.total, 64 * 1024);
   });
 });
