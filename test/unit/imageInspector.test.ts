@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { ImageOpenError, inspectBytes, inspectImage, inspectSource, type ByteSource, type InspectResult } from '../../src/core/imageInspector';
 import * as img from '../helpers/hostileImages';
@@ -303,6 +304,20 @@ describe('files that are not images', () => {
     const err = await openError(fifo);
     assert.equal(err.kind, 'not-a-file');
     assert.match(err.message, /named pipe/);
+  });
+
+  test('a Unix socket is refused as not a file', async (t) => {
+    if (process.platform === 'win32') return t.skip('no Unix sockets on Windows');
+    const sock = path.join(dir, 'api.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const err = await openError(sock);
+      assert.equal(err.kind, 'not-a-file');
+      assert.match(err.message, /is a socket/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   test('an unreadable file throws ImageOpenError(permission)', async (t) => {
