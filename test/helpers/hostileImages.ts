@@ -309,6 +309,13 @@ export const vmdkStreamOptimized = (virtualSize = 64 * MiB): Buffer => vmdkSpars
 export const vmdkSparseWithPathExtent = (file = '/etc/passwd'): Buffer =>
   vmdkSparse({ descriptor: { extents: [`RW 131072 SPARSE "${file}"`] } });
 
+/**
+ * HOSTILE: a monolithicSparse VMDK whose descriptor carries `parentFileNameHint`: QEMU opens the
+ * named file as a backing file (even when the line is a comment, as with `inComment`).
+ */
+export const vmdkSparseWithParentHint = (file = '/etc/passwd', inComment = false): Buffer =>
+  vmdkSparse({ descriptor: { extents: ['RW 131072 SPARSE "disk.vmdk"', `${inComment ? '# ' : ''}parentFileNameHint="${file}"`] } });
+
 /** HOSTILE: VMDK3 / ESX "COWD" sparse header (QEMU probes it, the descriptor checks cannot apply). */
 export function vmdkCowd(virtualSize = 64 * MiB): Buffer {
   const img = Buffer.alloc(2048);
@@ -657,6 +664,8 @@ export function hostileSamples(): HostileSample[] {
     { name: 'luks2.img', bytes: luks2(), reason: 'unsupported-version', description: 'LUKS version 2' },
     { name: 'passwd-extent.vmdk', bytes: vmdkDescriptorWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK text descriptor with extent /etc/passwd' },
     { name: 'sparse-passwd-extent.vmdk', bytes: vmdkSparseWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK sparse with embedded descriptor naming /etc/passwd' },
+    { name: 'parent-hint.vmdk', bytes: vmdkSparseWithParentHint(), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint /etc/passwd' },
+    { name: 'parent-hint-comment.vmdk', bytes: vmdkSparseWithParentHint('/etc/passwd', true), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint in a comment' },
     { name: 'flat.vmdk', bytes: vmdkMonolithicFlat(), reason: 'vmdk-create-type', description: 'VMDK createType monolithicFlat' },
     { name: 'desc-at-0x400.vmdk', bytes: vmdkSparse({ descriptorSector: 2 }), reason: 'vmdk-descriptor', description: 'VMDK sparse descriptor not at 0x200' },
     { name: 'parent.vhd', bytes: vhd({ parent: 'C:\\Windows\\base.vhd' }), reason: 'backing-file', description: 'differencing VHD' },

@@ -97,6 +97,15 @@ describe('hand-made samples as qemu-img sees them', () => {
     assert.equal(data['format-specific']?.data?.['data-file'], '/etc/passwd');
   });
 
+  test('qemu-img opens parentFileNameHint of a monolithicSparse VMDK as a backing file, even in a comment', (t) => {
+    if (skipWithout(t)) return;
+    const parent = create(path.join(dir, 'parent.vmdk'), 'vmdk', '10M');
+    for (const inComment of [false, true]) {
+      const child = img.writeImage(dir, `child-${inComment}.vmdk`, img.vmdkSparseWithParentHint(parent, inComment));
+      assert.equal(qemuInfo(child, 'vmdk')['backing-filename'], parent);
+    }
+  });
+
   test('qemu-img check finds no errors in the hand-made qcow2 and VDI samples', (t) => {
     if (skipWithout(t)) return;
     for (const [name, bytes, format] of [['c2.qcow2', img.qcow2V2(), 'qcow2'], ['c3.qcow2', img.qcow2V3(), 'qcow2'], ['c.vdi', img.vdi(), 'vdi']] as const) {
