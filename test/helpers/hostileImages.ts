@@ -8,9 +8,22 @@
 //  * hostile images, which the inspector must refuse (`hostileSamples()` lists them all with the
 //    reason the inspector gives, as a `RefusalCode`);
 //  * well-formed minimal images, which the inspector must detect with their virtual size
-//    (`wellFormedSamples()` lists them all). The qcow2, VHD and VDI samples are complete enough for
-//    `qemu-img info`/`check` to open; VMDK, VHDX, ISO, GPT and LUKS samples carry only the headers
-//    an inspector reads.
+//    (`wellFormedSamples()` lists them all). qemu-img info opens the qcow2, VMDK, VHD and VDI
+//    samples with the same virtual size, and qemu-img check passes the qcow2 and VDI ones
+//    (test/unit/imageInspectorQemu.test.ts); VHDX, ISO, GPT and LUKS samples carry only the
+//    headers an inspector reads.
+//
+// Index (all return a Buffer unless noted):
+//   hostile   qcow2WithBackingFile, qcow2WithDataFile, qcow2WithUnknownIncompatibleBit, qcowV1,
+//             qed, rawHoldingQcow2 (hostile when declared raw), qcow2WithMbr, vmdkWithIsoSignature,
+//             vmdkDescriptorWithPathExtent, vmdkSparseWithPathExtent, vmdkSparseWithParentHint,
+//             vmdkMonolithicFlat, vmdkCowd, luks2, vhd({ parent }), vhdx({ hasParent }), vdi(size, 4)
+//   good      qcow2V2, qcow2V3, vmdkMonolithicSparse, vmdkStreamOptimized, vhd, vhdx, vdi, iso,
+//             isoHybrid, mbrDisk, gptDisk, fatVbr (→ raw), luks1
+//   building  qcow2(opts), vmdkSparse(opts), vmdkTextDescriptor(opts), mbrPartition, truncated
+//   lists     hostileSamples() → { name, bytes, declaredFormat?, reason, description }[]
+//             wellFormedSamples() → { name, bytes, format, qemuFormat, virtualSize }[]
+//   files     makeTempDir, writeImage(dir, name, bytes) → absolute path, removeTempDir
 //
 // Typical use:
 //   const dir = makeTempDir();
@@ -20,6 +33,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { RefusalCode } from '../../src/core/inspectTypes';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -273,8 +287,8 @@ function vmdkSparseHeader(sectors: number, descSector: number, gdOffset: bigint,
 }
 
 /**
- * A KDMV sparse VMDK: header, embedded descriptor at sector 1. Grain tables are not written
- * (only an inspector reads it).
+ * A KDMV sparse VMDK: header, embedded descriptor at sector 1. Grain directory and tables are not
+ * written, so qemu-img info opens it but reading its data would fail.
  */
 export function vmdkSparse(opts: VmdkSparseOptions = {}): Buffer {
   const size = opts.virtualSize ?? 64 * MiB;
@@ -625,18 +639,8 @@ export function luks2(): Buffer {
 
 // ───────────────────────────────── catalogues ─────────────────────────────────
 
-/** Why the inspector refuses an image (see src/core/imageInspector.ts, `RefusalCode`). */
-export type HostileReason =
-  | 'backing-file'
-  | 'data-file'
-  | 'unknown-features'
-  | 'unsupported-version'
-  | 'banned-format'
-  | 'vmdk-create-type'
-  | 'vmdk-extent-path'
-  | 'vmdk-descriptor'
-  | 'multiple-formats'
-  | 'format-mismatch';
+/** Why the inspector refuses an image: its `RefusalCode`. */
+export type HostileReason = RefusalCode;
 
 export interface HostileSample {
   /** File name to write it under. */
