@@ -216,7 +216,7 @@ async function vhdxMetadata(src: ByteSource): Promise<VhdxMetadata | undefined> 
     const metaOffset = safeNumber(table.readBigUInt64LE(entry + 16));
     if (metaOffset === undefined) continue;
     const meta = await src.read(metaOffset, 32 * (VHDX_MAX_ENTRIES + 1));
-    if (!hasMagic(meta, 0, 'metadata')) continue;
+    if (meta.length < 32 || !hasMagic(meta, 0, 'metadata')) continue;
     const items = meta.readUInt16LE(10);
     if (items > VHDX_MAX_ENTRIES) continue;
     const itemValue = async (guid: string, length: number): Promise<Buffer | undefined> => {
