@@ -5,12 +5,12 @@ import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
 import { ruleInfo } from './rules';
 import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
 import { eolOf } from './text';
-import type { IniDocument, IniEntry, IniError } from './ini';
+import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
 import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue } from './novaEdits';
+import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -104,10 +104,19 @@ class NovaLinter {
     });
   }
 
+  private readonly effectiveCache = new Map<string, IniEntry[]>();
+
+  /** The entries of an option that are in force (one outside templates; one per exclusive branch in them). */
   effective(group: string, key: string): IniEntry[] {
-    return this.occurrences(group, key)
-      .filter((o) => !o.overriddenBy)
-      .map((o) => o.entry);
+    const id = `${group}\n${key}`;
+    let found = this.effectiveCache.get(id);
+    if (!found) {
+      found = this.occurrences(group, key)
+        .filter((o) => !o.overriddenBy)
+        .map((o) => o.entry);
+      this.effectiveCache.set(id, found);
+    }
+    return found;
   }
 
   related(e: IniEntry, message: string): RelatedLocation {
@@ -200,20 +209,28 @@ class NovaLinter {
     return read;
   }
 
-  private libvirtTarget() {
-    return lastSection(this.doc, 'libvirt', (s) => !hasTemplateExpression(s.name));
+  private target?: { section: IniSection | undefined; end: number | undefined };
+
+  /** The [libvirt] section lines are moved into (the last one), and where its option lines end. */
+  private libvirtTarget(): { section: IniSection | undefined; end: number | undefined } {
+    if (!this.target) {
+      const section = lastSection(this.doc, 'libvirt', (s) => !hasTemplateExpression(s.name));
+      this.target = { section, end: section ? sectionEnd(this.doc, section) : undefined };
+    }
+    return this.target;
   }
 
   /** The fix that puts `line` into [libvirt], in place of the lines [start, end). */
   private moveToLibvirt(start: number, end: number, line: string): Fix {
     const target = this.libvirtTarget();
     // An option [libvirt] already sets stays in force: the moved line goes above it, where the duplicate rule then shows both.
-    const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target);
-    const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.doc, target, 'libvirt', line, this.eol).edit;
-    return { title: target ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
+    const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target.section);
+    const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.text, target.end, 'libvirt', line, this.eol);
+    return { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
   }
 
   private misplacedCachemodes(e: IniEntry): void {
+    if (this.full('nova-cachemodes-section')) return;
     const newLine = 'disk_cachemodes' + this.text.slice(e.keyEnd, e.end);
     const sec = e.section;
     const named = e.key === 'disk_cachemodes';
@@ -241,6 +258,7 @@ class NovaLinter {
   }
 
   private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {
+    if (this.full('nova-cachemodes-section')) return;
     const key = /^[A-Za-z_]+/.exec(line)![0];
     const newLine = 'disk_cachemodes' + line.slice(key.length);
     let lineStart = start;
@@ -273,13 +291,19 @@ class NovaLinter {
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
     const fixes: Fix[] = [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }];
-    if (this.literal(e) && this.literal(later)) {
-      const laterItems = listItems(later);
-      const laterTypes = new Set(laterItems.map((i) => i.text.split('=')[0]));
-      const kept = listItems(e).filter((i) => !laterTypes.has(i.text.split('=')[0]));
+    const clean = (x: IniEntry) => {
+      const cm = parseCacheModes(x);
+      return this.literal(x) && !cm.comment && !cm.items.some((i) => i.problem) ? cm.items : undefined;
+    };
+    const [mine, theirs] = [clean(e), clean(later)];
+    if (mine && theirs) {
+      // Merging switches on the earlier line's other disk types, so it is offered, never preferred.
+      const laterTypes = new Set(theirs.map((i) => i.type));
+      const kept = mine.filter((i) => !laterTypes.has(i.type));
       if (kept.length > 0) {
-        const merged = [...kept, ...laterItems].map((i) => i.text).join(',');
-        fixes.push({ title: `Merge into the later line: ${merged}`, edits: [deleteLines(this.text, e.start, e.end), replaceValue(later, merged, this.text)] });
+        const merged = [...kept, ...theirs].map((i) => i.text).join(',');
+        const title = merged.length <= 60 ? `Merge into the later line: ${merged}` : 'Merge into the later line';
+        fixes.push({ title, edits: [deleteLines(this.text, e.start, e.end), replaceValue(later, merged, this.text)] });
       }
     }
     this.add(
