@@ -321,11 +321,12 @@ class NovaLinter {
     const edits: TextEdit[] = [replaceValue(e, value, this.text)];
     if (comments.length > 0) edits.push(insertLineAbove(this.text, e.start, comments.join(this.eol), this.eol));
     if (comments.length === 0 && this.text.slice(e.rawValueStart, e.end) === value) return undefined;
-    return { title: `Rewrite as ${value === '' ? 'an empty list' : value}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
+    const shown = value === '' ? 'an empty list' : value.length <= 60 ? value : 'a comma-separated list of type=mode';
+    return { title: `Rewrite as ${shown}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
   }
 
   private cachemodesSyntax(e: IniEntry, cm: CacheModesValue): void {
-    const problems = cm.items.filter((i) => i.problem && i.problem !== 'in-comment');
+    const problems = cm.items.filter((i) => i.problem && !i.inComment); // the comment's own finding covers the rest
     if (problems.length === 0 && !cm.comment) return;
     const fix = this.rewriteFix(e);
     const fixes = fix ? [fix] : [];
