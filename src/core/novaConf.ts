@@ -194,19 +194,16 @@ class NovaLinter {
 
   // ---- nova-cachemodes-section ----
 
-  /** disk_cachemodes lines that Nova never reads, and the ones it does (returned). */
-  cachemodesPlacement(): IniEntry[] {
-    const read: IniEntry[] = [];
+  /** disk_cachemodes lines that Nova never reads. */
+  cachemodesPlacement(): void {
     for (const e of this.doc.entries) {
       for (const c of e.continuations) {
         const t = this.text.slice(c.start, c.end);
         if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, c.start, c.end, t);
       }
       if (!CACHEMODES_NAME.test(e.key) || !this.known(e)) continue;
-      if (e.section?.group === 'libvirt' && e.key === 'disk_cachemodes') read.push(e);
-      else this.misplacedCachemodes(e);
+      if (e.section?.group !== 'libvirt' || e.key !== 'disk_cachemodes') this.misplacedCachemodes(e);
     }
-    return read;
   }
 
   private target?: { section: IniSection | undefined; end: number | undefined };
@@ -278,15 +275,13 @@ class NovaLinter {
 
   // ---- disk_cachemodes lines Nova reads ----
 
-  cachemodesLines(lines: IniEntry[]): void {
-    lines.forEach((entry, i) => {
-      // The line that overrides this one: the last later line that can render with it.
-      let overriddenBy: IniEntry | undefined;
-      for (let j = lines.length - 1; j > i && !overriddenBy; j--) if (!this.exclusive(entry, lines[j])) overriddenBy = lines[j];
+  /** The disk_cachemodes lines Nova reads: the overridden ones, and the items of those in force. */
+  cachemodesLines(): void {
+    for (const { entry, overriddenBy } of this.occurrences('libvirt', 'disk_cachemodes')) {
       if (overriddenBy) {
         if (!this.full('nova-cachemodes-duplicate')) this.duplicateLine(entry, overriddenBy);
       } else if (this.literal(entry)) this.cachemodesItems(entry);
-    });
+    }
   }
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
@@ -481,11 +476,11 @@ class NovaLinter {
 
   // ---- RBD, image safety ----
 
-  rbd(lines: IniEntry[]): void {
+  rbd(): void {
     const rbdLines = this.effective('libvirt', 'images_type').filter((e) => this.literal(e) && e.value === 'rbd');
     for (const x of rbdLines) {
       const rel = this.related(x, '`images_type = rbd` is set here');
-      this.rbdCache(x, lines.filter((l) => !this.exclusive(l, x)), rel);
+      this.rbdCache(x, this.effective('libvirt', 'disk_cachemodes').filter((l) => !this.exclusive(l, x)), rel);
       for (const f of this.effective('DEFAULT', 'force_raw_images')) {
         if (this.exclusive(f, x) || !this.literal(f) || !FALSE_VALUES.includes(f.value.toLowerCase())) continue;
         this.add(
@@ -500,8 +495,8 @@ class NovaLinter {
     }
   }
 
-  private rbdCache(x: IniEntry, lines: IniEntry[], rel: RelatedLocation): void {
-    const active = lines.filter((l) => !lines.some((o) => o.start > l.start && !this.exclusive(o, l)));
+  /** `active`: the disk_cachemodes lines in force that can render together with images_type = rbd. */
+  private rbdCache(x: IniEntry, active: IniEntry[], rel: RelatedLocation): void {
     if (active.some((l) => !this.literal(l))) return;
     if (active.length === 0) {
       this.add(
@@ -575,9 +570,9 @@ export function lintNovaConf(text: string, opts: NovaLintOptions): Finding[] {
   try {
     const l = new NovaLinter(text, opts);
     l.syntax();
-    const lines = l.cachemodesPlacement();
-    l.cachemodesLines(lines);
-    l.rbd(lines);
+    l.cachemodesPlacement();
+    l.cachemodesLines();
+    l.rbd();
     l.imageSafety();
     return l.findings;
   } catch {
