@@ -412,6 +412,18 @@ test('fixAll turns a broken nova.conf into one with no fixable finding left', ()
   assert.deepEqual(lintNova(out), []);
 });
 
+test('fixes keep CRLF line ends', () => {
+  const text = '[DEFAULT]\r\ndisk_cachemodes = file=none # x\r\n[libvirt]\r\nimages_type = rbd\r\n';
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none,network=writeback\r\n');
+});
+
+test('an item after a comma inside an inline comment is still an item to Nova', () => {
+  // oslo.config hands Nova "file=none # fast, block=unsafe": the items are "file=none # fast" (dropped) and "block=unsafe" (applied).
+  const text = '[libvirt]\ndisk_cachemodes = file=none # fast, block=unsafe\n';
+  assert.deepEqual(lintNova(text).map((f) => f.rule), ['nova-cachemodes-syntax', 'nova-cachemodes-unsafe']);
+  assert.equal(preferred(text, one(text, 'nova-cachemodes-syntax')), '[libvirt]\n# fast, block=unsafe\ndisk_cachemodes = file=none\n');
+});
+
 test('suppression comments in INI silence a finding for the next line or a region', () => {
   const text = '[libvirt]\n# qdt-disable-next-line nova-cachemodes-unsafe -- throwaway CI host\ndisk_cachemodes = file=unsafe\n';
   assert.deepEqual(lintNova(text), []);
