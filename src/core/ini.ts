@@ -152,10 +152,6 @@ export function groupOf(sectionName: string): string {
 /** Shared by every entry without continuation lines (most), replaced on the first one. */
 const NO_CONTINUATIONS: IniContinuation[] = [];
 
-interface OpenEntry {
-  entry: IniEntry;
-}
-
 /** Parses text as oslo.config does; never throws. Errors are collected, and parsing goes on as if each were fixed. */
 export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument {
   const sections: IniSection[] = [];
@@ -163,12 +159,12 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
   const errors: IniError[] = [];
   const skipped: IniSkippedLine[] = [];
   let section: IniSection | undefined;
-  let open: OpenEntry | undefined;
+  let open: IniEntry | undefined; // the option whose value may go on
   let sawNoSection = false;
 
   const flush = () => {
     if (!open) return;
-    const e = open.entry;
+    const e = open;
     if (e.pieces.length > 1) e.value = e.pieces.map((p) => text.slice(p.start, p.end)).join('\n');
     entries.push(e);
     open = undefined;
@@ -219,12 +215,12 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
       let s = start;
       while (s < end && isPySpace(text.charCodeAt(s))) s++;
       if (open) {
-        open.entry.pieces.push({ start: s, end });
-        const more = open.entry.continuations.length === 0 ? [] : (open.entry.continuations as IniContinuation[]);
+        open.pieces.push({ start: s, end });
+        const more = open.continuations.length === 0 ? [] : (open.continuations as IniContinuation[]);
         more.push({ start: s, end, line: lineNo });
-        open.entry.continuations = more;
-        open.entry.end = end;
-        open.entry.lastLine = lineNo;
+        open.continuations = more;
+        open.end = end;
+        open.lastLine = lineNo;
         return;
       }
       error('unexpected-continuation', s, end, lineNo, lineStart);
@@ -292,23 +288,21 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
       piece = { start: vStart + 1, end: Math.max(vStart + 1, vEnd - 1) };
     }
     open = {
-      entry: {
-        section,
-        key: text.slice(keyStart, keyEnd),
-        keyStart,
-        keyEnd,
-        sep: text[sepAt] as '=' | ':',
-        sepOffset: sepAt,
-        value: text.slice(piece.start, piece.end),
-        pieces: [piece],
-        quote,
-        rawValueStart: vEnd > vStart ? vStart : sepAt + 1,
-        start,
-        end,
-        line: lineNo,
-        lastLine: lineNo,
-        continuations: NO_CONTINUATIONS,
-      },
+    section,
+    key: text.slice(keyStart, keyEnd),
+    keyStart,
+    keyEnd,
+    sep: text[sepAt] as '=' | ':',
+    sepOffset: sepAt,
+    value: text.slice(piece.start, piece.end),
+    pieces: [piece],
+    quote,
+    rawValueStart: vEnd > vStart ? vStart : sepAt + 1,
+    start,
+    end,
+    line: lineNo,
+    lastLine: lineNo,
+    continuations: NO_CONTINUATIONS,
     };
   }
 }
