@@ -251,7 +251,9 @@ class NovaLinter {
         fixes.push({ title: 'Rename the section to [libvirt]', edits: [{ start: sec.nameStart, end: sec.nameEnd, newText: 'libvirt' }] });
       }
     }
-    this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes);
+    const target = sec?.group === 'libvirt' ? undefined : this.libvirtTarget().section;
+    const related = target ? [{ start: target.start, end: target.end, message: 'the [libvirt] section Nova reads disk_cachemodes from' }] : undefined;
+    this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes, related);
   }
 
   private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {

@@ -104,6 +104,7 @@ test('nova-cachemodes-section: [DEFAULT] disk_cachemodes moves into the existing
   assert.equal(at(text, f), 'disk_cachemodes');
   assert.equal(f.severity, 'error');
   assert.match(f.message, /in `\[DEFAULT\]` is never read.*Move the line into `\[libvirt\]`/);
+  assert.equal(text.slice(f.related![0].start, f.related![0].end), '[libvirt]');
   assert.equal(preferred(text, f), '[DEFAULT]\ndebug = true\n\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none\n\n[vnc]\n');
 });
 
