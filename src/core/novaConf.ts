@@ -239,15 +239,14 @@ class NovaLinter {
         : `\`${e.key}\` is not \`disk_cachemodes\`: option names are case-sensitive, so Nova ignores this line and its cache modes. Rename it to \`disk_cachemodes\`.`;
       fixes.push({ title: 'Rename to disk_cachemodes', edits: [{ start: e.keyStart, end: e.keyEnd, newText: 'disk_cachemodes' }], preferred: true });
     } else {
-      const where = !sec
-        ? 'before any section header'
-        : sec.name.trim().toLowerCase() === 'libvirt'
-          ? `in \`[${sec.name}]\`, which oslo.config does not read as \`[libvirt]\` (blanks are part of a section name),`
-          : `in \`[${sec.name}]\``;
       const name = named ? '`disk_cachemodes`' : `\`${e.key}\` (Nova reads \`disk_cachemodes\`)`;
-      message = `${name} ${where} is never read: Nova takes it only from \`[libvirt]\`, so these cache modes are not applied. Move the line into \`[libvirt]\`${named ? '' : ' as `disk_cachemodes`'}.`;
+      const moveTo = `Move the line into \`[libvirt]\`${named ? '' : ' as `disk_cachemodes`'}`;
+      const spaced = sec !== undefined && sec.name.trim().toLowerCase() === 'libvirt';
+      message = spaced
+        ? `\`[${sec.name}]\` is not \`[libvirt]\` for oslo.config (blanks are part of a section name), so ${name} here is never read and its cache modes are not applied. ${moveTo}, or write the header as \`[libvirt]\`.`
+        : `${name} ${sec ? `in \`[${sec.name}]\`` : 'before any section header'} is never read: Nova takes it only from \`[libvirt]\`, so these cache modes are not applied. ${moveTo}.`;
       fixes.push(this.moveToLibvirt(e.start, e.end, newLine));
-      if (sec && sec.name.trim().toLowerCase() === 'libvirt') {
+      if (spaced) {
         fixes.push({ title: 'Rename the section to [libvirt]', edits: [{ start: sec.nameStart, end: sec.nameEnd, newText: 'libvirt' }] });
       }
     }
@@ -487,7 +486,7 @@ class NovaLinter {
         if (this.exclusive(f, x) || !this.literal(f) || !FALSE_VALUES.includes(f.value.toLowerCase())) continue;
         this.add(
           'nova-rbd-force-raw',
-          '`force_raw_images = False` with `[libvirt] images_type = rbd`: nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.',
+          `\`force_raw_images = ${f.value}\` with \`[libvirt] images_type = rbd\`: nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.`,
           f.rawValueStart,
           f.end,
           [{ title: 'Set force_raw_images = True', edits: [replaceValue(f, 'True', this.text)], preferred: true }],
@@ -543,7 +542,7 @@ class NovaLinter {
       if (!this.literal(e) || !TRUE_VALUES.includes(e.value.toLowerCase())) continue;
       this.add(
         'nova-image-inspection-off',
-        '`disable_deep_image_inspection = True` turns off Nova\'s checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.',
+        `\`disable_deep_image_inspection = ${e.value}\` turns off Nova's checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.`,
         e.rawValueStart,
         e.end,
         [{ title: 'Set disable_deep_image_inspection = False', edits: [replaceValue(e, 'False', this.text)], preferred: true }],

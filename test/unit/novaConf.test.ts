@@ -117,7 +117,7 @@ test('nova-cachemodes-section: without [libvirt], the fix creates it at the end'
 test('nova-cachemodes-section: [ libvirt ] is another section; the old name is moved and renamed', () => {
   const text = '[ libvirt ]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n';
   const f = one(text, 'nova-cachemodes-section');
-  assert.match(f.message, /`\[ libvirt \]`, which oslo.config does not read as `\[libvirt\]`/);
+  assert.match(f.message, /^`\[ libvirt \]` is not `\[libvirt\]` for oslo.config .* never read/);
   assert.equal(preferred(text, f), '[ libvirt ]\n[libvirt]\nimages_type = qcow2\ndisk_cachemodes = file=none\n');
   assert.equal(withFix(text, f, 'Rename the section'), '[libvirt]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n');
 });
