@@ -545,3 +545,26 @@ test('bad input: a 50 MB file and a 5 MB line finish, with findings capped per r
   assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-duplicate').length, 1000);
   assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-unsafe').length, 1);
 });
+
+test('property: random mixes of real mistakes lint without throwing, and fixAll leaves no preferred fix', () => {
+  const fragments = [
+    '[libvirt]', '[DEFAULT]', '[ libvirt ]', '[workarounds]', '[compute]', '', '# c', '  x', 'junk', '= v', '[x] ; c',
+    'disk_cachemodes = file=unsafe,block=writethrough', 'disk_cachemodes = ["file=none","block=none"]', 'disk_cachemodes=file = none # c',
+    'Disk_Cachemodes = file=none', 'libvirt_disk_cachemodes=network=none', '  disk_cachemodes = rbd=writeback', 'images_type = rbd',
+    'force_raw_images = no', 'disable_deep_image_inspection = on', 'vmdk_allowed_types = vmfs, streamOptimized', 'virt_type = kvm',
+    '{% if a %}', '{% else %}', '{% endif %}', 'disk_cachemodes = {{ x }}', 'file=none,', 'disk_cachemodes = network=directsync,network=none,,',
+    'disk_cachemodes: File=Writeback',
+  ];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let n = 0; n < 400; n++) {
+    const lines = Array.from({ length: 1 + Math.floor(rnd() * 10) }, () => fragments[Math.floor(rnd() * fragments.length)]);
+    const text = lines.join(rnd() < 0.3 ? '\r\n' : '\n') + '\n';
+    const fileName = rnd() < 0.3 ? 'nova.conf.j2' : 'nova.conf';
+    const found = lintNova(text, { fileName });
+    assertInside(text, found);
+    for (const f of found) for (const fix of f.fixes) applyEdits(text, fix.edits);
+    const fixed = fixAll(text, { fileName }).text;
+    assert.deepEqual(lintNova(fixed, { fileName }).filter((f) => preferredFix(f)), [], JSON.stringify(text));
+  }
+});
