@@ -459,6 +459,12 @@ test('templates: expression values and directive lines are skipped; literal valu
   assert.deepEqual(ofRule(literal, 'nova-conf-syntax').length, 2);
 });
 
+test('templates: a templated value in the wrong section is still in the wrong section', () => {
+  const text = '[DEFAULT]\n{% if disk_cachemodes -%}\ndisk_cachemodes = {{ disk_cachemodes }}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\n';
+  const f = one(text, 'nova-cachemodes-section', { fileName: 'nova.conf.j2' });
+  assert.equal(preferred(text, f), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
+});
+
 test('templates: nova-conf-syntax does not apply', () => {
   const text = '{{ banner }}\n[DEFAULT]\n\n    {{ indented }}\nkey_only\n';
   assert.deepEqual(lintNova(text, { fileName: 'nova.conf.tmpl' }), []);
