@@ -119,6 +119,15 @@ class NovaLinter {
     return found;
   }
 
+  private readonly parsedValues = new Map<IniEntry, CacheModesValue>();
+
+  /** A disk_cachemodes entry read as Nova reads it, once per entry. */
+  cacheModes(e: IniEntry): CacheModesValue {
+    let cm = this.parsedValues.get(e);
+    if (!cm) this.parsedValues.set(e, (cm = parseCacheModes(e)));
+    return cm;
+  }
+
   related(e: IniEntry, message: string): RelatedLocation {
     return { start: e.start, end: e.end, message };
   }
@@ -288,7 +297,7 @@ class NovaLinter {
   private duplicateLine(e: IniEntry, later: IniEntry): void {
     const fixes: Fix[] = [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }];
     const clean = (x: IniEntry) => {
-      const cm = parseCacheModes(x);
+      const cm = this.cacheModes(x);
       return this.literal(x) && !cm.comment && !cm.items.some((i) => i.problem) ? cm.items : undefined;
     };
     const [mine, theirs] = [clean(e), clean(later)];
@@ -366,7 +375,7 @@ class NovaLinter {
   }
 
   private cachemodesItems(e: IniEntry): void {
-    const cm = parseCacheModes(e);
+    const cm = this.cacheModes(e);
     this.cachemodesSyntax(e, cm);
     const clean = cm.items.filter((i) => !i.problem);
     for (const it of clean) {
@@ -510,7 +519,7 @@ class NovaLinter {
       return;
     }
     for (const l of active) {
-      const cm = parseCacheModes(l);
+      const cm = this.cacheModes(l);
       if (cm.comment || cm.items.some((i) => i.problem)) continue; // the syntax finding comes first
       const net = cm.items.filter((i) => i.type === 'network' && isCacheMode(i.mode!)).pop();
       if (!net) {
