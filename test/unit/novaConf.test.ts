@@ -378,6 +378,9 @@ test('nova-image-inspection-off: True in [workarounds]', () => {
   assert.equal(preferred(text, f), '[workarounds]\ndisable_deep_image_inspection = False\n');
   assert.deepEqual(ofRule('[workarounds]\ndisable_deep_image_inspection = False\n', 'nova-image-inspection-off'), []);
   assert.deepEqual(ofRule('[DEFAULT]\ndisable_deep_image_inspection = True\n', 'nova-image-inspection-off'), []);
+  // Group names are case-insensitive, boolean words too (checked with oslo.config 9.0).
+  assert.equal(ofRule('[Workarounds]\ndisable_deep_image_inspection = YES\n', 'nova-image-inspection-off').length, 1);
+  assert.equal(ofRule('[COMPUTE]\nvmdk_allowed_types = vmfs\n', 'nova-vmdk-types').length, 1);
 });
 
 // ---- nova-vmdk-types ----
