@@ -10,7 +10,7 @@ import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
+import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -169,7 +169,7 @@ class NovaLinter {
           `This line is indented, but no option line comes right before it (a section header, comment or blank line does): ${refused}. Remove the indentation.`,
           err.start,
           err.end,
-          [{ title: 'Remove the indentation', edits: [{ start: err.lineStart, end: err.start, newText: '' }], preferred: true }],
+          [{ title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true }],
         );
         return;
       case 'no-separator':
@@ -325,7 +325,8 @@ class NovaLinter {
     const { value, comments } = rewriteCacheModes(e.value);
     const edits: TextEdit[] = [replaceValue(e, value, this.text)];
     if (comments.length > 0) edits.push(insertLineAbove(this.text, e.start, comments.join(this.eol), this.eol));
-    if (comments.length === 0 && this.text.slice(e.rawValueStart, e.end) === value) return undefined;
+    // Nothing to rewrite (only quotes around the whole value would go): no fix that changes nothing Nova reads.
+    if (comments.length === 0 && (this.text.slice(e.rawValueStart, e.end) === value || e.value === value)) return undefined;
     const shown = value === '' ? 'an empty list' : value.length <= 60 ? value : 'a comma-separated list of type=mode';
     return { title: `Rewrite as ${shown}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
   }
@@ -524,13 +525,18 @@ class NovaLinter {
       const net = cm.items.filter((i) => i.type === 'network' && isCacheMode(i.mode!)).pop();
       if (!net) {
         const last = cm.items[cm.items.length - 1];
-        const at = last ? last.end : l.pieces[0].start;
+        // No item: inside the quotes of `""`, else in place of the empty value, keeping `key = value` spacing.
+        const edit: TextEdit = last
+          ? { start: last.end, end: last.end, newText: ',network=writeback' }
+          : l.quote
+            ? { start: l.pieces[0].start, end: l.pieces[0].start, newText: 'network=writeback' }
+            : replaceValue(l, 'network=writeback', this.text);
         this.add(
           'nova-rbd-cache',
           'With `images_type = rbd`, this `disk_cachemodes` has no `network=writeback`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `network=writeback`: it is as crash-safe as none for guests that flush.',
           l.keyStart,
           l.end,
-          [{ title: 'Add network=writeback', edits: [{ start: at, end: at, newText: last ? ',network=writeback' : 'network=writeback' }], preferred: true }],
+          [{ title: 'Add network=writeback', edits: [edit], preferred: true }],
           [rel],
         );
       } else if (net.mode === 'none' || net.mode === 'directsync') {

@@ -44,6 +44,17 @@ function isSkippableLine(text: string, kind: FileKind): boolean {
   return t.startsWith('#') || t.startsWith(';');
 }
 
+/**
+ * The last line of the INI option that starts on `line`: its indented continuation lines are
+ * part of it, and no comment can stand between them (it would end the value).
+ */
+function lastContinuation(text: string, index: LineIndex, line: number): number {
+  if (/^[ \t]*\[/.test(text.slice(index.lineStart(line), index.lineEnd(line)))) return line;
+  let last = line;
+  while (last + 1 < index.lineCount && /^[ \t]+\S/.test(text.slice(index.lineStart(last + 1), index.lineEnd(last + 1)))) last++;
+  return last;
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /** Drops the findings that a suppression comment covers. */
@@ -57,7 +68,8 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   for (const d of ds.filter((x) => x.verb === 'disable-next-line')) {
     let line = d.line + 1;
     while (line < index.lineCount && isSkippableLine(text.slice(index.lineStart(line), index.lineEnd(line)), kind)) line++;
-    nextLine.set(line, [...(nextLine.get(line) ?? []), d]);
+    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    for (let l = line; l <= last; l++) nextLine.set(l, [...(nextLine.get(l) ?? []), d]);
   }
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
