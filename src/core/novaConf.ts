@@ -313,7 +313,9 @@ class NovaLinter {
     }
     this.add(
       'nova-cachemodes-duplicate',
-      `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
+      listItems(e).length === 0
+        ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
+        : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
       e.keyStart,
       e.end,
       fixes,
@@ -337,8 +339,10 @@ class NovaLinter {
     const fix = this.rewriteFix(e);
     const fixes = fix ? [fix] : [];
     const clean = rewriteCacheModes(e.value).value;
+    // `[]` or `"" , ""` hold no item at all: the way to write that is an empty value.
+    const cleanShown = clean === '' ? "an empty value (Nova's defaults)" : q(clean);
     if (cm.bracket) {
-      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${q(clean)}.`, e.rawValueStart, e.end, fixes);
+      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${cleanShown}.`, e.rawValueStart, e.end, fixes);
       return;
     }
     if (cm.comment && !cm.items.some((i) => i.problem === 'comment')) {
@@ -357,7 +361,7 @@ class NovaLinter {
           end = cm.comment!.end;
           break;
         case 'quoted':
-          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${q(clean)}.`;
+          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${cleanShown}.`;
           break;
         case 'blanks':
           message = `Nova does not strip blanks around \`=\`, so ${item} is not a valid item and is ignored. Write ${q(rewriteCacheModes(it.text).value)}.`;
@@ -366,7 +370,7 @@ class NovaLinter {
           message = `Items are \`type=mode\`: ${item} uses \`:\` and Nova ignores it. Write ${q(rewriteCacheModes(it.text).value)}.`;
           break;
         case 'no-comma':
-          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${q(clean)}.`;
+          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${cleanShown}.`;
           break;
         default:
           message = `${item} is not \`type=mode\`, so Nova ignores it. Write each item as a disk type, \`=\` and a cache mode, for example \`file=none\`.`;

@@ -337,3 +337,15 @@ test('messages name the value as written, in backticks, and say what to do', () 
   const type = one(text, 'nova-cachemodes-unknown-type');
   assert.match(type.message, /^`rbd` is not a disk type Nova matches .* so `rbd=writeback` is accepted but never applies to any disk\. RBD disks are `network` disks: use `network`\.$/);
 });
+
+test('messages: an empty earlier line and an empty bracketed list are described, never as ``', () => {
+  const dup = '[libvirt]\ndisk_cachemodes =\n[libvirt]\ndisk_cachemodes = network=writeback\n';
+  const f = one(dup, 'nova-cachemodes-duplicate');
+  assert.equal(f.message, '`disk_cachemodes` is set again on line 4 and only the last line counts, so this empty setting has no effect. Remove this line.');
+  assert.equal(preferred(dup, f), '[libvirt]\n[libvirt]\ndisk_cachemodes = network=writeback\n');
+  // Ansible renders an empty list variable as `[]`; Nova reads it as one item, `[]`.
+  const empty = '[libvirt]\ndisk_cachemodes = []\n';
+  const s = one(empty, 'nova-cachemodes-syntax');
+  assert.match(s.message, /Write it as an empty value \(Nova's defaults\)\.$/);
+  assert.doesNotMatch(s.message, /``/);
+});
