@@ -349,3 +349,11 @@ test('messages: an empty earlier line and an empty bracketed list are described,
   assert.match(s.message, /Write it as an empty value \(Nova's defaults\)\.$/);
   assert.doesNotMatch(s.message, /``/);
 });
+
+test('docs: the nova-rbd-cache suppression example silences the explicit network=none it is about', () => {
+  const text = '[libvirt]\nimages_type = rbd\n# qdt-disable-next-line nova-rbd-cache -- multi-attach GFS2 volumes, cache must stay off\ndisk_cachemodes = network=none\n';
+  assert.deepEqual(lintNova(text), []);
+  // Above images_type it would not reach the finding on the disk_cachemodes line.
+  const above = '[libvirt]\n# qdt-disable-next-line nova-rbd-cache\nimages_type = rbd\ndisk_cachemodes = network=none\n';
+  assert.equal(at(above, one(above, 'nova-rbd-cache')), 'network=none');
+});
