@@ -10,7 +10,7 @@ import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
+import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, lineStartOf, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -268,8 +268,7 @@ class NovaLinter {
     if (this.full('nova-cachemodes-section')) return;
     const key = /^[A-Za-z_]+/.exec(line)![0];
     const newLine = 'disk_cachemodes' + line.slice(key.length);
-    let lineStart = start;
-    while (lineStart > 0 && !/[\r\n]/.test(this.text[lineStart - 1])) lineStart--;
+    const lineStart = lineStartOf(this.text, start);
     const fix: Fix = owner.section?.group === 'libvirt'
       ? { title: 'Remove the indentation', edits: [{ start: lineStart, end: start + key.length, newText: 'disk_cachemodes' }], preferred: true }
       : this.moveToLibvirt(start, end, newLine);

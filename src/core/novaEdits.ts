@@ -3,7 +3,8 @@
 import type { IniDocument, IniEntry, IniSection } from './ini';
 import type { TextEdit } from './types';
 
-function lineStartOf(text: string, offset: number): number {
+/** Offset of the start of the line holding `offset`. */
+export function lineStartOf(text: string, offset: number): number {
   let i = offset;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
