@@ -206,10 +206,10 @@ class NovaLinter {
   /** disk_cachemodes lines that Nova never reads. */
   cachemodesPlacement(): void {
     for (const e of this.doc.entries) {
-      for (const c of e.continuations) {
+      e.continuations.forEach((c, i) => {
         const t = this.text.slice(c.start, c.end);
-        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, c.start, c.end, t);
-      }
+        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, i, t);
+      });
       if (!CACHEMODES_NAME.test(e.key) || !this.known(e)) continue;
       if (e.section?.group !== 'libvirt' || e.key !== 'disk_cachemodes') this.misplacedCachemodes(e);
     }
@@ -264,17 +264,25 @@ class NovaLinter {
     this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes, related);
   }
 
-  private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {
+  /** `i`: the continuation line of `owner` that holds the indented disk_cachemodes. */
+  private indentedCachemodes(owner: IniEntry, i: number, line: string): void {
     if (this.full('nova-cachemodes-section')) return;
+    const { start } = owner.continuations[i];
     const key = /^[A-Za-z_]+/.exec(line)![0];
-    const newLine = 'disk_cachemodes' + line.slice(key.length);
     const lineStart = lineStartOf(this.text, start);
-    const fix: Fix = owner.section?.group === 'libvirt'
+    // Lines indented deeper right after it were written as its own continuation: they move with it.
+    let end = owner.continuations[i].end;
+    for (const c of owner.continuations.slice(i + 1)) {
+      if (c.start - lineStartOf(this.text, c.start) <= start - lineStart) break;
+      end = c.end;
+    }
+    const inLibvirt = owner.section?.group === 'libvirt';
+    const fix: Fix = inLibvirt
       ? { title: 'Remove the indentation', edits: [{ start: lineStart, end: start + key.length, newText: 'disk_cachemodes' }], preferred: true }
-      : this.moveToLibvirt(start, end, newLine);
+      : this.moveToLibvirt(start, end, 'disk_cachemodes' + this.text.slice(start + key.length, end));
     this.add(
       'nova-cachemodes-section',
-      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. Remove the indentation.`,
+      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. ${inLibvirt ? 'Remove the indentation' : 'Move the line into `[libvirt]`, without indentation'}.`,
       start,
       start + key.length,
       [fix],

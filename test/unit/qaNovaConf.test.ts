@@ -357,3 +357,18 @@ test('docs: the nova-rbd-cache suppression example silences the explicit network
   const above = '[libvirt]\n# qdt-disable-next-line nova-rbd-cache\nimages_type = rbd\ndisk_cachemodes = network=none\n';
   assert.equal(at(above, one(above, 'nova-rbd-cache')), 'network=none');
 });
+
+test('nova-cachemodes-section: an indented disk_cachemodes moves with its own deeper continuation lines', () => {
+  const text = '[DEFAULT]\nmy_ip = 10.0.0.21\n  disk_cachemodes = file=none,\n      block=writeback\n[libvirt]\nvirt_type = kvm\n';
+  const f = one(text, 'nova-cachemodes-section');
+  assert.match(f.message, /more of the value of `my_ip` above.*Move the line into `\[libvirt\]`, without indentation\.$/);
+  // Moving only the first line would leave block=writeback as part of my_ip's value.
+  assert.equal(preferred(text, f), '[DEFAULT]\nmy_ip = 10.0.0.21\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none,\n      block=writeback\n');
+  // Inside [libvirt] only the indentation goes; the deeper line stays a continuation of it.
+  const inLibvirt = '[libvirt]\nvirt_type = kvm\n  disk_cachemodes = file=none,\n      block=writeback\n';
+  const g = one(inLibvirt, 'nova-cachemodes-section');
+  assert.match(g.message, /Remove the indentation\.$/);
+  const fixed = preferred(inLibvirt, g);
+  assert.equal(fixed, '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none,\n      block=writeback\n');
+  assert.deepEqual(lintNova(fixed), []);
+});
