@@ -341,6 +341,18 @@ class NovaLinter {
   }
 
   private cachemodesSyntax(e: IniEntry, cm: CacheModesValue): void {
+    if (cm.header) {
+      // A rewrite would fold the header into the list: only the indentation goes, the rest shows on the next lint.
+      const h = cm.header;
+      this.add(
+        'nova-cachemodes-syntax',
+        `This \`${this.text.slice(h.start, h.end)}\` line is indented, so oslo.config reads it as more of the \`disk_cachemodes\` value, not as a section header: Nova ignores the item it lands in, and the options below it stay in \`[${e.section?.name ?? 'libvirt'}]\`. Remove the indentation.`,
+        h.start,
+        h.end,
+        [{ title: 'Remove the indentation', edits: [{ start: lineStartOf(this.text, h.start), end: h.start, newText: '' }], preferred: true }],
+      );
+      return;
+    }
     const problems = cm.items.filter((i) => i.problem && !i.inComment); // the comment's own finding covers the rest
     if (problems.length === 0 && !cm.comment) return;
     const fix = this.rewriteFix(e);

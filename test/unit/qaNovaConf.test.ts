@@ -396,3 +396,20 @@ test('suppress: "disable for this line" on a continuation line goes above the op
 function lineStart(text: string, offset: number): number {
   return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
 }
+
+test('nova-cachemodes-syntax: a section header indented by one blank is part of the value, not a bracketed list', () => {
+  // oslo.config 9.0: disk_cachemodes = ["network=writeback\n[workarounds]"], and the next option lands in [libvirt].
+  const text = '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n [workarounds]\ndisable_deep_image_inspection = True\n';
+  const f = one(text, 'nova-cachemodes-syntax');
+  assert.equal(at(text, f), '[workarounds]');
+  assert.doesNotMatch(f.message, /bracketed/);
+  assert.match(f.message, /indented.*not as a section header.*stay in `\[libvirt\]`\. Remove the indentation\.$/);
+  // The fix restores the header; a rewrite of the list would have folded it into the value.
+  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n[workarounds]\ndisable_deep_image_inspection = True\n');
+  const fixed = fixAll(text, { fileName: NOVA }).text;
+  assert.match(fixed, /^\[workarounds\]$/m);
+  assert.match(fixed, /^disable_deep_image_inspection = False$/m);
+  // A real bracketed list spread over lines is still one.
+  const list = '[libvirt]\ndisk_cachemodes = ["file=none",\n  "block=none"]\n';
+  assert.match(one(list, 'nova-cachemodes-syntax').message, /not a bracketed one/);
+});
