@@ -57,7 +57,8 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
-  if (/\.conf(\.sample)?$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
+  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
   if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }

@@ -64,6 +64,12 @@ test('detect: a cinder or ceph config is not claimed because another section hol
   // ceph.conf uses [client.libvirt], which is not [libvirt].
   const ceph = '[global]\nfsid = 1\n[client.libvirt]\nrbd cache = true\nrbd_cache_writethrough_until_flush = true\n';
   assert.equal(detectKind('/etc/ceph/ceph.conf', ceph), undefined);
+  // kolla-ansible's external Ceph guide copies ceph.conf into /etc/kolla/config/nova/; cephadm's
+  // generate-minimal-conf writes its keys tab-indented, which oslo.config would refuse, librados not.
+  const minimal = '# minimal ceph.conf for 1d89fec3\n[global]\n\tfsid = 1d89fec3-325a-4963-a950-c4afedd37fe3\n\tmon_host = [v2:10.0.0.1:3300/0,v1:10.0.0.1:6789/0]\n';
+  assert.equal(detectKind('/etc/kolla/config/nova/ceph.conf', minimal), undefined);
+  assert.deepEqual(lint(minimal, { fileName: '/etc/kolla/config/nova/ceph.conf' }), []);
+  assert.equal(detectKind('/etc/kolla/config/nova/nova-compute.conf', '[DEFAULT]\n'), 'nova-conf');
   // The Nova option must sit in a [libvirt] section; the second [libvirt] here has one.
   const two = '[libvirt]\n# managed elsewhere\n[ceph]\nrbd_user = cinder\n[libvirt]\nimages_type = rbd\n';
   assert.equal(detectKind('/etc/x/compute.conf', two), 'nova-conf');
