@@ -160,7 +160,7 @@ class NovaLinter {
   private syntaxError(err: IniError): void {
     const text = this.text;
     const line = text.slice(err.start, err.end);
-    const refused = `oslo.config refuses the whole file ('${err.osloMessage}'), so nova-compute does not start`;
+    const refused = `oslo.config refuses the whole file ("${err.osloMessage}"), so nova-compute does not start`;
     const commentOut: Fix = { title: 'Comment out the line', edits: [{ start: err.lineStart, end: err.lineStart, newText: '# ' }] };
     switch (err.kind) {
       case 'unexpected-continuation':

@@ -419,3 +419,8 @@ test('nova-cachemodes-syntax: a section header indented by one blank is part of 
   const list = '[libvirt]\ndisk_cachemodes = ["file=none",\n  "block=none"]\n';
   assert.match(one(list, 'nova-cachemodes-syntax').message, /not a bracketed one/);
 });
+
+test('messages: oslo.config\'s own words are quoted so that its inner quotes stay readable', () => {
+  const f = one('[DEFAULT]\ndebug true\n', 'nova-conf-syntax');
+  assert.match(f.message, /refuses the whole file \("No ':' or '=' found in assignment"\), so nova-compute does not start\./);
+});
