@@ -1,12 +1,11 @@
 // `qemu-disk-tools convert`: the editor's Convert command without the editor.
 import * as path from 'node:path';
-import { convertImage, ConvertError, type TargetFormat } from '../core/convert';
+import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
+import { TARGET_FORMATS } from '../core/convertOptions';
 import { EXIT, UsageError, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
 import { CONVERT_HELP } from './help';
-
-export const TARGET_FORMATS: readonly TargetFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhdx', 'vpc'];
 
 const BY_EXTENSION: Record<string, TargetFormat> = {
   '.raw': 'raw',
@@ -22,6 +21,9 @@ const BY_EXTENSION: Record<string, TargetFormat> = {
 export function formatFromExtension(target: string): TargetFormat | undefined {
   return BY_EXTENSION[path.extname(target).toLowerCase()];
 }
+
+/** Kinds where nothing went wrong: the tool declined, on purpose, before running qemu-img convert. */
+const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'format-mismatch', 'exists', 'same-file'];
 
 function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
@@ -54,8 +56,6 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   if (!targetFormat) {
     throw new UsageError(`convert: cannot tell the target format from '${positionals[1]}'; add --to ${TARGET_FORMATS.join('|')}.`);
   }
-  oneOf('--preallocation', values.preallocation as string | undefined, ['off', 'metadata', 'falloc', 'full']);
-  oneOf('--subformat', values.subformat as string | undefined, ['monolithicSparse', 'streamOptimized']);
 
   const progress = progressReporter(io.stderr, io.stderrIsTTY === true, 'Converting');
   const started = Date.now();
@@ -94,8 +94,11 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       return cancelledExit(io.signal);
     }
     if (e instanceof ConvertError) {
-      const where = e.file ? `${e.file}: ` : '';
-      io.stderr.write(`${e.kind === 'refused' ? 'Refused' : 'Failed'}: ${where}${e.message}\n`);
+      if (e.kind === 'invalid-options') {
+        io.stderr.write(`qemu-disk-tools: convert: ${e.message}\n`);
+        return EXIT.usage;
+      }
+      io.stderr.write(`${REFUSALS.includes(e.kind) ? 'Refused' : 'Failed'}: ${e.message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;
     }

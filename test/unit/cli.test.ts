@@ -304,3 +304,22 @@ test('the built bundle: --version, --help, usage errors exit 2, findings exit 1'
     rm(dir);
   }
 });
+
+test('nova.conf with a UTF-8 BOM: reported at 1:1; --fix saves it without the BOM unless the rule is off', async () => {
+  const body = '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=unsafe,block=none\n';
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+  const dir = tempTree({ 'a/nova.conf': withBom, 'b/nova.conf': withBom });
+  try {
+    const r = await runCli(['lint', 'a/nova.conf'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`^${path.join('a', 'nova.conf')}:1:1 error nova-conf-syntax .*byte-order mark`, 'm'));
+    await runCli(['lint', '--fix', 'a/nova.conf'], dir);
+    const fixed = fs.readFileSync(path.join(dir, 'a/nova.conf'));
+    assert.equal(fixed.subarray(0, 9).toString(), '[libvirt]', 'the BOM is gone and the section header is the first bytes');
+    assert.equal(fixed.toString(), fixAll(body, { fileName: 'nova.conf' }).text);
+    await runCli(['lint', '--fix', '--rule', 'nova-conf-syntax=off', 'b/nova.conf'], dir);
+    assert.deepEqual([...fs.readFileSync(path.join(dir, 'b/nova.conf')).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  } finally {
+    rm(dir);
+  }
+});
