@@ -5,6 +5,7 @@ import { TARGET_FORMATS } from '../core/convertOptions';
 import { EXIT, UsageError, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
+import { humanBytes } from './units';
 import { CONVERT_HELP } from './help';
 
 const BY_EXTENSION: Record<string, TargetFormat> = {
@@ -24,10 +25,6 @@ export function formatFromExtension(target: string): TargetFormat | undefined {
 
 /** Kinds where nothing went wrong: the tool declined, on purpose, before running qemu-img convert. */
 const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'format-mismatch', 'exists', 'same-file'];
-
-function mib(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
 
 /** The exit code a cancelled run ends with: 128 + the signal's number, as shells report it. */
 function cancelledExit(signal: AbortSignal | undefined): number {
@@ -79,7 +76,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     io.stdout.write(
-      `Converted ${positionals[0]} (${r.sourceFormat}, ${mib(r.sourceBytes)}) to ${positionals[1]} (${r.targetFormat}, ${mib(r.targetBytes)}) ` +
+      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${r.targetFormat}, ${humanBytes(r.targetBytes)} on disk) ` +
         `in ${r.seconds.toFixed(1)} s; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
     return EXIT.ok;

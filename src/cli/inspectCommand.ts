@@ -6,14 +6,15 @@ import { imageInfo, type ImageInfo } from '../core/qemuImg';
 import { EXIT, UsageError, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
+import { humanBytes } from './units';
 
-const gib = (bytes: number) => `${bytes} bytes (${(bytes / 1073741824).toFixed(2)} GiB)`;
+const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
 function describeInspection(r: InspectResult, shown: string): string[] {
   const lines = [
     shown,
     `  format:          ${r.format}${r.qemuFormat !== r.format ? ` (qemu-img -f ${r.qemuFormat})` : ''}`,
-    `  virtual size:    ${r.virtualSize !== undefined ? gib(r.virtualSize) : 'not stated in the header'}`,
+    `  virtual size:    ${r.virtualSize !== undefined ? size(r.virtualSize) : 'not stated in the header'}`,
   ];
   if (r.refusals.length === 0) lines.push('  safe to open:    yes');
   else lines.push('  safe to open:    NO, refused:', ...r.refusals.map((x) => `    - ${x}`));
@@ -21,12 +22,12 @@ function describeInspection(r: InspectResult, shown: string): string[] {
 }
 
 function describeInfo(i: ImageInfo): string[] {
-  const row = (k: string, v: string | number | undefined) => (v === undefined ? [] : [`  ${(k + ':').padEnd(16)} ${v}`]);
+  const row = (k: string, v: string | number | undefined) => (v === undefined ? [] : [`    ${(k + ':').padEnd(14)} ${v}`]);
   return [
     '  qemu-img info:',
     ...row('format', i.format),
-    ...row('virtual size', gib(i.virtualSize)),
-    ...row('on disk', i.actualSize !== undefined ? gib(i.actualSize) : undefined),
+    ...row('virtual size', size(i.virtualSize)),
+    ...row('on disk', i.actualSize !== undefined ? size(i.actualSize) : undefined),
     ...row('cluster size', i.clusterSize),
     ...row('compat', i.compat),
     ...row('create type', i.createType),
