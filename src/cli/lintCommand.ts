@@ -11,6 +11,8 @@ import { displayPath, formatText, toJson, toSarif, type FileReport, type LintRep
 import { LINT_HELP } from './help';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
+/** Larger files are not configuration: do not read a disk image into memory by mistake. */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 export interface LintSettings {
   fix: boolean;
@@ -38,6 +40,8 @@ function removesBom(text: string, req: LintRequest): boolean {
 export function lintFile(file: string, settings: LintSettings): { report?: FileReport; problem?: string } {
   let decoded: Decoded;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_BYTES) return { problem: `not read: ${size} bytes is far larger than any configuration file (limit ${MAX_BYTES / 1048576} MiB); is it a disk image?` };
     decoded = decodeBytes(fs.readFileSync(file));
   } catch (e) {
     return { problem: readProblem(e) };
