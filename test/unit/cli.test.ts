@@ -323,3 +323,17 @@ test('nova.conf with a UTF-8 BOM: reported at 1:1; --fix saves it without the BO
     rm(dir);
   }
 });
+
+test('--fix leaves a file that is not valid UTF-8 untouched and says why (exit 2)', async () => {
+  const bytes = Buffer.concat([Buffer.from(NATIVE.replace('<name>vm1</name>', '<name>vm')), Buffer.from([0xe9]), Buffer.from(NATIVE.slice(NATIVE.indexOf('</name>')))]);
+  const dir = tempTree({ 'latin1.xml': bytes });
+  try {
+    const r = await runCli(['lint', '--fix', 'latin1.xml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^latin1\.xml: not fixed: the file is not valid UTF-8/m);
+    assert.match(r.stdout, /^latin1\.xml:\d+:\d+ error io-native-needs-direct /m, 'the findings are still reported');
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'latin1.xml')), bytes);
+  } finally {
+    rm(dir);
+  }
+});
