@@ -325,7 +325,9 @@ test('nova.conf with a UTF-8 BOM: reported at 1:1; --fix saves it without the BO
 });
 
 test('--fix leaves a file that is not valid UTF-8 untouched and says why (exit 2)', async () => {
-  const bytes = Buffer.concat([Buffer.from(NATIVE.replace('<name>vm1</name>', '<name>vm')), Buffer.from([0xe9]), Buffer.from(NATIVE.slice(NATIVE.indexOf('</name>')))]);
+  // "vm1" written as Latin-1 "vmé": one byte 0xE9 that is not UTF-8.
+  const cut = NATIVE.indexOf('1</name>');
+  const bytes = Buffer.concat([Buffer.from(NATIVE.slice(0, cut)), Buffer.from([0xe9]), Buffer.from(NATIVE.slice(cut + 1))]);
   const dir = tempTree({ 'latin1.xml': bytes });
   try {
     const r = await runCli(['lint', '--fix', 'latin1.xml'], dir);
