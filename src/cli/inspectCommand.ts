@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { inspectImage, type InspectResult } from '../core/imageInspector';
 import { imageInfo, type ImageInfo } from '../core/qemuImg';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
 import { humanBytes } from './units';
@@ -68,6 +68,10 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     } catch (e) {
       infoError = (e as Error).message;
     }
+  }
+  if (io.signal?.aborted) {
+    io.stderr.write(`${shown}: inspection cancelled.\n`);
+    return cancelledExit(io.signal);
   }
   if (values.json) {
     io.stdout.write(JSON.stringify({ inspection, qemuImgInfo: info ?? null, ...(infoError ? { qemuImgInfoError: infoError } : {}) }, null, 2) + '\n');
