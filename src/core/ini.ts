@@ -89,10 +89,11 @@ export interface IniEntry {
   end: number;
   line: number;
   lastLine: number;
-  continuations: IniContinuation[];
+  continuations: readonly IniContinuation[];
 }
 
 export type IniErrorKind =
+  | 'bom'
   | 'unexpected-continuation'
   | 'no-separator'
   | 'empty-key'
@@ -133,6 +134,8 @@ export interface IniParseOptions {
 }
 
 const OSLO_MESSAGES: Record<IniErrorKind, string> = {
+  // oslo.config reads U+FEFF as part of the first line, which then fails as one of the below.
+  bom: "No ':' or '=' found in assignment",
   'unexpected-continuation': 'Unexpected continuation line',
   'no-separator': "No ':' or '=' found in assignment",
   'empty-key': 'Key cannot be empty',
@@ -146,8 +149,11 @@ export function groupOf(sectionName: string): string {
   return sectionName === 'DEFAULT' ? 'DEFAULT' : sectionName.toLowerCase();
 }
 
+/** Shared by every entry without continuation lines (most), replaced on the first one. */
+const NO_CONTINUATIONS: IniContinuation[] = [];
+
 interface OpenEntry {
-  entry: Omit<IniEntry, 'value'>;
+  entry: IniEntry;
 }
 
 /** Parses text as oslo.config does; never throws. Errors are collected, and parsing goes on as if each were fixed. */
@@ -163,18 +169,22 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
   const flush = () => {
     if (!open) return;
     const e = open.entry;
-    const value = e.pieces.length === 1 ? text.slice(e.pieces[0].start, e.pieces[0].end) : e.pieces.map((p) => text.slice(p.start, p.end)).join('\n');
-    entries.push({ ...e, value });
+    if (e.pieces.length > 1) e.value = e.pieces.map((p) => text.slice(p.start, p.end)).join('\n');
+    entries.push(e);
     open = undefined;
   };
   const error = (kind: IniErrorKind, start: number, end: number, line: number, lineStart: number) => {
     // One error a line: what remains after its fix shows on the next lint.
-    if (errors.length > 0 && errors[errors.length - 1].line === line) return;
+    if (errors.length > 0 && errors[errors.length - 1].line === line && errors[errors.length - 1].kind !== 'bom') return;
     errors.push({ kind, osloMessage: OSLO_MESSAGES[kind], start, end, line, lineStart });
   };
 
   const n = text.length;
   let pos = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    error('bom', 0, 1, 0, 0);
+    pos = 1; // read on as if it were gone
+  }
   for (let lineNo = 0; ; lineNo++) {
     // One line: [lineStart, lineEnd), then "\r\n", "\n" or "\r" (Python's universal newlines).
     const lineStart = pos;
@@ -210,7 +220,9 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
       while (s < end && isPySpace(text.charCodeAt(s))) s++;
       if (open) {
         open.entry.pieces.push({ start: s, end });
-        open.entry.continuations.push({ start: s, end, line: lineNo });
+        const more = open.entry.continuations.length === 0 ? [] : (open.entry.continuations as IniContinuation[]);
+        more.push({ start: s, end, line: lineNo });
+        open.entry.continuations = more;
         open.entry.end = end;
         open.entry.lastLine = lineNo;
         return;
@@ -287,6 +299,7 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
         keyEnd,
         sep: text[sepAt] as '=' | ':',
         sepOffset: sepAt,
+        value: text.slice(piece.start, piece.end),
         pieces: [piece],
         quote,
         rawValueStart: vEnd > vStart ? vStart : sepAt + 1,
@@ -294,7 +307,7 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
         end,
         line: lineNo,
         lastLine: lineNo,
-        continuations: [],
+        continuations: NO_CONTINUATIONS,
       },
     };
   }
