@@ -90,7 +90,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
         io.stderr.write(`qemu-disk-tools: convert: ${e.message}\n`);
         return EXIT.usage;
       }
-      io.stderr.write(`${REFUSALS.includes(e.kind) ? 'Refused' : 'Failed'}: ${e.message}\n`);
+      const label = REFUSALS.includes(e.kind) ? 'Refused' : 'Failed';
+      io.stderr.write(`${e.message.startsWith(label) ? '' : `${label}: `}${e.message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;
     }

@@ -55,9 +55,11 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
   try {
     inspection = await inspectImage(file, { declaredFormat: values.from as string | undefined });
   } catch (e) {
+    // The inspector words its own errors; a bare Node errno message gets words here.
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.message;
-    io.stderr.write(`${shown}: cannot inspect: ${why}.\n`);
+    const raw = /^E[A-Z]+:/.test(err.message);
+    const why = !raw ? err.message : err.code === 'ENOENT' ? 'no such file.' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied.' : `${err.message}.`;
+    io.stderr.write(`${shown}: cannot inspect: ${why}\n`);
     return EXIT.failed;
   }
   let info: ImageInfo | undefined;
