@@ -76,7 +76,7 @@ test('hostile images (a backing file, a VMDK extent naming a host file) are refu
       assert.match(inspected.stdout, why);
       const converted = await runCli(['convert', image, 'out.raw'], dir);
       assert.equal(converted.code, 1, image);
-      assert.match(converted.stderr, /^Refused: /m);
+      assert.match(converted.stderr, /^Refused\b/m);
       assert.deepEqual(fs.readdirSync(dir).sort(), ['backed.qcow2', 'extent.vmdk', 'secret.raw']);
     }
   } finally {
