@@ -1,5 +1,6 @@
 // `qemu-disk-tools lint`: files in, findings out, optionally fixed in place.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { detectKind, fixAll, lint, preferredFix, type LintRequest } from '../core/lint';
 import { EXIT, UsageError, type CliIO } from './io';
 import { parseCommandArgs, oneOf } from './args';
@@ -96,7 +97,8 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) throw new UsageError("lint: name at least one file, directory or glob, e.g. 'qemu-disk-tools lint domains/'.");
   if (values.config && values['no-config']) throw new UsageError('lint: --config and --no-config contradict each other.');
 
-  const configFile = values['no-config'] ? undefined : ((values.config as string | undefined) ?? findConfig(io.cwd));
+  const given = values.config as string | undefined;
+  const configFile = values['no-config'] ? undefined : given ? path.resolve(io.cwd, given) : findConfig(io.cwd);
   const severities: Severities = configFile ? loadConfig(configFile) : {};
   for (const r of (values.rule as string[] | undefined) ?? []) {
     const [id, sev] = parseRuleOption(r);
@@ -118,7 +120,7 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   const out = format === 'text' ? formatText(report) : JSON.stringify(format === 'json' ? toJson(report) : toSarif(report), null, 2) + '\n';
   if (values.output) {
     try {
-      fs.writeFileSync(values.output as string, out);
+      fs.writeFileSync(path.resolve(io.cwd, values.output as string), out);
     } catch (e) {
       io.stderr.write(`${values.output}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).\n`);
       return EXIT.usage;

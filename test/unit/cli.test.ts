@@ -339,3 +339,20 @@ test('--fix leaves a file that is not valid UTF-8 untouched and says why (exit 2
     rm(dir);
   }
 });
+
+test('--config FILE and --output FILE are taken relative to the working directory', async () => {
+  const dir = tempTree({ 'ci/rules.json': JSON.stringify({ rules: { 'cache-unsafe': 'off' } }), 'vm.xml': UNSAFE });
+  try {
+    const r = await runCli(['lint', '--config', 'ci/rules.json', '--format', 'sarif', '-o', 'ci/out.sarif', 'vm.xml'], dir);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '', 'the report goes to the file, not to standard output');
+    const log = JSON.parse(fs.readFileSync(path.join(dir, 'ci/out.sarif'), 'utf8'));
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs[0].results.some((x: { ruleId: string }) => x.ruleId === 'cache-unsafe'), false);
+    const missing = await runCli(['lint', '--config', 'nope.json', 'vm.xml'], dir);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.json: cannot read the config file/);
+  } finally {
+    rm(dir);
+  }
+});
