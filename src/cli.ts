@@ -13,6 +13,7 @@ if (argv[0] === 'convert' || argv[0] === 'inspect') {
     process.on(sig, () => {
       // A second signal means "now", even if that leaves a partial file behind.
       if (++signalled > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.stderr.write(`\nCancelling (${sig}): stopping qemu-img and removing the partial file; press Ctrl+C again to quit at once.\n`);
       controller.abort(sig);
     });
   }
