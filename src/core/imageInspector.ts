@@ -12,15 +12,15 @@
 // content — however malformed or truncated — comes back as refusals, never as an exception.
 
 import * as path from 'node:path';
-import { bufferSource, openImage } from './inspectRead';
+import { bufferSource, ImageOpenError, openImage } from './inspectRead';
 import {
   probeCowd, probeFixedVhdFooter, probeGpt, probeIso, probeLuks, probeQcow, probeQed, probeVdi, probeVhd, probeVhdx,
 } from './inspectFormats';
 import { probeVmdk } from './inspectVmdk';
-import { HEAD_BYTES, shown, type ByteSource, type DetectedFormat, type Issue, type Probe, type ProbeHit } from './inspectTypes';
+import { HEAD_BYTES, shown, type ByteSource, type DetectedFormat, type Issue, type Probe, type ProbeContext, type ProbeHit } from './inspectTypes';
 
 export { ImageOpenError, type ImageOpenErrorKind } from './inspectRead';
-export type { DetectedFormat, Issue, RefusalCode } from './inspectTypes';
+export type { ByteSource, DetectedFormat, Issue, RefusalCode } from './inspectTypes';
 
 export interface InspectResult {
   /** Absolute path that was read. */
@@ -37,10 +37,12 @@ export interface InspectResult {
   issues: Issue[];
   /** Every format whose header was found (more than one is itself a refusal). */
   formatsFound: DetectedFormat[];
+  /** What `path` is on disk (inspectImage only): block devices are accepted like files. */
+  fileKind?: 'file' | 'block-device';
 }
 
 export interface InspectOptions {
-  /** The format the user says the image is in (qemu-img name: raw, qcow2, vmdk, vpc, vhdx, vdi, luks). */
+  /** The format the user says the image is in (qemu-img name: raw, qcow2, vmdk, vpc, vhdx, vdi, luks); blank = not declared. */
   declaredFormat?: string;
 }
 
@@ -94,6 +96,23 @@ function declaredIssue(name: string, declared: string, format: DetectedFormat): 
   };
 }
 
+/**
+ * Runs one detector. One that throws on odd bytes must not let the image through as raw (oslo.utils
+ * skips such a detector silently): the failure becomes a refusal. Read errors still propagate.
+ */
+async function runProbe(probe: Probe, ctx: ProbeContext, failures: Issue[]): Promise<ProbeHit | undefined> {
+  try {
+    return await probe(ctx);
+  } catch (err) {
+    if (err instanceof ImageOpenError) throw err;
+    failures.push({
+      code: 'unparseable',
+      message: `${ctx.name} has a header this tool could not parse (${shown(String(err), 120)}): it is damaged or crafted. ${REFUSE}`,
+    });
+    return undefined;
+  }
+}
+
 /** Runs every detector over the head of the image and decides. */
 async function decide(src: ByteSource, name: string, opts: InspectOptions): Promise<Omit<InspectResult, 'path'>> {
   const head = await src.read(0, HEAD_BYTES);
@@ -103,8 +122,9 @@ async function decide(src: ByteSource, name: string, opts: InspectOptions): Prom
   }
   const ctx = { src, head, name };
   let hits: ProbeHit[] = [];
+  const failures: Issue[] = [];
   for (const probe of PROBES) {
-    const hit = await probe(ctx);
+    const hit = await runProbe(probe, ctx, failures);
     if (hit) hits.push(hit);
   }
   // A bootable ISO carries a partition table for USB sticks (isohybrid): that pair is one image.
@@ -118,10 +138,10 @@ async function decide(src: ByteSource, name: string, opts: InspectOptions): Prom
     if (fixed) hits = [fixed];
   }
   const chosen: ProbeHit = hits[0] ?? { format: 'raw', virtualSize: src.size, issues: [] };
-  const issues: Issue[] = hits.length > 1 ? [multipleFormats(name, hits)] : [];
+  const issues: Issue[] = hits.length > 1 ? [multipleFormats(name, hits), ...failures] : failures;
   for (const hit of hits) issues.push(...hit.issues);
-  if (opts.declaredFormat !== undefined) {
-    const mismatch = declaredIssue(name, opts.declaredFormat, chosen.format);
+  if (declared) {
+    const mismatch = declaredIssue(name, opts.declaredFormat ?? '', chosen.format);
     if (mismatch) issues.push(mismatch);
   }
   return {
@@ -142,13 +162,17 @@ export async function inspectImage(file: string, opts: InspectOptions = {}): Pro
   const abs = path.resolve(file);
   const image = await openImage(abs);
   try {
-    return { path: abs, ...(await decide(image, shown(path.basename(abs)), opts)) };
+    return { path: abs, fileKind: image.kind, ...(await decide(image, shown(path.basename(abs)), opts)) };
   } finally {
     await image.close();
   }
 }
 
-/** The same decision over bytes in memory; `name` is how messages call the image. */
-export async function inspectBytes(bytes: Buffer, name = 'image', opts: InspectOptions = {}): Promise<InspectResult> {
-  return { path: name, ...(await decide(bufferSource(bytes), shown(name), opts)) };
+/** The same decision over any positioned byte source; `name` is how messages call the image. */
+export async function inspectSource(src: ByteSource, name: string, opts: InspectOptions = {}): Promise<InspectResult> {
+  return { path: name, ...(await decide(src, shown(name), opts)) };
 }
+
+/** The same decision over bytes in memory. */
+export const inspectBytes = (bytes: Buffer, name = 'image', opts: InspectOptions = {}): Promise<InspectResult> =>
+  inspectSource(bufferSource(bytes), name, opts);

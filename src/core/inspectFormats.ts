@@ -145,11 +145,23 @@ export function vhdVirtualSize(footer: Buffer): number | undefined {
   return chsSectors * 512;
 }
 
+/** Differencing disks (VHD, VHDX, VDI) read unwritten blocks from a parent image elsewhere. */
+function parentIssue(name: string, what: string): Issue {
+  return {
+    code: 'backing-file',
+    message: `${name} is a differencing ${what} whose unwritten blocks come from a parent image in another file: converted alone it would be incomplete or wrong. ${REFUSE} Merge it into its parent first.`,
+  };
+}
+
+const VHD_DIFFERENCING = 4;
+
 export const probeVhd: Probe = async ({ head, name }) => {
   if (!hasMagic(head, 0, 'conectix')) return undefined;
   if (head.length < 64) return { format: 'vhd', issues: [truncatedIssue(name, 'a VHD image')] };
   const virtualSize = vhdVirtualSize(head);
-  return { format: 'vhd', virtualSize, issues: virtualSize === undefined ? [sizeIssue(name, 'VHD')] : [] };
+  const issues = virtualSize === undefined ? [sizeIssue(name, 'VHD')] : [];
+  if (head.readUInt32BE(60) === VHD_DIFFERENCING) issues.push(parentIssue(name, 'VHD'));
+  return { format: 'vhd', virtualSize, issues };
 };
 
 /**
@@ -167,6 +179,8 @@ export async function probeFixedVhdFooter(src: ByteSource): Promise<ProbeHit | u
 
 const VHDX_METADATA_REGION = '8B7CA206-4790-4B9A-B8FE-575F050F886E';
 const VHDX_VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
+const VHDX_FILE_PARAMETERS = 'CAA16737-FA36-4D43-B3B6-33F0AA44E76B';
+const VHDX_HAS_PARENT = 0x02;
 const VHDX_MAX_ENTRIES = 2047;
 
 /** On-disk GUID (first three fields little-endian) → canonical upper-case text. */
@@ -188,8 +202,10 @@ function findEntry(table: Buffer, first: number, count: number, guid: string): n
   return undefined;
 }
 
-/** VHDX virtual size: region table (192 KiB, copy at 256 KiB) → metadata region → Virtual Disk Size item. */
-async function vhdxVirtualSize(src: ByteSource): Promise<bigint | undefined> {
+interface VhdxMetadata { size?: bigint; hasParent: boolean }
+
+/** VHDX metadata: region table (192 KiB, copy at 256 KiB) → metadata table → Virtual Disk Size and File Parameters items. */
+async function vhdxMetadata(src: ByteSource): Promise<VhdxMetadata | undefined> {
   for (const tableOffset of [192 * 1024, 256 * 1024]) {
     const table = await src.read(tableOffset, 64 * 1024);
     if (table.length < 16 || table.readUInt32LE(0) !== 0x69676572) continue; // 'regi'
@@ -200,21 +216,26 @@ async function vhdxVirtualSize(src: ByteSource): Promise<bigint | undefined> {
     const metaOffset = safeNumber(table.readBigUInt64LE(entry + 16));
     if (metaOffset === undefined) continue;
     const meta = await src.read(metaOffset, 32 * (VHDX_MAX_ENTRIES + 1));
-    if (!hasMagic(meta, 0, 'metadata')) continue;
+    if (meta.length < 32 || !hasMagic(meta, 0, 'metadata')) continue;
     const items = meta.readUInt16LE(10);
     if (items > VHDX_MAX_ENTRIES) continue;
-    const item = findEntry(meta, 32, items, VHDX_VIRTUAL_DISK_SIZE);
-    if (item === undefined) continue;
-    const value = await src.read(metaOffset + meta.readUInt32LE(item + 16), 8);
-    if (value.length === 8) return value.readBigUInt64LE(0);
+    const itemValue = async (guid: string, length: number): Promise<Buffer | undefined> => {
+      const item = findEntry(meta, 32, items, guid);
+      if (item === undefined) return undefined;
+      const value = await src.read(metaOffset + meta.readUInt32LE(item + 16), length);
+      return value.length === length ? value : undefined;
+    };
+    const size = await itemValue(VHDX_VIRTUAL_DISK_SIZE, 8);
+    const params = await itemValue(VHDX_FILE_PARAMETERS, 8);
+    return { size: size?.readBigUInt64LE(0), hasParent: params !== undefined && (params.readUInt32LE(4) & VHDX_HAS_PARENT) !== 0 };
   }
   return undefined;
 }
 
 export const probeVhdx: Probe = async ({ head, name, src }) => {
   if (!hasMagic(head, 0, 'vhdxfile')) return undefined;
-  const raw = await vhdxVirtualSize(src);
-  if (raw === undefined) {
+  const meta = await vhdxMetadata(src);
+  if (meta?.size === undefined) {
     return {
       format: 'vhdx',
       issues: [{
@@ -223,17 +244,24 @@ export const probeVhdx: Probe = async ({ head, name, src }) => {
       }],
     };
   }
-  const virtualSize = safeNumber(raw);
-  return { format: 'vhdx', virtualSize, issues: virtualSize === undefined ? [sizeIssue(name, 'VHDX')] : [] };
+  const virtualSize = safeNumber(meta.size);
+  const issues = virtualSize === undefined ? [sizeIssue(name, 'VHDX')] : [];
+  if (meta.hasParent) issues.push(parentIssue(name, 'VHDX'));
+  return { format: 'vhdx', virtualSize, issues };
 };
 
 // ─────────────────────────────────────── VDI ───────────────────────────────────────
+
+/** VDI image types 3 (undo) and 4 (differencing) depend on a parent image. */
+const VDI_WITH_PARENT = new Set([3, 4]);
 
 export const probeVdi: Probe = async ({ head, name }) => {
   if (head.length < 0x44 || head.readUInt32LE(0x40) !== 0xbeda107f) return undefined;
   if (head.length < 0x178) return { format: 'vdi', issues: [truncatedIssue(name, 'a VDI image')] };
   const size = safeNumber(head.readBigUInt64LE(0x170));
-  return { format: 'vdi', virtualSize: size === undefined ? undefined : sectorFloor(size), issues: size === undefined ? [sizeIssue(name, 'VDI')] : [] };
+  const issues = size === undefined ? [sizeIssue(name, 'VDI')] : [];
+  if (VDI_WITH_PARENT.has(head.readUInt32LE(0x4c))) issues.push(parentIssue(name, 'VDI'));
+  return { format: 'vdi', virtualSize: size === undefined ? undefined : sectorFloor(size), issues };
 };
 
 // ─────────────────────────────────── ISO, MBR/GPT ───────────────────────────────────

@@ -77,7 +77,9 @@ export async function openImage(path: string): Promise<OpenedImage> {
   try {
     handle = await fsp.open(path, flags);
   } catch (err) {
-    throw openFailure(path, err as NodeJS.ErrnoException);
+    // A socket cannot be opened at all (ENXIO); say what it is rather than quoting the errno.
+    const st = await fsp.stat(path).catch(() => undefined);
+    throw (st && notAFile(path, st)) || openFailure(path, err as NodeJS.ErrnoException);
   }
   try {
     const st = await handle.stat();

@@ -16,6 +16,7 @@ export type RefusalCode =
   | 'vmdk-footer' // streamOptimized footer/markers inconsistent
   | 'mbr-invalid' // boot-sector signature with an invalid partition table
   | 'truncated' // header recognised but cut short
+  | 'unparseable' // a detector failed on the header (a bug or a crafted header): refused, not ignored
   | 'implausible-size' // virtual size beyond what can be represented
   | 'multiple-formats' // two formats' headers in one file
   | 'format-mismatch' // content disagrees with the declared format

@@ -45,10 +45,30 @@ function descriptorText(bytes: Buffer): string | undefined {
   return text.every(isTextByte) ? text.toString('latin1') : undefined;
 }
 
-/** The createType value (original case), or undefined when the descriptor does not state one. */
+/**
+ * The createType value (original case), or undefined when the descriptor does not state one.
+ * If several are stated (say one in a comment), an unsafe one wins: QEMU takes the first
+ * occurrence anywhere in the text, comments included.
+ */
 function createTypeOf(text: string): string | undefined {
-  const m = /createtype\s*=\s*"([^"\n]{0,63})"/i.exec(text);
-  return m?.[1];
+  const all = [...text.matchAll(/createtype\s*=\s*"([^"\n]{0,63})"/gi)].map((m) => m[1]);
+  return all.find((t) => !SAFE_CREATE_TYPES.has(t.toLowerCase())) ?? all[0];
+}
+
+/**
+ * QEMU opens `parentFileNameHint` as a backing file for every VMDK, monolithicSparse included,
+ * wherever the word appears in the descriptor (it searches the raw text, comments too).
+ * oslo.utils does not check this.
+ */
+function parentHintIssue(text: string, name: string): Issue | undefined {
+  const at = text.search(/parentfilenamehint/i);
+  if (at < 0) return undefined;
+  const hint = /^parentfilenamehint\s*=\s*"([^"\n]*)"/i.exec(text.slice(at))?.[1];
+  const which = hint === undefined ? 'a parent image' : `a parent image (${shown(hint)})`;
+  return {
+    code: 'backing-file',
+    message: `${name} is a VMDK whose descriptor names ${which}: qemu-img would open that host file as its backing file and read from it. ${REFUSE}`,
+  };
 }
 
 /** Checks a descriptor line by line; any line it does not understand is a refusal (as oslo.utils does). */
@@ -88,6 +108,8 @@ function checkDescriptor(text: string, name: string, createType: string | undefi
   if (extents.length === 0) {
     issues.push({ code: 'vmdk-descriptor', message: `${name} is a VMDK whose descriptor lists no extents, so it has no data qemu-img could read safely. ${REFUSE}` });
   }
+  const parent = parentHintIssue(text, name);
+  if (parent) issues.push(parent);
   return issues;
 }
 
@@ -134,7 +156,8 @@ async function probeSparse(src: ByteSource, head: Buffer, name: string): Promise
     });
     return { format: 'vmdk', virtualSize: capacityBytes(header.capacity, name, issues), issues };
   }
-  const descLength = header.descSectors * 512n > BigInt(DESC_MAX) ? DESC_MAX : Number(header.descSectors) * 512;
+  // QEMU looks for a parent hint in the first 20 sectors whatever size the header states.
+  const descLength = header.descSectors * 512n > BigInt(DESC_MAX) ? DESC_MAX : Math.max(Number(header.descSectors), 20) * 512;
   const text = descriptorText(await src.read(DESC_OFFSET, descLength));
   if (text === undefined || text.trim() === '') {
     issues.push({ code: 'vmdk-descriptor', message: `${name} is a VMDK whose embedded descriptor is missing or not text, so its layout cannot be checked. ${REFUSE}` });

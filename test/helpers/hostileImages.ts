@@ -8,9 +8,22 @@
 //  * hostile images, which the inspector must refuse (`hostileSamples()` lists them all with the
 //    reason the inspector gives, as a `RefusalCode`);
 //  * well-formed minimal images, which the inspector must detect with their virtual size
-//    (`wellFormedSamples()` lists them all). The qcow2, VHD and VDI samples are complete enough for
-//    `qemu-img info`/`check` to open; VMDK, VHDX, ISO, GPT and LUKS samples carry only the headers
-//    an inspector reads.
+//    (`wellFormedSamples()` lists them all). qemu-img info opens the qcow2, VMDK, VHD and VDI
+//    samples with the same virtual size, and qemu-img check passes the qcow2 and VDI ones
+//    (test/unit/imageInspectorQemu.test.ts); VHDX, ISO, GPT and LUKS samples carry only the
+//    headers an inspector reads.
+//
+// Index (all return a Buffer unless noted):
+//   hostile   qcow2WithBackingFile, qcow2WithDataFile, qcow2WithUnknownIncompatibleBit, qcowV1,
+//             qed, rawHoldingQcow2 (hostile when declared raw), qcow2WithMbr, vmdkWithIsoSignature,
+//             vmdkDescriptorWithPathExtent, vmdkSparseWithPathExtent, vmdkSparseWithParentHint,
+//             vmdkMonolithicFlat, vmdkCowd, luks2, vhd({ parent }), vhdx({ hasParent }), vdi(size, 4)
+//   good      qcow2V2, qcow2V3, vmdkMonolithicSparse, vmdkStreamOptimized, vhd, vhdx, vdi, iso,
+//             isoHybrid, mbrDisk, gptDisk, fatVbr (→ raw), luks1
+//   building  qcow2(opts), vmdkSparse(opts), vmdkTextDescriptor(opts), mbrPartition, truncated
+//   lists     hostileSamples() → { name, bytes, declaredFormat?, reason, description }[]
+//             wellFormedSamples() → { name, bytes, format, qemuFormat, virtualSize }[]
+//   files     makeTempDir, writeImage(dir, name, bytes) → absolute path, removeTempDir
 //
 // Typical use:
 //   const dir = makeTempDir();
@@ -20,6 +33,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { RefusalCode } from '../../src/core/inspectTypes';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -273,8 +287,8 @@ function vmdkSparseHeader(sectors: number, descSector: number, gdOffset: bigint,
 }
 
 /**
- * A KDMV sparse VMDK: header, embedded descriptor at sector 1. Grain tables are not written
- * (only an inspector reads it).
+ * A KDMV sparse VMDK: header, embedded descriptor at sector 1. Grain directory and tables are not
+ * written, so qemu-img info opens it but reading its data would fail.
  */
 export function vmdkSparse(opts: VmdkSparseOptions = {}): Buffer {
   const size = opts.virtualSize ?? 64 * MiB;
@@ -309,6 +323,13 @@ export const vmdkStreamOptimized = (virtualSize = 64 * MiB): Buffer => vmdkSpars
 export const vmdkSparseWithPathExtent = (file = '/etc/passwd'): Buffer =>
   vmdkSparse({ descriptor: { extents: [`RW 131072 SPARSE "${file}"`] } });
 
+/**
+ * HOSTILE: a monolithicSparse VMDK whose descriptor carries `parentFileNameHint`: QEMU opens the
+ * named file as a backing file (even when the line is a comment, as with `inComment`).
+ */
+export const vmdkSparseWithParentHint = (file = '/etc/passwd', inComment = false): Buffer =>
+  vmdkSparse({ descriptor: { extents: ['RW 131072 SPARSE "disk.vmdk"', `${inComment ? '# ' : ''}parentFileNameHint="${file}"`] } });
+
 /** HOSTILE: VMDK3 / ESX "COWD" sparse header (QEMU probes it, the descriptor checks cannot apply). */
 export function vmdkCowd(virtualSize = 64 * MiB): Buffer {
   const img = Buffer.alloc(2048);
@@ -336,6 +357,8 @@ export interface VhdOptions {
   creatorApp?: string;
   /** Fixed VHD: raw data followed by a footer only (not detected, as in QEMU). */
   fixed?: boolean;
+  /** Differencing VHD (disk type 4) whose parent locator names this file. */
+  parent?: string;
 }
 
 /** CHS geometry as the VHD specification computes it. */
@@ -354,7 +377,7 @@ export function vhdGeometry(totalSectors: number): { cyls: number; heads: number
   return { cyls: Math.floor(cth / heads), heads, spt };
 }
 
-function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
+function vhdFooter(size: number, creator: string, fixed: boolean, differencing = false): Buffer {
   const f = Buffer.alloc(512);
   ascii(f, 0, 'conectix');
   be32(f, 8, 2);
@@ -369,7 +392,7 @@ function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
   f.writeUInt16BE(g.cyls, 56);
   f[58] = g.heads;
   f[59] = g.spt;
-  be32(f, 60, fixed ? 2 : 3);
+  be32(f, 60, fixed ? 2 : differencing ? 4 : 3);
   f.fill(0x5a, 68, 84); // unique id
   be32(f, 64, vhdChecksum(f));
   return f;
@@ -378,7 +401,7 @@ function vhdFooter(size: number, creator: string, fixed: boolean): Buffer {
 /** Well-formed dynamic VHD (qemu-img's `vpc`): footer copy, dynamic header, empty BAT, footer. */
 export function vhd(opts: VhdOptions = {}): Buffer {
   const size = opts.virtualSize ?? 64 * MiB;
-  const footer = vhdFooter(size, opts.creatorApp ?? 'qem2', opts.fixed ?? false);
+  const footer = vhdFooter(size, opts.creatorApp ?? 'qem2', opts.fixed ?? false, opts.parent !== undefined);
   if (opts.fixed) return Buffer.concat([Buffer.alloc(size), footer]);
   const blockSize = 2 * MiB;
   const entries = Math.ceil(size / blockSize);
@@ -389,6 +412,7 @@ export function vhd(opts: VhdOptions = {}): Buffer {
   be32(dyn, 24, 0x00010000);
   be32(dyn, 28, entries);
   be32(dyn, 32, blockSize);
+  if (opts.parent !== undefined) dyn.write(opts.parent, 64, 'utf16le'); // parent name (spec: UTF-16BE)
   be32(dyn, 36, vhdChecksum(dyn));
   const bat = Buffer.alloc(roundUp(entries * 4, 512), 0xff);
   return Buffer.concat([footer, dyn, bat, footer]);
@@ -412,6 +436,8 @@ export interface VhdxOptions {
   virtualSize?: number;
   /** Where the metadata region lives (qemu-img puts it at 2 MiB). */
   metadataOffset?: number;
+  /** Differencing VHDX: sets the has-parent file parameter bit. */
+  hasParent?: boolean;
 }
 
 /** VHDX file identifier, region table at 192 KiB (and its copy at 256 KiB), metadata region. */
@@ -447,14 +473,15 @@ export function vhdx(opts: VhdxOptions = {}): Buffer {
   le32(md, 80, 64 * KiB + 8);
   le32(md, 84, 8);
   le32(md, 64 * KiB, 32 * MiB); // block size
+  le32(md, 64 * KiB + 4, opts.hasParent ? 2 : 0);
   le64(md, 64 * KiB + 8, size);
   return img;
 }
 
 // ───────────────────────────────────── VDI ─────────────────────────────────────
 
-/** Well-formed dynamic VDI (VirtualBox 1.1 header, empty block map). qemu-img opens it. */
-export function vdi(virtualSize = 64 * MiB): Buffer {
+/** Dynamic VDI (VirtualBox 1.1 header, empty block map); qemu-img opens it. imageType 4 = differencing (hostile). */
+export function vdi(virtualSize = 64 * MiB, imageType = 1): Buffer {
   const blockSize = MiB;
   const blocks = Math.ceil(virtualSize / blockSize);
   const mapBytes = roundUp(blocks * 4, 512);
@@ -463,7 +490,7 @@ export function vdi(virtualSize = 64 * MiB): Buffer {
   le32(img, 0x40, 0xbeda107f);
   le32(img, 0x44, 0x00010001);
   le32(img, 0x48, 0x190);
-  le32(img, 0x4c, 1); // dynamic
+  le32(img, 0x4c, imageType); // 1 dynamic, 2 fixed, 3 undo, 4 differencing
   le32(img, 0x154, 512); // block map offset
   le32(img, 0x158, 512 + mapBytes); // data offset
   le32(img, 0x168, 512); // sector size
@@ -499,6 +526,15 @@ function isoPrimaryDescriptor(img: Buffer, blocks: number): void {
 export function iso(blocks = 18): Buffer {
   const img = Buffer.alloc(Math.max(18, blocks) * 2048);
   isoPrimaryDescriptor(img, img.length / 2048);
+  return img;
+}
+
+/** Well-formed bootable "isohybrid" ISO: ISO 9660 plus an MBR partition table (→ iso, not two formats). */
+export function isoHybrid(blocks = 18): Buffer {
+  const img = iso(blocks);
+  mbrPartition(img, 0, { boot: 0x80, type: 0x17, startLba: 0, sectors: img.length / 512 });
+  img[510] = 0x55;
+  img[511] = 0xaa;
   return img;
 }
 
@@ -603,18 +639,8 @@ export function luks2(): Buffer {
 
 // ───────────────────────────────── catalogues ─────────────────────────────────
 
-/** Why the inspector refuses an image (see src/core/imageInspector.ts, `RefusalCode`). */
-export type HostileReason =
-  | 'backing-file'
-  | 'data-file'
-  | 'unknown-features'
-  | 'unsupported-version'
-  | 'banned-format'
-  | 'vmdk-create-type'
-  | 'vmdk-extent-path'
-  | 'vmdk-descriptor'
-  | 'multiple-formats'
-  | 'format-mismatch';
+/** Why the inspector refuses an image: its `RefusalCode`. */
+export type HostileReason = RefusalCode;
 
 export interface HostileSample {
   /** File name to write it under. */
@@ -642,8 +668,13 @@ export function hostileSamples(): HostileSample[] {
     { name: 'luks2.img', bytes: luks2(), reason: 'unsupported-version', description: 'LUKS version 2' },
     { name: 'passwd-extent.vmdk', bytes: vmdkDescriptorWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK text descriptor with extent /etc/passwd' },
     { name: 'sparse-passwd-extent.vmdk', bytes: vmdkSparseWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK sparse with embedded descriptor naming /etc/passwd' },
+    { name: 'parent-hint.vmdk', bytes: vmdkSparseWithParentHint(), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint /etc/passwd' },
+    { name: 'parent-hint-comment.vmdk', bytes: vmdkSparseWithParentHint('/etc/passwd', true), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint in a comment' },
     { name: 'flat.vmdk', bytes: vmdkMonolithicFlat(), reason: 'vmdk-create-type', description: 'VMDK createType monolithicFlat' },
     { name: 'desc-at-0x400.vmdk', bytes: vmdkSparse({ descriptorSector: 2 }), reason: 'vmdk-descriptor', description: 'VMDK sparse descriptor not at 0x200' },
+    { name: 'parent.vhd', bytes: vhd({ parent: 'C:\\Windows\\base.vhd' }), reason: 'backing-file', description: 'differencing VHD' },
+    { name: 'parent.vhdx', bytes: vhdx({ hasParent: true }), reason: 'backing-file', description: 'differencing VHDX' },
+    { name: 'diff.vdi', bytes: vdi(64 * MiB, 4), reason: 'backing-file', description: 'differencing VDI' },
     { name: 'cloud.img', bytes: rawHoldingQcow2(), declaredFormat: 'raw', reason: 'format-mismatch', description: 'qcow2 content declared raw' },
     { name: 'qcow2-mbr.img', bytes: qcow2WithMbr(), reason: 'multiple-formats', description: 'qcow2 header and MBR partition table' },
     { name: 'vmdk-iso.vmdk', bytes: vmdkWithIsoSignature(), reason: 'multiple-formats', description: 'VMDK sparse with ISO 9660 signature' },
@@ -676,6 +707,7 @@ export function wellFormedSamples(): WellFormedSample[] {
     s('disk.vhdx', vhdx({ virtualSize: 5 * 1024 * MiB }), 'vhdx', 'vhdx', 5 * 1024 * MiB),
     s('disk.vdi', vdi(16 * MiB), 'vdi', 'vdi', 16 * MiB),
     s('disk.iso', iso(18), 'iso', 'raw', 18 * 2048),
+    s('hybrid.iso', isoHybrid(20), 'iso', 'raw', 20 * 2048),
     s('mbr.img', mbrDisk(), 'gpt', 'raw', 4 * MiB),
     s('gpt.img', gptDisk(), 'gpt', 'raw', 4 * MiB),
     s('fat.img', fatVbr(), 'raw', 'raw', 1 * MiB),
