@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
 import { readSettings } from './settings';
 import { formatBytes, formatDuration, formatRate } from './units';
+import { SHOW_LOG, errorMessage, showFailure } from './notify';
 
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
 
@@ -83,7 +84,6 @@ const FORMATS: readonly FormatChoice[] = [
   { format: 'vpc', ext: '.vhd', detail: 'VHD: Virtual PC, older Hyper-V, Azure uploads.', presets: [] },
 ];
 
-const SHOW_LOG = 'Show log';
 
 function asPath(p: string | vscode.Uri): string {
   return typeof p === 'string' ? path.resolve(p) : p.fsPath;
@@ -158,7 +158,7 @@ export class ConvertCommand {
       return await this.interactive(arg0, arg1);
     } catch (err) {
       // Never throw into the extension host: a bug here is logged and shown, not lost.
-      return this.fail(`Converting failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, err);
+      return this.fail(`Converting failed unexpectedly: ${errorMessage(err)}`, err);
     }
   }
 
@@ -257,15 +257,12 @@ export class ConvertCommand {
       }
       const stderr = err instanceof ConvertError || (err instanceof Error && 'stderr' in err) ? (err as { stderr?: string }).stderr : undefined;
       if (stderr) this.log.error(`qemu-img stderr:\n${stderr.trimEnd()}`);
-      return this.fail(err instanceof Error ? err.message : String(err), err instanceof ConvertError ? undefined : err);
+      return this.fail(errorMessage(err), err instanceof ConvertError ? undefined : err);
     }
   }
 
-  /** Logs and shows a failure with a "Show log" button; returns the message. */
   private fail(message: string, err?: unknown): string {
-    this.log.error(err instanceof Error && err.stack ? `${message}\n${err.stack}` : message);
-    void vscode.window.showErrorMessage(message, SHOW_LOG).then((pick) => pick && this.log.show(true));
-    return message;
+    return showFailure(this.log, message, err);
   }
 }
 
