@@ -93,6 +93,7 @@ export interface IniEntry {
 }
 
 export type IniErrorKind =
+  | 'bom'
   | 'unexpected-continuation'
   | 'no-separator'
   | 'empty-key'
@@ -133,6 +134,8 @@ export interface IniParseOptions {
 }
 
 const OSLO_MESSAGES: Record<IniErrorKind, string> = {
+  // oslo.config reads U+FEFF as part of the first line, which then fails as one of the below.
+  bom: "No ':' or '=' found in assignment",
   'unexpected-continuation': 'Unexpected continuation line',
   'no-separator': "No ':' or '=' found in assignment",
   'empty-key': 'Key cannot be empty',
@@ -169,12 +172,16 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
   };
   const error = (kind: IniErrorKind, start: number, end: number, line: number, lineStart: number) => {
     // One error a line: what remains after its fix shows on the next lint.
-    if (errors.length > 0 && errors[errors.length - 1].line === line) return;
+    if (errors.length > 0 && errors[errors.length - 1].line === line && errors[errors.length - 1].kind !== 'bom') return;
     errors.push({ kind, osloMessage: OSLO_MESSAGES[kind], start, end, line, lineStart });
   };
 
   const n = text.length;
   let pos = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    error('bom', 0, 1, 0, 0);
+    pos = 1; // read on as if it were gone
+  }
   for (let lineNo = 0; ; lineNo++) {
     // One line: [lineStart, lineEnd), then "\r\n", "\n" or "\r" (Python's universal newlines).
     const lineStart = pos;

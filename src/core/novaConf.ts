@@ -107,12 +107,14 @@ class NovaLinter {
 
   syntax(): void {
     if (this.opts.template) return;
-    if (this.opts.hadBom || this.text.charCodeAt(0) === 0xfeff) this.bom();
-    for (const err of this.doc.errors.slice(0, MAX_SYNTAX_FINDINGS)) this.syntaxError(err);
+    if (this.opts.hadBom) this.bom(false);
+    for (const err of this.doc.errors.slice(0, MAX_SYNTAX_FINDINGS)) {
+      if (err.kind === 'bom') this.bom(true);
+      else this.syntaxError(err);
+    }
   }
 
-  private bom(): void {
-    const inText = this.text.charCodeAt(0) === 0xfeff;
+  private bom(inText: boolean): void {
     let end = 0;
     while (end < this.text.length && end < 200 && !/[\r\n]/.test(this.text[end])) end++;
     // A stripped BOM is not in the text, so no text edit can remove it: saving without it is the fix.
@@ -157,6 +159,8 @@ class NovaLinter {
         this.add('nova-conf-syntax', `A section header must end with \`]\` (nothing may follow it, not even a comment): ${refused}. Put anything after the \`]\` on its own line.`, err.start, err.end, fixes);
         return;
       }
+      case 'bom':
+        return;
       case 'empty-section':
         this.add('nova-conf-syntax', `\`[]\` names no section: ${refused}. Write the section name, for example \`[libvirt]\`.`, err.start, err.end, [commentOut]);
         return;
