@@ -1,6 +1,7 @@
 // Wires the editor adapters; the logic lives in src/vscode/ and src/core/.
 import * as vscode from 'vscode';
 import { DiagnosticsController } from './vscode/diagnostics';
+import { RepoConfig } from './vscode/repoConfig';
 import { FIX_ALL_COMMAND, QemuCodeActionProvider, SHOW_RULE_DOCS_COMMAND, fixAllCommand } from './vscode/codeActions';
 import { ModeHoverProvider } from './vscode/hover';
 import { COMPLETION_TRIGGERS, ModeCompletionProvider } from './vscode/completion';
@@ -10,7 +11,8 @@ import { IMAGE_INFO_COMMAND, INFO_SCHEME, ImageInfoCommand } from './vscode/imag
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('QEMU Disk Tools', { log: true });
-  const diagnostics = new DiagnosticsController(context.extensionUri, log);
+  const repoConfig = new RepoConfig(log);
+  const diagnostics = new DiagnosticsController(context.extensionUri, log, repoConfig);
   const convert = new ConvertCommand(log);
   const info = new ImageInfoCommand(log);
   // Every document: Nova config and domain XML are recognised by name and content, whatever the language.
@@ -18,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     log,
+    repoConfig,
     diagnostics,
     vscode.languages.registerCodeActionsProvider(all, new QemuCodeActionProvider(diagnostics), QemuCodeActionProvider.metadata),
     vscode.languages.registerHoverProvider(all, new ModeHoverProvider(diagnostics)),
