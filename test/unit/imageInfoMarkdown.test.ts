@@ -20,9 +20,9 @@ const base: ImageInfo = {
 test('a clean image: sizes, cluster size, compat, no warnings', () => {
   const md = infoMarkdown({ file: base.path, info: base, inspect: { path: base.path, format: 'qcow2', qemuFormat: 'qcow2', refusals: [] } });
   assert.match(md, /^# web\.qcow2/);
-  assert.match(md, /\| Virtual size \| 10\.0 GiB \(10,737,418,240 bytes\) \|/);
+  assert.match(md, /\| Virtual size \| 10 GiB \(10,737,418,240 bytes\) \|/);
   assert.match(md, /\| Allocated on the host \| 200 MiB/);
-  assert.match(md, /\| Cluster size \| 64\.0 KiB \|/);
+  assert.match(md, /\| Cluster size \| 64 KiB \|/);
   assert.match(md, /compat 1\.1 \(qcow2 v3\)/);
   assert.match(md, /\| Backing file \| none \|/);
   assert.match(md, /\| State \| clean \|/);
