@@ -133,6 +133,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
+    if (SKIPPED_SCHEME.test(doc.uri.scheme)) return; // output channels change all the time
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) clearTimeout(pending);
