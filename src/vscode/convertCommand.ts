@@ -291,8 +291,8 @@ export function successSummary(source: string, r: ConvertResult): string {
   const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
-    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}; ` +
-    `target written with cache=${r.cacheMode} (${r.cacheReason}).`
+    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
   );
 }
 
