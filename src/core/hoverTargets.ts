@@ -69,13 +69,21 @@ function cachemodesValueAt(text: string, offset: number): IniPiece | undefined {
 // get a hover, so that the user sees what they meant).
 const ITEM_STOP = /[,"'[\]\s]/;
 
-function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
+/** The `type=mode` item of a disk_cachemodes value around `offset`: [start, end). */
+function novaItemAt(text: string, offset: number): { start: number; end: number } | undefined {
   const value = cachemodesValueAt(text, offset);
-  if (!value || offset < value.start || offset > value.end) return undefined;
-  let itemStart = offset;
-  while (itemStart > value.start && !ITEM_STOP.test(text[itemStart - 1])) itemStart--;
-  let itemEnd = offset;
-  while (itemEnd < value.end && !ITEM_STOP.test(text[itemEnd]) && text[itemEnd] !== '#' && text[itemEnd] !== ';') itemEnd++;
+  if (!value) return undefined;
+  let start = offset;
+  while (start > value.start && !ITEM_STOP.test(text[start - 1])) start--;
+  let end = offset;
+  while (end < value.end && !ITEM_STOP.test(text[end]) && text[end] !== '#' && text[end] !== ';') end++;
+  return { start, end };
+}
+
+function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const { start: itemStart, end: itemEnd } = at;
   const item = text.slice(itemStart, itemEnd);
   const eq = item.indexOf('=');
   if (eq <= 0) return undefined;
@@ -89,4 +97,25 @@ function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
     hoverStart: itemStart,
     hoverEnd: itemEnd,
   };
+}
+
+export interface DiskTypeSlot {
+  /** The disk type typed so far, and its range (what a completion replaces). */
+  value: string;
+  start: number;
+  end: number;
+  /** An '=' already follows the type. */
+  hasEquals: boolean;
+}
+
+/** The disk-type half of a disk_cachemodes item at `offset` (before its '='), for completion. */
+export function novaDiskTypeSlotAt(text: string, offset: number): DiskTypeSlot | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const item = text.slice(at.start, at.end);
+  const eq = item.indexOf('=');
+  const end = eq === -1 ? at.end : at.start + eq;
+  if (offset > end) return undefined;
+  return { value: text.slice(at.start, end), start: at.start, end, hasEquals: eq !== -1 };
 }
