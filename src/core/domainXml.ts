@@ -18,6 +18,9 @@ const CACHE_AFTER = ['type', 'name'];
 /** Source attributes that name media; <source startupPolicy='optional'/> alone names none. */
 const SOURCE_ATTRS = ['file', 'dev', 'dir', 'name', 'volume', 'pool', 'protocol', 'path', 'socket', 'managed'];
 
+/** The children of <disk> that the rules read. */
+const DISK_CHILDREN: ReadonlySet<string> = new Set(['driver', 'readonly', 'shareable', 'transient', 'source']);
+
 /** Template placeholders and entity references: the real value is not in the file. */
 const NOT_LITERAL = /[{}$&%]|@\w+@/;
 
@@ -134,7 +137,9 @@ class DiskLinter {
       this.invalid(d.io, 'I/O mode', IO_MODES);
       io = undefined;
     }
-    if (mode === undefined) return;
+    // A cache mode that is wrong, templated or still being typed, or an io value templated or
+    // still being typed, leaves nothing else to judge on this disk.
+    if (mode === undefined || !ioKnown) return;
     const direct = DIRECT_MODES.has(mode);
     const writable = isWritable(d);
     const shown = mode !== 'default' ? `cache='${mode}'` : `${d.cache ? "cache='default'" : 'no cache mode'} (QEMU's default, writeback)`;
@@ -170,7 +175,7 @@ class DiskLinter {
       if (d.cache && mode !== 'default' && io !== 'native') {
         this.add(
           'lun-cache-ignored',
-          `cache='${mode}' has no effect on a device='lun' disk: the guest's SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
+          `cache='${mode}' does not reach the guest of a device='lun' disk: its SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
           { start: d.cache.valueStart, end: d.cache.valueEnd },
           this.fix(`Remove cache='${mode}'`, [removeAttr(d.cache)], true),
         );
@@ -181,12 +186,14 @@ class DiskLinter {
     if (!writable) return;
     const rbd = d.type === 'network' && d.source !== undefined && attr(d.source, 'protocol')?.value === 'rbd';
 
+    // writeback is the alternative to none, except where io='native' needs O_DIRECT.
+    const writebackFix = io === 'native' ? [] : this.setCacheFix(d, 'writeback', false);
     if (mode === 'unsafe' && !d.transient) {
       this.add(
         'cache-unsafe',
         "cache='unsafe' ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use cache='none' (or 'writeback' where the filesystem lacks O_DIRECT); keep unsafe only for throwaway guests.",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
       );
       cacheFlagged = true;
     } else if (mode === 'writethrough') {
@@ -194,7 +201,7 @@ class DiskLinter {
         'cache-writethrough',
         "cache='writethrough' makes every guest write wait for a host flush, so writes are slow, and it is no safer than 'none' for a guest that flushes. Use cache='none' (or 'writeback').",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
       );
       cacheFlagged = true;
     } else if (mode === 'directsync' && !(rbd && !d.shareable && io !== 'native')) {
@@ -265,7 +272,7 @@ class DiskLinter {
 
   vhostUser(d: Disk): void {
     for (const a of [d.cache, d.io]) {
-      if (!a || (a.name === 'cache' && a.value === 'default')) continue;
+      if (!literal(a) || (a.name === 'cache' && a.value === 'default')) continue;
       this.add(
         'vhostuser-cache',
         `A vhost-user disk takes no ${a.name} attribute: libvirt refuses the domain ("${a.name} is not supported with vhostuser disk"); the vhost-user backend does its own I/O. Remove the attribute.`,
@@ -281,8 +288,10 @@ class DiskLinter {
  * <disk> elements of a snippet file (one disk as attach-device takes, or a rootless list).
  */
 function disksOf(text: string): XmlElement[] {
-  const scan = scanXml(text, (path, name, top) =>
-    name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices')),
+  const scan = scanXml(
+    text,
+    (path, name, top) => name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices')),
+    DISK_CHILDREN,
   );
   const root = scan.root;
   if (root?.name === 'disk') return scan.captured.filter((el) => el.depth === 0);

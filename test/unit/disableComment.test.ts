@@ -44,7 +44,10 @@ test('XML, start tag over several lines: the comments bracket the tag, which sta
   assert.equal(r.action.title, 'Disable cache-unsafe for this element');
   assert.ok(!r.rules.includes('cache-unsafe'));
   assert.match(r.after, /<!-- qdt-disable cache-unsafe -- reason -->\n {6}<driver name='qemu' type='raw'\n {14}cache='unsafe'\n {14}io='threads'\/>\n {6}<!-- qdt-enable cache-unsafe -->\n/);
-  assert.equal(scanXml(r.after, () => false).damaged, false);
+  // The tag still reads as one <driver> with both attributes.
+  const disk = scanXml(r.after, (_path, name) => name === 'disk').captured[0];
+  const driver = disk.children.find((c) => c.name === 'driver');
+  assert.deepEqual(driver?.attrs.map((a) => [a.name, a.value, a.complete]), [['name', 'qemu', true], ['type', 'raw', true], ['cache', 'unsafe', true], ['io', 'threads', true]]);
 });
 
 test('XML with CRLF: the inserted line ends with CRLF', () => {
