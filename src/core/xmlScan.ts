@@ -77,11 +77,29 @@ export class XmlElement {
     }
     return this.parsed;
   }
+
+  /** One attribute, read from the start tag without building the others. */
+  attr(name: string): XmlAttr | undefined {
+    if (this.parsed) return this.parsed.find((a) => a.name === name);
+    const found: XmlAttr[] = [];
+    readTag(this.text, this.nameEnd, found, undefined, name);
+    return found[0];
+  }
+
+  /** The quote character of the first quoted attribute, if any. */
+  get quote(): '"' | "'" | undefined {
+    for (let i = this.nameEnd; i < this.attrsEnd; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 34) return '"';
+      if (c === 39) return "'";
+    }
+    return undefined;
+  }
 }
 
+/** The attribute `name` of an element (the first, if written twice). */
 export function attr(el: XmlElement, name: string): XmlAttr | undefined {
-  for (const a of el.attrs) if (a.name === name) return a;
-  return undefined;
+  return el.attr(name);
 }
 
 export function child(el: XmlElement, name: string): XmlElement | undefined {
@@ -148,15 +166,42 @@ function skipDeclaration(text: string, i: number): number {
   return text.length;
 }
 
+// A well-formed start tag after its name: anything but '>', '<' and quotes, or quoted values
+// without '<'. Run by the regex engine, which is much faster than a character loop on a cold start.
+const TAG_BODY = /(?:[^>"'<]+|"[^"<]*"|'[^'<]*')*/y;
+
+/** The end of a well-formed start tag, found by TAG_BODY; false sends the tag to the careful reader. */
+function quickTagEnd(text: string, nameEnd: number, el: TagShape): boolean {
+  TAG_BODY.lastIndex = nameEnd;
+  TAG_BODY.exec(text);
+  const gt = TAG_BODY.lastIndex;
+  if (text.charCodeAt(gt) !== 62 /* > */) return false;
+  el.selfClosing = gt > nameEnd && text.charCodeAt(gt - 1) === 47;
+  el.tagEnd = gt + 1;
+  el.tagClosed = true;
+  let end = el.selfClosing ? gt - 1 : gt;
+  while (end > nameEnd && isSpace(text.charCodeAt(end - 1))) end--;
+  el.attrsEnd = end;
+  return true;
+}
+
 /**
  * Reads a start tag whose name ends at `nameEnd`. A value with no closing quote before the next
  * '<' ends at its line break (it is being typed) and ends the tag there; so does a '<' where an
- * attribute or '>' is expected. Attribute objects are only made when `attrs` is given.
+ * attribute or '>' is expected. Attribute objects are only made when `attrs` is given (and then
+ * only for the attribute named `only`, when given, after which the reading stops).
  */
-function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 }): TagShape {
+function readTag(
+  text: string,
+  nameEnd: number,
+  attrs?: XmlAttr[],
+  el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 },
+  only?: string,
+): TagShape {
   el.tagEnd = text.length;
   el.tagClosed = el.selfClosing = false;
   el.attrsEnd = nameEnd;
+  if (!attrs && quickTagEnd(text, nameEnd, el)) return el;
   const n = text.length;
   let nextLt = -2; // the next '<' after the tag start: not looked up yet; -1 = none left
   let i = nameEnd;
@@ -193,12 +238,13 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
       const q = text.charCodeAt(j);
       if (q === 34 || q === 39) {
         quote = q === 34 ? '"' : "'";
-        // The closing quote is looked for only up to the next '<' (never allowed in a value), so
-        // the scan stays linear however the quotes are unbalanced.
+        // A value ends at its closing quote if that comes before the next '<' (never allowed in
+        // a value). Each search finds the next quote of its kind, so the searches of one kind
+        // never cover the same text twice and the scan stays linear.
         if (nextLt !== -1 && nextLt <= j) nextLt = text.indexOf('<', j + 1);
         const stop = nextLt === -1 ? n : nextLt;
-        let close = j + 1;
-        while (close < stop && text.charCodeAt(close) !== q) close++;
+        const found = text.indexOf(quote, j + 1);
+        const close = found === -1 ? n : found;
         valueStart = j + 1;
         if (close < stop) {
           valueEnd = close;
@@ -222,7 +268,10 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
         end = valueEnd;
       }
     }
-    attrs?.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+    if (attrs && (only === undefined || (nameStop - nameStart === only.length && text.startsWith(only, nameStart)))) {
+      attrs.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+      if (only !== undefined) return el;
+    }
     el.attrsEnd = end;
     if (cutOff) return el;
     i = Math.max(end, i + 1);

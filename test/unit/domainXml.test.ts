@@ -50,6 +50,10 @@ test('cache-invalid: a value close to nothing gets the list of modes and no fix'
   const f = only(domain(disk(`<driver name='qemu' cache='fast'/>\n${FILE_SRC}`)), 'cache-invalid');
   assert.deepEqual(f.fixes, []);
   assert.match(f.message, /default, none, writethrough, writeback, directsync, unsafe/);
+  // A long value is quoted cut short.
+  const long = only(domain(disk(`<driver name='qemu' cache='${'x'.repeat(5000)}'/>\n${FILE_SRC}`)), 'cache-invalid');
+  assert.ok(long.message.length < 300);
+  assert.equal(long.end - long.start, 5000);
 });
 
 test('cache-invalid: every valid cache and io value passes', () => {
@@ -105,7 +109,9 @@ test('cache-unsafe, cache-writethrough, cache-directsync on writable disks, with
   assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace(/cache='(unsafe|writethrough|directsync)'/g, "cache='none'"));
   // With io='native', writeback is not offered: it would break the disk.
   const native = domain(disk(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>\n${FILE_SRC}`));
-  assert.deepEqual(only(native, 'cache-unsafe').fixes.map((x) => x.title), ["Set cache='none'"]);
+  const unsafeNative = only(native, 'cache-unsafe');
+  assert.deepEqual(unsafeNative.fixes.map((x) => x.title), ["Set cache='none'"]);
+  assert.equal(at(native, unsafeNative.related![0]), "io='native'");
 });
 
 test('read-only disks get no speed or safety finding: <readonly/>, a CD-ROM (even with media), a floppy without media', () => {
