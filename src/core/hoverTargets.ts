@@ -33,14 +33,16 @@ export function modeTargetAt(text: string, kind: FileKind, offset: number): Mode
 const isDisk = (path: readonly string[], name: string, top: number) =>
   name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices'));
 
+const DRIVER_ONLY: ReadonlySet<string> = new Set(['driver']);
+
 function xmlTargetAt(text: string, offset: number): ModeTarget | undefined {
-  for (const disk of scanXml(text, isDisk).captured) {
+  for (const disk of scanXml(text, isDisk, DRIVER_ONLY).captured) {
     for (const driver of disk.children) {
       if (driver.name !== 'driver' || offset < driver.start || offset > driver.tagEnd) continue;
-      for (const a of driver.attrs) {
-        if ((a.name !== 'cache' && a.name !== 'io') || !a.quote) continue;
-        if (offset >= a.valueStart && offset <= a.valueEnd) {
-          return { attr: a.name, value: a.value, start: a.valueStart, end: a.valueEnd, hoverStart: a.valueStart, hoverEnd: a.valueEnd };
+      for (const name of ['cache', 'io'] as const) {
+        const a = driver.attr(name);
+        if (a?.quote && offset >= a.valueStart && offset <= a.valueEnd) {
+          return { attr: name, value: a.value, start: a.valueStart, end: a.valueEnd, hoverStart: a.valueStart, hoverEnd: a.valueEnd };
         }
       }
     }
