@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inspectImage } from '../core/imageInspector';
 import { imageInfo } from '../core/qemuImg';
-import { infoMarkdown, type InfoPage } from './imageInfoMarkdown';
+import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
 import { SHOW_LOG, errorMessage, showFailure } from './notify';
@@ -78,9 +78,12 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       this.log.error(page.inspectError);
       return page;
     }
-    if (page.inspect.refusals.length) {
+    // qemu-img info never opens a backing file (it reads the header only), so a backing file
+    // alone does not stop it; every other refusal does.
+    const blocking = blockingIssues(page.inspect);
+    if (blocking.length) {
       page.infoError = 'not run, because the inspector refused the image (see above).';
-      this.log.warn(`${file}: refused by the inspector: ${page.inspect.refusals.join('; ')}`);
+      this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
       return page;
     }
     const abort = new AbortController();

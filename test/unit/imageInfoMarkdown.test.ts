@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { infoMarkdown, infoWarnings } from '../../src/vscode/imageInfoMarkdown';
+import { blockingIssues, infoMarkdown, infoWarnings } from '../../src/vscode/imageInfoMarkdown';
 import type { ImageInfo } from '../../src/core/qemuImg';
 
 const base: ImageInfo = {
@@ -18,7 +18,7 @@ const base: ImageInfo = {
 };
 
 test('a clean image: sizes, cluster size, compat, no warnings', () => {
-  const md = infoMarkdown({ file: base.path, info: base, inspect: { path: base.path, format: 'qcow2', qemuFormat: 'qcow2', refusals: [] } });
+  const md = infoMarkdown({ file: base.path, info: base, inspect: { path: base.path, format: 'qcow2', qemuFormat: 'qcow2', refusals: [], issues: [], formatsFound: ['qcow2'] } });
   assert.match(md, /^# web\.qcow2/);
   assert.match(md, /\| Virtual size \| 10 GiB \(10,737,418,240 bytes\) \|/);
   assert.match(md, /\| Allocated on the host \| 200 MiB/);
@@ -48,12 +48,31 @@ test('backing file, corrupt and dirty flags and snapshots are flagged', () => {
 });
 
 test('an image the inspector refused shows why, and that qemu-img did not run', () => {
+  const shadow = 'The VMDK descriptor names the host file /etc/shadow as an extent.';
   const md = infoMarkdown({
     file: '/tmp/evil.vmdk',
-    inspect: { path: '/tmp/evil.vmdk', format: 'vmdk', qemuFormat: 'vmdk', refusals: ['a VMDK descriptor naming the host file /etc/shadow'], virtualSize: 1024 },
+    inspect: {
+      path: '/tmp/evil.vmdk',
+      format: 'vmdk',
+      qemuFormat: 'vmdk',
+      refusals: [shadow],
+      issues: [{ code: 'vmdk-extent-path', message: shadow }],
+      formatsFound: ['vmdk'],
+      virtualSize: 1024,
+    },
     infoError: 'not run, because the inspector refused the image (see above).',
   });
-  assert.match(md, /Refused by the inspector: a VMDK descriptor naming the host file \/etc\/shadow\. qemu-img was not run/);
+  assert.match(md, /Refused by the inspector: The VMDK descriptor names the host file \/etc\/shadow as an extent\./);
+  assert.match(md, /qemu-img was not run on this file/);
   assert.match(md, /Virtual size \(from the header\) \| 1\.0 KiB/);
   assert.match(md, /\*\*qemu-img info:\*\* not run/);
+});
+
+test('a backing file alone is flagged but does not stop qemu-img info', () => {
+  const backing = { code: 'backing-file' as const, message: 'The image reads from the backing file base.qcow2.' };
+  const inspect = { path: base.path, format: 'qcow2' as const, qemuFormat: 'qcow2', refusals: [backing.message], issues: [backing], formatsFound: ['qcow2' as const] };
+  assert.deepEqual(blockingIssues(inspect), []);
+  const md = infoMarkdown({ file: base.path, inspect, info: { ...base, backingFile: 'base.qcow2', backingChain: ['base.qcow2'] } });
+  assert.doesNotMatch(md, /Refused/);
+  assert.match(md, /depends on the backing file `base\.qcow2`/);
 });
