@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
 import { TARGET_FORMATS } from '../core/convertOptions';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
 import { humanBytes } from './units';
@@ -25,11 +25,6 @@ export function formatFromExtension(target: string): TargetFormat | undefined {
 
 /** Kinds where nothing went wrong: the tool declined, on purpose, before running qemu-img convert. */
 const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'format-mismatch', 'exists', 'same-file'];
-
-/** The exit code a cancelled run ends with: 128 + the signal's number, as shells report it. */
-function cancelledExit(signal: AbortSignal | undefined): number {
-  return signal?.reason === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-}
 
 export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -95,7 +90,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
         io.stderr.write(`qemu-disk-tools: convert: ${e.message}\n`);
         return EXIT.usage;
       }
-      io.stderr.write(`${REFUSALS.includes(e.kind) ? 'Refused' : 'Failed'}: ${e.message}\n`);
+      const label = REFUSALS.includes(e.kind) ? 'Refused' : 'Failed';
+      io.stderr.write(`${e.message.startsWith(label) ? '' : `${label}: `}${e.message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;
     }

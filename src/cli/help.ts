@@ -67,7 +67,8 @@ Options:
   -h, --help             this text
 
 Progress goes to standard error: a bar on a terminal, a line every 10% otherwise.
-Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed.
+Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed. A
+second Ctrl+C quits at once and may leave TARGET.part behind.
 
 Exit status:
   0    converted

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { inspectImage, type InspectResult } from '../core/imageInspector';
 import { imageInfo, type ImageInfo } from '../core/qemuImg';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
 import { humanBytes } from './units';
@@ -55,9 +55,11 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
   try {
     inspection = await inspectImage(file, { declaredFormat: values.from as string | undefined });
   } catch (e) {
+    // The inspector words its own errors; a bare Node errno message gets words here.
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.message;
-    io.stderr.write(`${shown}: cannot inspect: ${why}.\n`);
+    const raw = /^E[A-Z]+:/.test(err.message);
+    const why = !raw ? err.message : err.code === 'ENOENT' ? 'no such file.' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied.' : `${err.message}.`;
+    io.stderr.write(`${shown}: cannot inspect: ${why}\n`);
     return EXIT.failed;
   }
   let info: ImageInfo | undefined;
@@ -68,6 +70,10 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     } catch (e) {
       infoError = (e as Error).message;
     }
+  }
+  if (io.signal?.aborted) {
+    io.stderr.write(`${shown}: inspection cancelled.\n`);
+    return cancelledExit(io.signal);
   }
   if (values.json) {
     io.stdout.write(JSON.stringify({ inspection, qemuImgInfo: info ?? null, ...(infoError ? { qemuImgInfoError: infoError } : {}) }, null, 2) + '\n');

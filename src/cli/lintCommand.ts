@@ -1,5 +1,6 @@
 // `qemu-disk-tools lint`: files in, findings out, optionally fixed in place.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { detectKind, fixAll, lint, preferredFix, type LintRequest } from '../core/lint';
 import { EXIT, UsageError, type CliIO } from './io';
 import { parseCommandArgs, oneOf } from './args';
@@ -11,6 +12,8 @@ import { displayPath, formatText, toJson, toSarif, type FileReport, type LintRep
 import { LINT_HELP } from './help';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
+/** Larger files are not configuration: do not read a disk image into memory by mistake. */
+const MAX_BYTES = 64 * 1024 * 1024;
 
 export interface LintSettings {
   fix: boolean;
@@ -38,6 +41,8 @@ function removesBom(text: string, req: LintRequest): boolean {
 export function lintFile(file: string, settings: LintSettings): { report?: FileReport; problem?: string } {
   let decoded: Decoded;
   try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_BYTES) return { problem: `not read: ${size} bytes is far larger than any configuration file (limit ${MAX_BYTES / 1048576} MiB); is it a disk image?` };
     decoded = decodeBytes(fs.readFileSync(file));
   } catch (e) {
     return { problem: readProblem(e) };
@@ -92,7 +97,8 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) throw new UsageError("lint: name at least one file, directory or glob, e.g. 'qemu-disk-tools lint domains/'.");
   if (values.config && values['no-config']) throw new UsageError('lint: --config and --no-config contradict each other.');
 
-  const configFile = values['no-config'] ? undefined : ((values.config as string | undefined) ?? findConfig(io.cwd));
+  const given = values.config as string | undefined;
+  const configFile = values['no-config'] ? undefined : given ? path.resolve(io.cwd, given) : findConfig(io.cwd);
   const severities: Severities = configFile ? loadConfig(configFile) : {};
   for (const r of (values.rule as string[] | undefined) ?? []) {
     const [id, sev] = parseRuleOption(r);
@@ -114,7 +120,7 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   const out = format === 'text' ? formatText(report) : JSON.stringify(format === 'json' ? toJson(report) : toSarif(report), null, 2) + '\n';
   if (values.output) {
     try {
-      fs.writeFileSync(values.output as string, out);
+      fs.writeFileSync(path.resolve(io.cwd, values.output as string), out);
     } catch (e) {
       io.stderr.write(`${values.output}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).\n`);
       return EXIT.usage;
