@@ -5,7 +5,7 @@ import type { Finding, TextEdit } from '../core/types';
 import { fixAllEdits } from '../core/lint';
 import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
-import { guarded, showFailure } from './notify';
+import { errorMessage, guarded, showFailure } from './notify';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
@@ -104,7 +104,7 @@ export async function fixAllCommand(diagnostics: DiagnosticsController, log: vsc
   try {
     return await fixAllIn(diagnostics, uri);
   } catch (err) {
-    return showFailure(log, `Fix all failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    return showFailure(log, `Fix all failed: ${errorMessage(err)}`, err);
   }
 }
 
