@@ -14,7 +14,7 @@ export function isTemplateName(fileName: string): boolean {
   return TEMPLATE_EXT.test(fileName);
 }
 
-const NOVA_NAME = /^nova(-compute)?\.conf$/i;
+const NOVA_NAME = /^nova(-compute)?\.conf(\.sample)?$/i;
 // Options Nova reads from [libvirt]; one of them beside a [libvirt] header marks a Nova file.
 const NOVA_LIBVIRT_OPTION = /^[ \t]*(disk_cachemodes|libvirt_disk_cachemodes|images_type|virt_type|images_rbd_pool|cpu_mode|live_migration_\w+|hw_disk_discard|inject_\w+|rbd_\w+|connection_uri)[ \t]*[=:]/m;
 const LIBVIRT_SECTION = /^\[libvirt\][ \t]*$/im;
@@ -43,7 +43,7 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
-  if (/\.conf$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  if (/\.conf(\.sample)?$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
   if (LIBVIRT_SECTION.test(text) && NOVA_LIBVIRT_OPTION.test(text)) return 'nova-conf';
   return undefined;
 }

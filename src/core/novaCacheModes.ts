@@ -1,0 +1,150 @@
+// [libvirt] disk_cachemodes read exactly as Nova reads it: oslo.config's List type
+// (types.List.__call__: strip, drop trailing commas, split on ",", strip each item), then
+// LibvirtDriver.__init__ (nova/virt/libvirt/driver.py): item.partition('='), a mode that is not
+// in VALID_DISK_CACHEMODES is logged and skipped, the last item of a disk type wins.
+// Also: what in a value is a syntax slip, and the value rewritten as `a=b,c=d`.
+import type { IniEntry } from './ini';
+import { isPySpace, pyStrip, valueOffsets } from './ini';
+
+/** The disk types Nova looks a mode up by (LibvirtConfigGuestDisk.source_type). */
+export const DISK_TYPES = ['file', 'block', 'network'] as const;
+
+export type SyntaxProblem =
+  | 'bracket' // ["a=b", "c=d"]
+  | 'comment' // the item an inline comment turned invalid
+  | 'in-comment' // wholly inside the comment
+  | 'quoted' // "a=b" as one item of several
+  | 'blanks' // a = b
+  | 'colon' // a:b
+  | 'no-equals' // writeback
+  | 'no-comma'; // a=b c=d, or two lines without a comma
+
+export interface ListItem {
+  /** The item as the option type hands it on (stripped). */
+  text: string;
+  /** Text offsets of the stripped item. */
+  start: number;
+  end: number;
+}
+
+export interface CacheItem extends ListItem {
+  problem?: SyntaxProblem;
+  /** Nova's split at the first "=" (only for items without a problem). */
+  type?: string;
+  mode?: string;
+  typeStart: number;
+  typeEnd: number;
+  modeStart: number;
+  modeEnd: number;
+}
+
+export interface CacheModesValue {
+  items: CacheItem[];
+  /** The value is written as a bracketed list. */
+  bracket: boolean;
+  /** An inline comment (text offsets, to the end of its line). */
+  comment?: { start: number; end: number };
+}
+
+/** oslo.config's List type on an entry's value: the non-empty items with their offsets. */
+export function listItems(entry: IniEntry): ListItem[] {
+  const v = entry.value;
+  const at = valueOffsets(entry);
+  let [s, e] = pyStrip(v, 0, v.length);
+  while (e > s && v.charCodeAt(e - 1) === 44 /* , */) e--;
+  const items: ListItem[] = [];
+  if (e === s) return items;
+  let from = s;
+  for (let i = s; i <= e; i++) {
+    if (i === e || v.charCodeAt(i) === 44) {
+      const [a, b] = pyStrip(v, from, i);
+      if (b > a) items.push({ text: v.slice(a, b), start: at(a), end: at(b) });
+      from = i + 1;
+    }
+  }
+  return items;
+}
+
+function hasSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isPySpace(s.charCodeAt(i))) return true;
+  return false;
+}
+
+function classify(t: string): SyntaxProblem | undefined {
+  if (t.includes('"') || t.includes("'")) return 'quoted';
+  const eq = t.indexOf('=');
+  if (eq < 0) return t.includes(':') ? 'colon' : 'no-equals';
+  const type = t.slice(0, eq);
+  const mode = t.slice(eq + 1);
+  if ((type !== '' && isPySpace(type.charCodeAt(type.length - 1))) || (mode !== '' && isPySpace(mode.charCodeAt(0)))) return 'blanks';
+  if (hasSpace(t)) return 'no-comma';
+  return undefined;
+}
+
+/** Reads a disk_cachemodes entry: every item, Nova's type and mode, and the syntax slips. */
+export function parseCacheModes(entry: IniEntry): CacheModesValue {
+  const items: CacheItem[] = listItems(entry).map((it) => ({ ...it, typeStart: it.start, typeEnd: it.start, modeStart: it.end, modeEnd: it.end }));
+  const v = entry.value;
+  const [s, e] = pyStrip(v, 0, v.length);
+  const bracket = v.charCodeAt(s) === 91 /* [ */ || v.charCodeAt(e - 1) === 93; /* ] */
+  let comment: CacheModesValue['comment'];
+  const hash = v.search(/[#;]/);
+  if (hash >= 0) {
+    const start = valueOffsets(entry)(hash);
+    const piece = entry.pieces.find((p) => p.start <= start && start <= p.end);
+    comment = { start, end: piece ? piece.end : start };
+  }
+  let commentHit = false;
+  for (const it of items) {
+    if (bracket) it.problem = 'bracket';
+    else if (comment && it.end > comment.start && it.start < comment.end) {
+      it.problem = commentHit || it.start >= comment.start ? 'in-comment' : 'comment';
+      commentHit = true;
+    } else it.problem = classify(it.text);
+    if (it.problem) continue;
+    const eq = it.text.indexOf('=');
+    it.type = it.text.slice(0, eq);
+    it.mode = it.text.slice(eq + 1);
+    // A clean item has no blank, so no line break: its offsets are contiguous.
+    it.typeEnd = it.start + eq;
+    it.modeStart = it.start + eq + 1;
+  }
+  return { items, bracket, comment };
+}
+
+/** One item written the way Nova reads it: `type=mode`, no quotes, no blanks, `=` for `:`. */
+export function normalizeItem(token: string): string {
+  const t = token.trim().replace(/^["']+|["']+$/g, '').trim();
+  const m = /^([^=:\s]*)\s*[=:]\s*(.*)$/.exec(t);
+  return m ? `${m[1]}=${m[2].trim()}` : t;
+}
+
+/**
+ * The value rewritten as `a=b,c=d` and the inline comments it held (each to go on a line of its
+ * own). Items are kept in order; nothing is dropped or guessed beyond the separators.
+ */
+export function rewriteCacheModes(value: string): { value: string; comments: string[] } {
+  const comments: string[] = [];
+  const parts: string[] = [];
+  for (const line of value.split('\n')) {
+    const hash = line.search(/[#;]/);
+    if (hash >= 0) comments.push(line.slice(hash).trim());
+    parts.push(hash >= 0 ? line.slice(0, hash) : line);
+  }
+  let s = parts.join(',').trim();
+  if (s.startsWith('[')) s = s.slice(1);
+  if (s.endsWith(']')) s = s.slice(0, -1);
+  const out: string[] = [];
+  for (const raw of s.split(',')) {
+    const token = raw.trim();
+    if (token === '') continue;
+    // "a=b c=d": several items that lack their commas.
+    const collapsed = token.replace(/\s*([=:])\s*/g, '$1');
+    const pieces = /\s/.test(collapsed) && (collapsed.match(/[=:]/g) ?? []).length > 1 ? collapsed.split(/\s+/) : [token];
+    for (const p of pieces) {
+      const n = normalizeItem(p);
+      if (n !== '') out.push(n);
+    }
+  }
+  return { value: out.join(','), comments };
+}

@@ -1,0 +1,76 @@
+// Text edits the Nova config fixes share: remove a line, put a line into [libvirt], remove an
+// item from a comma-separated value.
+import type { IniDocument, IniEntry, IniSection } from './ini';
+import type { TextEdit } from './types';
+
+function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
+}
+
+/** Removes the whole lines that [start, end) touches, with one line break. */
+export function deleteLines(text: string, start: number, end: number): TextEdit {
+  const from = lineStartOf(text, start);
+  let to = end;
+  while (to < text.length && text.charCodeAt(to) !== 10 && text.charCodeAt(to) !== 13) to++;
+  if (to < text.length) {
+    to += text.charCodeAt(to) === 13 && text.charCodeAt(to + 1) === 10 ? 2 : 1;
+    return { start: from, end: to, newText: '' };
+  }
+  // Last line: take the line break before it instead.
+  let back = from;
+  if (back > 0 && text.charCodeAt(back - 1) === 10) back--;
+  if (back > 0 && text.charCodeAt(back - 1) === 13) back--;
+  return { start: back, end: to, newText: '' };
+}
+
+/** Inserts a line above the line holding `offset`, keeping nothing of its indentation. */
+export function insertLineAbove(text: string, offset: number, line: string, eol: string): TextEdit {
+  const at = lineStartOf(text, offset);
+  return { start: at, end: at, newText: line + eol };
+}
+
+/** The last section oslo.config files under `group`, if any. */
+export function lastSection(doc: IniDocument, group: string, usable: (s: IniSection) => boolean = () => true): IniSection | undefined {
+  for (let i = doc.sections.length - 1; i >= 0; i--) {
+    if (doc.sections[i].group === group && usable(doc.sections[i])) return doc.sections[i];
+  }
+  return undefined;
+}
+
+/**
+ * Adds `line` to the section: after its last option line, or after its header when it has none.
+ * Without a section, adds `[name]` and the line at the end of the file.
+ */
+export function insertIntoSection(doc: IniDocument, section: IniSection | undefined, name: string, line: string, eol: string): { edit: TextEdit; created: boolean } {
+  const text = doc.text;
+  if (section) {
+    let at = section.end;
+    for (const e of doc.entries) if (e.section === section && e.end > at) at = e.end;
+    return { edit: { start: at, end: at, newText: eol + line }, created: false };
+  }
+  const endsWithBreak = /[\r\n]$/.test(text);
+  const lead = text === '' ? '' : (endsWithBreak ? '' : eol) + eol;
+  return { edit: { start: text.length, end: text.length, newText: `${lead}[${name}]${eol}${line}${eol}` }, created: true };
+}
+
+/** Removes item `i` of a list with one separator next to it; undefined when it is the only item. */
+export function removeItem(items: readonly { start: number; end: number }[], i: number): TextEdit | undefined {
+  if (items.length < 2) return undefined;
+  if (i + 1 < items.length) return { start: items[i].start, end: items[i + 1].start, newText: '' };
+  return { start: items[i - 1].end, end: items[i].end, newText: '' };
+}
+
+/** Replaces an entry's whole value (quotes and continuation lines included). */
+export function replaceValue(entry: IniEntry, newValue: string, text: string): TextEdit {
+  const sepEnd = entry.sepOffset + 1;
+  if (entry.end > sepEnd) return { start: entry.rawValueStart, end: entry.end, newText: newValue };
+  // Empty value: follow the line's style, "key = value" or "key=value".
+  const spaced = text.charCodeAt(entry.sepOffset - 1) === 32;
+  return { start: sepEnd, end: entry.end, newText: (spaced ? ' ' : '') + newValue };
+}
