@@ -1,0 +1,63 @@
+// Convert progress on stderr: a redrawn bar on a terminal, a plain line every 10% otherwise
+// (CI logs keep every line, so a redrawn bar would become hundreds of them).
+import type { ConvertProgress } from '../core/convert';
+import type { Out } from './io';
+
+const WIDTH = 30;
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+function rate(bytesPerSecond: number): string {
+  const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
+  let v = bytesPerSecond;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
+}
+
+export function formatProgressLine(p: ConvertProgress): string {
+  const extras = [
+    p.bytesPerSecond !== undefined ? rate(p.bytesPerSecond) : '',
+    p.secondsLeft !== undefined ? `${clock(p.secondsLeft)} left` : '',
+  ].filter(Boolean);
+  return `${p.percent.toFixed(0).padStart(3)}%${extras.length ? '  ' + extras.join('  ') : ''}`;
+}
+
+export interface ProgressReporter {
+  update(p: ConvertProgress): void;
+  /** Ends the bar's line so the next message starts on a fresh one. */
+  done(): void;
+}
+
+export function progressReporter(out: Out, tty: boolean, label: string): ProgressReporter {
+  let lastStep = -1;
+  let drawn = false;
+  return {
+    update(p) {
+      if (tty) {
+        const filled = Math.round((Math.min(100, Math.max(0, p.percent)) / 100) * WIDTH);
+        out.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${formatProgressLine(p)}\x1b[K`);
+        drawn = true;
+        return;
+      }
+      const step = Math.floor(p.percent / 10);
+      if (step > lastStep) {
+        lastStep = step;
+        out.write(`${label} ${formatProgressLine(p)}\n`);
+      }
+    },
+    done() {
+      if (drawn) out.write('\n');
+      drawn = false;
+    },
+  };
+}
