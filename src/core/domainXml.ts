@@ -18,6 +18,9 @@ const CACHE_AFTER = ['type', 'name'];
 /** Source attributes that name media; <source startupPolicy='optional'/> alone names none. */
 const SOURCE_ATTRS = ['file', 'dev', 'dir', 'name', 'volume', 'pool', 'protocol', 'path', 'socket', 'managed'];
 
+/** The children of <disk> that the rules read. */
+const DISK_CHILDREN: ReadonlySet<string> = new Set(['driver', 'readonly', 'shareable', 'transient', 'source']);
+
 /** Template placeholders and entity references: the real value is not in the file. */
 const NOT_LITERAL = /[{}$&%]|@\w+@/;
 
@@ -281,8 +284,10 @@ class DiskLinter {
  * <disk> elements of a snippet file (one disk as attach-device takes, or a rootless list).
  */
 function disksOf(text: string): XmlElement[] {
-  const scan = scanXml(text, (path, name, top) =>
-    name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices')),
+  const scan = scanXml(
+    text,
+    (path, name, top) => name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices')),
+    DISK_CHILDREN,
   );
   const root = scan.root;
   if (root?.name === 'disk') return scan.captured.filter((el) => el.depth === 0);

@@ -25,24 +25,55 @@ export interface XmlAttr {
   complete: boolean;
 }
 
-export interface XmlElement {
-  name: string;
-  /** Offset of '<'. */
-  start: number;
-  /** Just past the element name. */
-  nameEnd: number;
-  attrs: XmlAttr[];
-  /** End of the last attribute (or of the name): where a new attribute is inserted. */
-  attrsEnd: number;
-  /** Just past '>' (or where the start tag was cut off). */
+const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
+
+/** How a start tag ends, as read by `readTag`. */
+interface TagShape {
   tagEnd: number;
-  /** The start tag ended with '>' (false while it is still being typed). */
   tagClosed: boolean;
   selfClosing: boolean;
-  /** Number of open ancestors (0 = top level). */
-  depth: number;
-  /** Direct children (only for captured elements). */
-  children: XmlElement[];
+  attrsEnd: number;
+}
+
+export class XmlElement {
+  /** Just past '>' (or where the start tag was cut off). */
+  readonly tagEnd: number;
+  /** The start tag ended with '>' (false while it is still being typed). */
+  readonly tagClosed: boolean;
+  readonly selfClosing: boolean;
+  /** End of the last attribute (or of the name): where a new attribute is inserted. */
+  readonly attrsEnd: number;
+  /** Direct children (kept for captured elements only; shared and empty for the others). */
+  readonly children: XmlElement[];
+  private parsed: XmlAttr[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    readonly name: string,
+    /** Offset of '<'. */
+    readonly start: number,
+    /** Just past the element name. */
+    readonly nameEnd: number,
+    /** Number of open ancestors (0 = top level). */
+    readonly depth: number,
+    shape: TagShape,
+    captured: boolean,
+  ) {
+    this.children = captured ? [] : NO_CHILDREN;
+    this.tagEnd = shape.tagEnd;
+    this.tagClosed = shape.tagClosed;
+    this.selfClosing = shape.selfClosing;
+    this.attrsEnd = shape.attrsEnd;
+  }
+
+  /** The attributes, read again from the start tag when first asked for (most elements never are). */
+  get attrs(): readonly XmlAttr[] {
+    if (!this.parsed) {
+      this.parsed = [];
+      readTag(this.text, this.nameEnd, this.parsed);
+    }
+    return this.parsed;
+  }
 }
 
 export function attr(el: XmlElement, name: string): XmlAttr | undefined {
@@ -111,42 +142,24 @@ function skipDeclaration(text: string, i: number): number {
 /**
  * Reads a start tag whose name ends at `nameEnd`. A value with no closing quote before the next
  * '<' ends at its line break (it is being typed) and ends the tag there; so does a '<' where an
- * attribute or '>' is expected.
+ * attribute or '>' is expected. Attribute objects are only made when `attrs` is given.
  */
-function readStartTag(text: string, start: number, nameEnd: number, depth: number, build: boolean): XmlElement {
-  const el: XmlElement = {
-    depth,
-    name: text.slice(start + 1, nameEnd),
-    start,
-    nameEnd,
-    attrs: [],
-    attrsEnd: nameEnd,
-    tagEnd: text.length,
-    tagClosed: false,
-    selfClosing: false,
-    children: [],
-  };
-  let i = nameEnd;
+function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 }): TagShape {
+  el.tagEnd = text.length;
+  el.tagClosed = el.selfClosing = false;
+  el.attrsEnd = nameEnd;
   const n = text.length;
-  let nextLt = -2; // not looked up yet; -1 = none left
-  const ltAfter = (p: number): number => {
-    if (nextLt !== -1 && nextLt < p) nextLt = text.indexOf('<', p);
-    return nextLt === -1 ? n : nextLt;
-  };
+  let nextLt = -2; // the next '<' after the tag start: not looked up yet; -1 = none left
+  let i = nameEnd;
   while (i < n) {
     const wsStart = i;
     i = skipSpace(text, i);
     if (i >= n) break;
     const c = text.charCodeAt(i);
-    if (c === 62 /* > */) {
-      el.tagEnd = i + 1;
+    if (c === 62 /* > */ || (c === 47 /* / */ && text.charCodeAt(i + 1) === 62)) {
+      el.selfClosing = c === 47;
+      el.tagEnd = i + (c === 47 ? 2 : 1);
       el.tagClosed = true;
-      return el;
-    }
-    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 62) {
-      el.tagEnd = i + 2;
-      el.tagClosed = true;
-      el.selfClosing = true;
       return el;
     }
     if (c === 60 /* < */) {
@@ -158,65 +171,69 @@ function readStartTag(text: string, start: number, nameEnd: number, depth: numbe
       continue;
     }
     const nameStart = i;
-    i = readName(text, i);
-    const name = text.slice(nameStart, i);
-    let j = skipSpace(text, i);
-    if (text.charCodeAt(j) !== 61 /* = */) {
-      // A name without a value (invalid XML, or still being typed).
-      if (build) el.attrs.push({ name, value: '', nameStart, valueStart: i, valueEnd: i, end: i, wsStart, quote: '', complete: false });
-      el.attrsEnd = i;
-      continue;
-    }
-    j = skipSpace(text, j + 1);
-    const q = text.charCodeAt(j);
-    let a: XmlAttr;
-    if (q === 34 || q === 39) {
-      const quote = q === 34 ? '"' : "'";
-      // The value ends at its closing quote, looked for only up to the next '<' (never allowed in
-      // a value), so the scan stays linear however the quotes are unbalanced.
-      const stop = ltAfter(j + 1);
-      let close = j + 1;
-      while (close < stop && text.charCodeAt(close) !== q) close++;
-      if (close < stop) {
-        a = { name, value: text.slice(j + 1, close), nameStart, valueStart: j + 1, valueEnd: close, end: close + 1, wsStart, quote, complete: true };
-        i = close + 1;
+    const nameStop = readName(text, i);
+    let j = skipSpace(text, nameStop);
+    let valueStart = nameStop;
+    let valueEnd = nameStop;
+    let end = nameStop;
+    let quote: XmlAttr['quote'] = '';
+    let complete = false;
+    let cutOff = false;
+    if (text.charCodeAt(j) === 61 /* = */) {
+      j = skipSpace(text, j + 1);
+      const q = text.charCodeAt(j);
+      if (q === 34 || q === 39) {
+        quote = q === 34 ? '"' : "'";
+        // The closing quote is looked for only up to the next '<' (never allowed in a value), so
+        // the scan stays linear however the quotes are unbalanced.
+        if (nextLt !== -1 && nextLt <= j) nextLt = text.indexOf('<', j + 1);
+        const stop = nextLt === -1 ? n : nextLt;
+        let close = j + 1;
+        while (close < stop && text.charCodeAt(close) !== q) close++;
+        valueStart = j + 1;
+        if (close < stop) {
+          valueEnd = close;
+          end = close + 1;
+          complete = true;
+        } else {
+          // Still being typed: the value runs to the end of its line, and the tag ends at the '<'.
+          valueEnd = valueStart;
+          while (valueEnd < stop && text.charCodeAt(valueEnd) !== 10 && text.charCodeAt(valueEnd) !== 13) valueEnd++;
+          end = valueEnd;
+          cutOff = true;
+          el.tagEnd = stop;
+        }
       } else {
-        let end = j + 1;
-        while (end < stop && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
-        a = { name, value: text.slice(j + 1, end), nameStart, valueStart: j + 1, valueEnd: end, end, wsStart, quote, complete: false };
-        if (build) el.attrs.push(a);
-        el.attrsEnd = end;
-        el.tagEnd = stop;
-        return el;
+        valueStart = valueEnd = j;
+        while (valueEnd < n) {
+          const d = text.charCodeAt(valueEnd);
+          if (isSpace(d) || d === 62 || d === 60 || (d === 47 && text.charCodeAt(valueEnd + 1) === 62)) break;
+          valueEnd++;
+        }
+        end = valueEnd;
       }
-    } else {
-      let end = j;
-      while (end < n) {
-        const d = text.charCodeAt(end);
-        if (isSpace(d) || d === 62 || d === 60 || (d === 47 && text.charCodeAt(end + 1) === 62)) break;
-        end++;
-      }
-      a = { name, value: text.slice(j, end), nameStart, valueStart: j, valueEnd: end, end, wsStart, quote: '', complete: false };
-      i = Math.max(end, j);
     }
-    if (build) el.attrs.push(a);
-    el.attrsEnd = a.end;
+    attrs?.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+    el.attrsEnd = end;
+    if (cutOff) return el;
+    i = Math.max(end, i + 1);
   }
   el.tagEnd = n;
   return el;
 }
 
-interface Open {
-  name: string;
-  /** The captured element this one is, or undefined. */
-  el?: XmlElement;
-}
-
-/** Scans `text` once. Never throws on any input. */
-export function scanXml(text: string, capture: CapturePredicate): ScanResult {
+/**
+ * Scans `text` once. Never throws on any input. Children of captured elements are kept when
+ * their name is in `childNames` (all of them when it is absent).
+ */
+export function scanXml(text: string, capture: CapturePredicate, childNames?: ReadonlySet<string>): ScanResult {
   const result: ScanResult = { captured: [], damaged: false };
-  const stack: Open[] = [];
+  // The open elements: names (the path given to `capture`), and the captured element, if any.
   const path: string[] = [];
+  const opened: (XmlElement | undefined)[] = [];
+  // How many elements of each name are open, so that a stray end tag costs no search.
+  const openCount = new Map<string, number>();
+  const scratch: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 };
   let topIndex = -1;
   const n = text.length;
   let i = 0;
@@ -250,7 +267,9 @@ export function scanXml(text: string, capture: CapturePredicate): ScanResult {
     }
     if (c1 === 47 /* / */) {
       const nameEnd = readName(text, lt + 2);
-      const name = text.slice(lt + 2, nameEnd);
+      const top = path.length - 1;
+      const innermost = top >= 0 && nameEnd - lt - 2 === path[top].length && text.startsWith(path[top], lt + 2);
+      const name = innermost ? path[top] : text.slice(lt + 2, nameEnd);
       const nextLt = text.indexOf('<', nameEnd);
       const stop = nextLt === -1 ? n : nextLt;
       let gt = nameEnd;
@@ -263,13 +282,16 @@ export function scanXml(text: string, capture: CapturePredicate): ScanResult {
       }
       // Close the nearest open element of that name (auto-closing any left open inside it);
       // an end tag that matches nothing is ignored.
-      let k = stack.length - 1;
-      while (k >= 0 && stack[k].name !== name) k--;
-      if (k === -1 || k !== stack.length - 1) result.damaged = true;
-      if (k >= 0) {
-        stack.length = k;
-        path.length = k;
+      if (!openCount.get(name)) {
+        result.damaged = true;
+        continue;
       }
+      let k = path.length - 1;
+      while (path[k] !== name) k--;
+      if (k !== path.length - 1) result.damaged = true;
+      for (let m = k; m < path.length; m++) openCount.set(path[m], (openCount.get(path[m]) ?? 1) - 1);
+      path.length = k;
+      opened.length = k;
       continue;
     }
     if (!isNameStart(c1) || lt + 1 >= n) {
@@ -278,22 +300,26 @@ export function scanXml(text: string, capture: CapturePredicate): ScanResult {
     }
     const nameEnd = readName(text, lt + 1);
     const name = text.slice(lt + 1, nameEnd);
-    if (stack.length === 0) topIndex++;
-    const parent = stack.length > 0 ? stack[stack.length - 1] : undefined;
+    const depth = path.length;
+    if (depth === 0) topIndex++;
     const want = capture(path, name, topIndex);
-    const collectInto = parent?.el;
-    const el = readStartTag(text, lt, nameEnd, stack.length, want || collectInto !== undefined || stack.length === 0);
-    if (!el.tagClosed) result.damaged = true;
-    if (stack.length === 0 && !result.root) result.root = el;
-    if (want) result.captured.push(el);
-    if (collectInto) collectInto.children.push(el);
-    i = Math.max(el.tagEnd, lt + 1);
+    const parent = depth > 0 ? opened[depth - 1] : undefined;
+    const shape = readTag(text, nameEnd, undefined, scratch);
+    if (!shape.tagClosed) result.damaged = true;
+    const keepChild = parent !== undefined && (!childNames || childNames.has(name));
+    const isRoot = depth === 0 && !result.root;
+    const el = want || keepChild || isRoot ? new XmlElement(text, name, lt, nameEnd, depth, shape, want) : undefined;
+    if (isRoot) result.root = el;
+    if (want && el) result.captured.push(el);
+    if (keepChild && el) parent.children.push(el);
+    i = Math.max(shape.tagEnd, lt + 1);
     // An unfinished start tag counts as empty, so that the elements typed after it keep their parent.
-    if (!el.selfClosing && el.tagClosed) {
-      stack.push({ name, el: want ? el : undefined });
+    if (!shape.selfClosing && shape.tagClosed) {
       path.push(name);
+      opened.push(want ? el : undefined);
+      openCount.set(name, (openCount.get(name) ?? 0) + 1);
     }
   }
-  if (stack.length > 0) result.damaged = true;
+  if (path.length > 0) result.damaged = true;
   return result;
 }
