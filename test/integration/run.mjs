@@ -25,7 +25,7 @@ const compiled = path.join(repoRoot, 'out/test/integration');
 const active = new Set();
 
 const RUNS = {
-  trusted: { trust: true, suites: ['diagnostics', 'codeActions', 'language', 'settings', 'convert', 'agreement'] },
+  trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement').split(',') },
   untrusted: { trust: false, suites: ['untrusted'] },
   vsix: { trust: true, suites: ['vsix'], vsix: true },
 };
