@@ -123,7 +123,10 @@ function readResults(file) {
 }
 
 function dumpLogs(logs, profile) {
-  const interesting = logs.filter((l) => /error|fail|exception|qemu/i.test(l)).slice(-40);
+  const interesting = logs
+    .map((l) => l.split('\n')[0])
+    .filter((l) => /error|fail|exception|qemu/i.test(l) && !/gallery|127\.0\.0\.1:9\b/i.test(l))
+    .slice(-30);
   if (interesting.length) log(`workbench log (filtered):\n  ${interesting.join('\n  ')}`);
   log(`code-server log tail:\n${tail(profile.log, 30)}`);
 }

@@ -166,3 +166,29 @@ export async function revertAndClose(uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await cleared;
 }
+
+/** Code actions VS Code offers at `range` (as the light bulb asks), optionally of one kind. */
+export async function codeActionsAt(uri: vscode.Uri, range: vscode.Range, kind?: string): Promise<vscode.CodeAction[]> {
+  const got = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+    'vscode.executeCodeActionProvider',
+    uri,
+    range,
+    kind,
+  );
+  return (got ?? []).filter((a): a is vscode.CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+}
+
+export async function applyAction(a: vscode.CodeAction): Promise<void> {
+  if (!a.edit) throw new Error(`code action "${a.title}" has no edit`);
+  if (!(await vscode.workspace.applyEdit(a.edit))) throw new Error(`applying "${a.title}" failed`);
+}
+
+/** `text` with the n-th (0-based) occurrence of `from` replaced by `to`. */
+export function replaceNth(text: string, from: string, to: string, nth = 0): string {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) {
+    at = text.indexOf(from, at + 1);
+    if (at < 0) throw new Error(`"${from}" (#${nth}) not in the text`);
+  }
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
