@@ -21,7 +21,7 @@ suite('code actions', () => {
     await closeAll();
   });
 
-  test('cache-unsafe: the quick fixes are offered, 'none' preferred; applying it fixes the text and clears the finding', async () => {
+  test('cache-unsafe: the quick fixes are offered with cache=none preferred; applying it fixes the text and clears the finding', async () => {
     const uri = writeFixture('actions/unsafe.xml', DOMAIN_XML);
     const { doc } = await openAndWait(uri, (ds) => ds.length === 12, '12 findings');
     const at = valueRange(doc, 'cache', 'unsafe');
