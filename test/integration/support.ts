@@ -192,3 +192,44 @@ export function replaceNth(text: string, from: string, to: string, nth = 0): str
   }
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
+
+/**
+ * A qemu-img that records each call, then runs the real one: set as qemuDiskTools.qemuImgPath
+ * (machine-scoped, so a user setting) it shows whether qemu-img was run at all, and on what.
+ */
+export async function recordingQemuImg(): Promise<{ calls: () => string[]; restore: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(workspaceDir(), '.qemu-img-'));
+  const logFile = path.join(dir, 'calls.log');
+  const real = execFileSync('sh', ['-c', 'command -v qemu-img'], { encoding: 'utf8' }).trim();
+  const wrapper = path.join(dir, 'qemu-img');
+  fs.writeFileSync(logFile, '');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${logFile}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  const c = vscode.workspace.getConfiguration('qemuDiskTools');
+  await c.update('qemuImgPath', wrapper, vscode.ConfigurationTarget.Global);
+  return {
+    calls: () => fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean),
+    restore: () => Promise.resolve(c.update('qemuImgPath', undefined, vscode.ConfigurationTarget.Global)),
+  };
+}
+
+/** A raw image of `mib` MiB with varied data written at a few places (not all zeros). */
+export function makeRawImage(file: string, mib: number): void {
+  qemuImg('create', '-q', '-f', 'raw', file, `${mib}M`);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    for (let i = 0; i < mib; i += 3) {
+      const buf = Buffer.alloc(64 * 1024);
+      for (let j = 0; j < buf.length; j++) buf[j] = (j * 31 + i * 7) & 0xff;
+      fs.writeSync(fd, buf, 0, buf.length, i * 1024 * 1024 + 4096);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A qcow2 whose backing file is /etc/passwd: converting it would copy a host file into the image. */
+export function makeHostileImage(file: string): void {
+  qemuImg('create', '-q', '-f', 'qcow2', '-u', '-b', '/etc/passwd', '-F', 'raw', file, '1M');
+}
+
+export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
