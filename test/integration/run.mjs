@@ -48,7 +48,7 @@ async function runOne(name, env) {
   // The suites read their run's settings from here (the workspace is their only sure channel).
   fs.writeFileSync(
     path.join(workspace, '.qdt-it.json'),
-    JSON.stringify({ run: name, suites: spec.suites, resultsFile, repoRoot, expectTrusted: spec.trust }, null, 2),
+    JSON.stringify({ run: name, suites: spec.suites, resultsFile, repoRoot, corpus: findCorpus(), expectTrusted: spec.trust }, null, 2),
   );
   const profile = freshProfile(root);
 
@@ -112,6 +112,12 @@ async function runOne(name, env) {
     if (!process.env.QDT_IT_KEEP) fs.rmSync(root, { recursive: true, force: true });
     else log(`kept ${root}`);
   }
+}
+
+/** The shared corpus of real-world files, read in place (never copied); undefined when absent. */
+function findCorpus() {
+  const candidates = [process.env.QDT_CORPUS, path.resolve(repoRoot, '../shared/corpus'), '/work/shared/corpus'];
+  return candidates.find((d) => d && fs.existsSync(d));
 }
 
 function readResults(file) {

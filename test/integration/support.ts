@@ -10,6 +10,8 @@ export interface ItConfig {
   suites: string[];
   resultsFile: string;
   repoRoot: string;
+  /** The shared corpus folder, when present. */
+  corpus?: string;
   expectTrusted: boolean;
 }
 
