@@ -109,8 +109,8 @@ export function installExtension(env, profile, vsix) {
  * Starts code-server detached (its own process group) on 127.0.0.1:<free port> and waits for
  * /healthz. `trust: false` keeps workspace trust on, so a folder opens in Restricted Mode.
  */
-export async function startCodeServer(env, profile, { trust = true, smokeTestDriver = false, folder } = {}) {
-  const port = await freePort();
+export async function startCodeServer(env, profile, { trust = true, smokeTestDriver = false, folder, port: wanted } = {}) {
+  const port = wanted ?? (await freePort());
   const args = [...codeServerArgs(env, profile), '--bind-addr', `127.0.0.1:${port}`];
   if (trust) args.push('--disable-workspace-trust');
   // Without the smoke-test driver the workbench ignores the extensionTestsPath payload.
@@ -186,12 +186,15 @@ export function tail(file, lines = 40) {
 }
 
 /** Headless Debian Chromium through playwright-core (never a downloaded browser). */
-export async function launchChromium(env, { headless = true } = {}) {
+export async function launchChromium(env, { headless = true, profile } = {}) {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: env.chromium,
     headless,
+    // The browser's own files (crash reports, caches) go to the run's HOME, not the real one.
+    env: profile ? profile.env : process.env,
     args: [
+      '--disable-breakpad',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',

@@ -70,7 +70,7 @@ async function runOne(name, env) {
   active.add(server);
   let browser;
   try {
-    browser = await launchChromium(env);
+    browser = await launchChromium(env, { profile });
     const page = await browser.newPage();
     const logs = [];
     let resolveExit;
