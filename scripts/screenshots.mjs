@@ -109,9 +109,10 @@ try {
   const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Converting build-cache\.raw/ });
   const shown = await toast.waitFor({ timeout: 20_000 }).then(() => true, () => false);
   // Wait for a percentage in the message, so the picture shows progress, not just a start.
-  const withPercent = toast.filter({ hasText: /\d+%/ });
+  const withPercent = toast.filter({ hasText: /[1-9]\d*%/ });
   const progressed = shown && (await withPercent.waitFor({ timeout: 20_000 }).then(() => true, () => false));
   if (progressed) {
+    await page.waitForTimeout(400); // the toast's slide-in animation
     const text = await withPercent.innerText({ timeout: 2000 }).catch(() => '');
     await page.screenshot({ path: path.join(media, 'convert-progress.png') });
     say(`progress notification: ${text.replace(/\s+/g, ' ')}`);

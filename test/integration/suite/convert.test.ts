@@ -71,7 +71,9 @@ suite('convert', () => {
     assert.equal(typeof out, 'string', `expected a refusal message, got ${JSON.stringify(out)}`);
     assert.match(out as string, /backing/i);
     assert.match(out as string, /cloud\.qcow2/);
-    assert.deepEqual(qemu.calls().slice(callsBefore), [], 'qemu-img was run on the hostile image');
+    // (`qemu-img --version`, which reads no image, may run; nothing may name the image.)
+    const onIt = qemu.calls().slice(callsBefore).filter((c) => c.includes('cloud.qcow2'));
+    assert.deepEqual(onIt, [], 'qemu-img was run on the hostile image');
     assert.ok(!fs.existsSync(target) && !fs.existsSync(`${target}.part`), 'no target written');
   });
 });
