@@ -6,7 +6,7 @@
 //   2. right-clicks a disk image in the explorer: "Convert Disk Image…" is there
 //                                                                   → media/explorer-convert.png
 //   3. converts a larger generated image through the menus and catches the progress
-//      notification                                                 → media/convert-progress.png
+//      notification, then presses its Cancel: no target, no .part    → media/convert-progress.png
 // Exits 1 when something a person should see is missing. Leaves no process behind.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -116,6 +116,11 @@ try {
     const text = await withPercent.innerText({ timeout: 2000 }).catch(() => '');
     await page.screenshot({ path: path.join(media, 'convert-progress.png') });
     say(`progress notification: ${text.replace(/\s+/g, ' ')}`);
+    // Cancel, as a person would: the conversion stops and leaves neither target nor .part.
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await toast.waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
+    const left = fs.readdirSync(images).filter((f) => f.startsWith('build-cache.vmdk'));
+    check(left.length === 0, `Cancel leaves no target or .part behind${left.length ? ` (found ${left.join(', ')})` : ''}`);
   } else {
     const any = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     say(`no progress shown; notifications now: ${any.map((t) => t.replace(/\s+/g, ' ')).join(' | ') || 'none'}`);

@@ -72,7 +72,7 @@ export function waitForDiagnostics(
   uri: vscode.Uri,
   pred: (ds: vscode.Diagnostic[]) => boolean,
   what: string,
-  ms = 10_000,
+  ms = 20_000,
 ): Promise<vscode.Diagnostic[]> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
