@@ -69,7 +69,8 @@ function readDisk(el: XmlElement): Disk | undefined {
 }
 
 function hasMedia(d: Disk): boolean {
-  return !!d.source && d.source.attrs.some((a) => SOURCE_ATTRS.includes(a.name) && a.value.trim() !== '');
+  const source = d.source;
+  return !!source && SOURCE_ATTRS.some((name) => (attr(source, name)?.value.trim() ?? '') !== '');
 }
 
 /**
@@ -80,6 +81,9 @@ function isWritable(d: Disk): boolean {
   if (d.readonly || d.device === 'cdrom') return false;
   return !(d.device === 'floppy' && !hasMedia(d));
 }
+
+/** A value as quoted in a message: long garbage is cut short. */
+const shortValue = (v: string) => (v.length > 40 ? `${v.slice(0, 37)}…` : v);
 
 const elementName = (el: XmlElement) => ({ start: el.start + 1, end: el.nameEnd });
 
@@ -101,7 +105,7 @@ class DiskLinter {
     const q = quoteOf(d.driver, quoteOf(d.el, "'"));
     if (d.driver) return d.driver.tagClosed ? [insertAttr(d.driver, 'cache', mode, q, CACHE_AFTER)] : undefined;
     // No <driver> at all: an added <driver name='qemu' cache=…/> changes nothing but the cache
-    // (libvirt fills in name='qemu' itself, and the format stays as unspecified as before).
+    // (qemuDomainDeviceDiskDefPostParse fills in name='qemu' and format raw with or without it).
     this.eol ??= eolOf(this.text);
     const e = insertFirstChild(this.text, d.el, `<driver name=${q}qemu${q} cache=${q}${mode}${q}/>`, this.eol);
     return e && [e];
@@ -137,7 +141,9 @@ class DiskLinter {
       this.invalid(d.io, 'I/O mode', IO_MODES);
       io = undefined;
     }
-    if (mode === undefined) return;
+    // A cache mode that is wrong, templated or still being typed, or an io value templated or
+    // still being typed, leaves nothing else to judge on this disk.
+    if (mode === undefined || !ioKnown) return;
     const direct = DIRECT_MODES.has(mode);
     const writable = isWritable(d);
     const shown = mode !== 'default' ? `cache='${mode}'` : `${d.cache ? "cache='default'" : 'no cache mode'} (QEMU's default, writeback)`;
@@ -159,7 +165,7 @@ class DiskLinter {
       if (!direct && !cacheFlagged) {
         this.add(
           'vhostvdpa-cache',
-          `A vhost-vdpa disk needs cache='none' or 'directsync', but this one has ${shown}: libvirt refuses to start the domain. Set cache='none'.`,
+          `A vhost-vdpa disk needs cache='none' or 'directsync', but this one has ${shown}: libvirt refuses the domain. Set cache='none'.`,
           this.cacheRange(d),
           this.setCacheFix(d, 'none', true),
         );
@@ -173,7 +179,7 @@ class DiskLinter {
       if (d.cache && mode !== 'default' && io !== 'native') {
         this.add(
           'lun-cache-ignored',
-          `cache='${mode}' has no effect on a device='lun' disk: the guest's SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
+          `cache='${mode}' does not reach the guest of a device='lun' disk: its SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
           { start: d.cache.valueStart, end: d.cache.valueEnd },
           this.fix(`Remove cache='${mode}'`, [removeAttr(d.cache)], true),
         );
@@ -184,12 +190,17 @@ class DiskLinter {
     if (!writable) return;
     const rbd = d.type === 'network' && d.source !== undefined && attr(d.source, 'protocol')?.value === 'rbd';
 
+    // writeback is the alternative to none, except where io='native' needs O_DIRECT.
+    const writebackFix = io === 'native' ? [] : this.setCacheFix(d, 'writeback', false);
+    const ioRelated: RelatedLocation[] =
+      io === 'native' && d.io ? [{ start: d.io.nameStart, end: d.io.end, message: "io='native' needs O_DIRECT: keep cache='none' or 'directsync'." }] : [];
     if (mode === 'unsafe' && !d.transient) {
       this.add(
         'cache-unsafe',
         "cache='unsafe' ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use cache='none' (or 'writeback' where the filesystem lacks O_DIRECT); keep unsafe only for throwaway guests.",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
+        ioRelated,
       );
       cacheFlagged = true;
     } else if (mode === 'writethrough') {
@@ -197,7 +208,8 @@ class DiskLinter {
         'cache-writethrough',
         "cache='writethrough' makes every guest write wait for a host flush, so writes are slow, and it is no safer than 'none' for a guest that flushes. Use cache='none' (or 'writeback').",
         this.cacheRange(d),
-        [...this.setCacheFix(d, 'none', true), ...this.setCacheFix(d, 'writeback', false)],
+        [...this.setCacheFix(d, 'none', true), ...writebackFix],
+        ioRelated,
       );
       cacheFlagged = true;
     } else if (mode === 'directsync' && !(rbd && !d.shareable && io !== 'native')) {
@@ -206,6 +218,7 @@ class DiskLinter {
         "cache='directsync' makes every guest write wait for the device, the slowest mode; 'none' is as crash-safe for a guest that flushes. Use cache='none' unless the guest cannot flush its write cache.",
         this.cacheRange(d),
         this.setCacheFix(d, 'none', true),
+        ioRelated,
       );
     }
 
@@ -224,7 +237,7 @@ class DiskLinter {
       if (literal(d.format) && d.format.value !== 'raw') {
         this.add(
           'shareable-format',
-          `This <shareable/> disk is in format '${d.format.value}': libvirt refuses it ("shared access for disk … requires use of supported storage format"), since only raw images can be written by several guests. Convert the image to raw, or remove <shareable/>.`,
+          `This <shareable/> disk is in format '${shortValue(d.format.value)}': libvirt refuses it ("shared access for disk … requires use of supported storage format"), since only raw images can be written by several guests. Convert the image to raw, or remove <shareable/>.`,
           { start: d.format.valueStart, end: d.format.valueEnd },
           [],
           [shareRelated],
@@ -260,7 +273,7 @@ class DiskLinter {
     const hint = suggestion ? `Did you mean '${suggestion}'?` : `Use one of ${valid.join(', ')}.`;
     this.add(
       'cache-invalid',
-      `${a.name}='${a.value}' is not a disk ${what} libvirt knows, so it refuses the domain ("Invalid value for attribute '${a.name}'"). ${hint}`,
+      `${a.name}='${shortValue(a.value)}' is not a disk ${what} libvirt knows, so it refuses the domain ("Invalid value for attribute '${a.name}'"). ${hint}`,
       { start: a.valueStart, end: a.valueEnd },
       suggestion ? this.fix(`Change to ${a.name}='${suggestion}'`, [replaceValue(a, suggestion)], true) : [],
     );
@@ -268,12 +281,12 @@ class DiskLinter {
 
   vhostUser(d: Disk): void {
     for (const a of [d.cache, d.io]) {
-      if (!a || (a.name === 'cache' && a.value === 'default')) continue;
+      if (!literal(a) || (a.name === 'cache' && a.value === 'default')) continue;
       this.add(
         'vhostuser-cache',
         `A vhost-user disk takes no ${a.name} attribute: libvirt refuses the domain ("${a.name} is not supported with vhostuser disk"); the vhost-user backend does its own I/O. Remove the attribute.`,
         { start: a.valueStart, end: a.valueEnd },
-        this.fix(`Remove ${a.name}='${a.value}'`, [removeAttr(a)], true),
+        this.fix(`Remove ${a.name}='${shortValue(a.value)}'`, [removeAttr(a)], true),
       );
     }
   }

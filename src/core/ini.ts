@@ -89,7 +89,7 @@ export interface IniEntry {
   end: number;
   line: number;
   lastLine: number;
-  continuations: IniContinuation[];
+  continuations: readonly IniContinuation[];
 }
 
 export type IniErrorKind =
@@ -149,8 +149,11 @@ export function groupOf(sectionName: string): string {
   return sectionName === 'DEFAULT' ? 'DEFAULT' : sectionName.toLowerCase();
 }
 
+/** Shared by every entry without continuation lines (most), replaced on the first one. */
+const NO_CONTINUATIONS: IniContinuation[] = [];
+
 interface OpenEntry {
-  entry: Omit<IniEntry, 'value'>;
+  entry: IniEntry;
 }
 
 /** Parses text as oslo.config does; never throws. Errors are collected, and parsing goes on as if each were fixed. */
@@ -166,8 +169,8 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
   const flush = () => {
     if (!open) return;
     const e = open.entry;
-    const value = e.pieces.length === 1 ? text.slice(e.pieces[0].start, e.pieces[0].end) : e.pieces.map((p) => text.slice(p.start, p.end)).join('\n');
-    entries.push({ ...e, value });
+    if (e.pieces.length > 1) e.value = e.pieces.map((p) => text.slice(p.start, p.end)).join('\n');
+    entries.push(e);
     open = undefined;
   };
   const error = (kind: IniErrorKind, start: number, end: number, line: number, lineStart: number) => {
@@ -217,7 +220,9 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
       while (s < end && isPySpace(text.charCodeAt(s))) s++;
       if (open) {
         open.entry.pieces.push({ start: s, end });
-        open.entry.continuations.push({ start: s, end, line: lineNo });
+        const more = open.entry.continuations.length === 0 ? [] : (open.entry.continuations as IniContinuation[]);
+        more.push({ start: s, end, line: lineNo });
+        open.entry.continuations = more;
         open.entry.end = end;
         open.entry.lastLine = lineNo;
         return;
@@ -294,6 +299,7 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
         keyEnd,
         sep: text[sepAt] as '=' | ':',
         sepOffset: sepAt,
+        value: text.slice(piece.start, piece.end),
         pieces: [piece],
         quote,
         rawValueStart: vEnd > vStart ? vStart : sepAt + 1,
@@ -301,7 +307,7 @@ export function parseIni(text: string, opts: IniParseOptions = {}): IniDocument 
         end,
         line: lineNo,
         lastLine: lineNo,
-        continuations: [],
+        continuations: NO_CONTINUATIONS,
       },
     };
   }

@@ -19,6 +19,8 @@ export interface NovaLintOptions {
 
 /** oslo.config stops at the first error; past this many, more findings only bury the first. */
 const MAX_SYNTAX_FINDINGS = 100;
+/** Past this many findings of one rule a file is not a config anyone reads finding by finding. */
+const MAX_PER_RULE = 1000;
 
 const CACHEMODES_NAME = /^(libvirt_)?disk_cachemodes$/i;
 const CACHEMODES_LINE = /^(libvirt_)?disk_cachemodes[ \t]*[=:]/i;
@@ -36,7 +38,7 @@ const NOVA_DEFAULT = 'Nova then uses none, or writeback where O_DIRECT is missin
 
 /** A short, one-line quote of user text for a message. */
 function q(s: string): string {
-  const one = s.replace(/\s+/g, ' ');
+  const one = s.slice(0, 200).replace(/\s+/g, ' ');
   return '`' + (one.length > 60 ? one.slice(0, 57) + '…' : one) + '`';
 }
 
@@ -55,7 +57,16 @@ class NovaLinter {
     this.branches = opts.template ? new TemplateBranches(this.doc.skipped.map((s) => ({ start: s.start, text: text.slice(s.start, s.end) }))) : undefined;
   }
 
+  private readonly counts = new Map<string, number>();
+
+  /** The rule has reached MAX_PER_RULE findings: skip the work for more. */
+  full(rule: string): boolean {
+    return (this.counts.get(rule) ?? 0) >= MAX_PER_RULE;
+  }
+
   add(rule: string, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
+    if (this.full(rule)) return;
+    this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
     const f: Finding = { rule, severity: ruleInfo(rule)?.severity ?? 'warning', message, start, end, fixes };
     if (related && related.length > 0) f.related = related;
     this.findings.push(f);
@@ -250,14 +261,14 @@ class NovaLinter {
   // ---- disk_cachemodes lines Nova reads ----
 
   cachemodesLines(lines: IniEntry[]): void {
-    const occ = lines.map((entry) => {
-      const later = lines.filter((f) => f.start > entry.start && !this.exclusive(entry, f));
-      return { entry, overriddenBy: later[later.length - 1] };
+    lines.forEach((entry, i) => {
+      // The line that overrides this one: the last later line that can render with it.
+      let overriddenBy: IniEntry | undefined;
+      for (let j = lines.length - 1; j > i && !overriddenBy; j--) if (!this.exclusive(entry, lines[j])) overriddenBy = lines[j];
+      if (overriddenBy) {
+        if (!this.full('nova-cachemodes-duplicate')) this.duplicateLine(entry, overriddenBy);
+      } else if (this.literal(entry)) this.cachemodesItems(entry);
     });
-    for (const { entry, overriddenBy } of occ) {
-      if (overriddenBy) this.duplicateLine(entry, overriddenBy);
-      else if (this.literal(entry)) this.cachemodesItems(entry);
-    }
   }
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
@@ -343,14 +354,16 @@ class NovaLinter {
     }
     // What Nova keeps: valid modes, the last item of each type winning.
     const kept = clean.filter((i) => isCacheMode(i.mode!));
-    kept.forEach((it, idx) => {
-      const later = kept.slice(idx + 1).reverse().find((o) => o.type === it.type);
-      if (later) this.duplicateItem(cm, it, later);
+    const last = new Map(kept.map((i) => [i.type!, i]));
+    for (const it of kept) {
+      const later = last.get(it.type!)!;
+      if (later !== it) this.duplicateItem(cm, it, later);
       else if ((DISK_TYPES as readonly string[]).includes(it.type!)) this.modeRisk(e, cm, it);
-    });
+    }
   }
 
   private invalidMode(it: CacheItem): void {
+    if (this.full('nova-cachemodes-invalid-mode')) return;
     const mode = it.mode!;
     const hint = suggestValue(mode, CACHE_MODES);
     const fixes: Fix[] = hint && hint !== mode ? [{ title: `Change to ${hint}`, edits: [{ start: it.modeStart, end: it.modeEnd, newText: hint }] }] : [];
@@ -366,6 +379,7 @@ class NovaLinter {
   }
 
   private unknownType(it: CacheItem): void {
+    if (this.full('nova-cachemodes-unknown-type')) return;
     const type = it.type!;
     const lower = type.toLowerCase();
     const fixes: Fix[] = [];
@@ -393,12 +407,13 @@ class NovaLinter {
   }
 
   private removeItemFix(e: IniEntry, cm: CacheModesValue, it: CacheItem, title = 'Remove the item'): Fix {
-    const edit = removeItem(cm.items, cm.items.indexOf(it)) ?? deleteLines(this.text, e.start, e.end);
+    const edit = removeItem(cm.items, it.index) ?? deleteLines(this.text, e.start, e.end);
     return { title, edits: [edit], preferred: true };
   }
 
   private duplicateItem(cm: CacheModesValue, it: CacheItem, later: CacheItem): void {
-    const edit = removeItem(cm.items, cm.items.indexOf(it));
+    if (this.full('nova-cachemodes-duplicate')) return;
+    const edit = removeItem(cm.items, it.index);
     this.add(
       'nova-cachemodes-duplicate',
       `\`${it.type}\` is set again later in this list (${q(later.text)}) and the last one wins, so ${q(it.text)} is ignored. Remove it.`,

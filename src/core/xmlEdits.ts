@@ -5,8 +5,7 @@ import type { XmlAttr, XmlElement } from './xmlScan';
 
 /** The quote character an element's attributes use, else `fallback`. */
 export function quoteOf(el: XmlElement | undefined, fallback: '"' | "'"): '"' | "'" {
-  for (const a of el?.attrs ?? []) if (a.quote) return a.quote;
-  return fallback;
+  return el?.quote ?? fallback;
 }
 
 /** Replaces the text between the quotes; the quotes themselves stay. */
@@ -26,8 +25,8 @@ export function removeAttr(a: XmlAttr): TextEdit {
 export function insertAttr(el: XmlElement, name: string, value: string, quote: '"' | "'", after: readonly string[]): TextEdit {
   let at = el.nameEnd;
   for (const prev of after) {
-    const a = el.attrs.find((x) => x.name === prev && x.complete);
-    if (a) {
+    const a = el.attr(prev);
+    if (a?.complete) {
       at = a.end;
       break;
     }

@@ -21,7 +21,10 @@ export interface XmlAttr {
   /** Where the whitespace before the name starts: removing [wsStart, end) removes the attribute cleanly. */
   wsStart: number;
   quote: '"' | "'" | '';
-  /** False when the value has no closing quote (typing in progress). */
+  /**
+   * False when the value has no closing quote, or spans lines (legal XML, but in a domain XML the
+   * sign of a quote not typed yet that borrows the next attribute's opening quote).
+   */
   complete: boolean;
 }
 
@@ -74,11 +77,29 @@ export class XmlElement {
     }
     return this.parsed;
   }
+
+  /** One attribute, read from the start tag without building the others. */
+  attr(name: string): XmlAttr | undefined {
+    if (this.parsed) return this.parsed.find((a) => a.name === name);
+    const found: XmlAttr[] = [];
+    readTag(this.text, this.nameEnd, found, undefined, name);
+    return found[0];
+  }
+
+  /** The quote character of the first quoted attribute, if any. */
+  get quote(): '"' | "'" | undefined {
+    for (let i = this.nameEnd; i < this.attrsEnd; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 34) return '"';
+      if (c === 39) return "'";
+    }
+    return undefined;
+  }
 }
 
+/** The attribute `name` of an element (the first, if written twice). */
 export function attr(el: XmlElement, name: string): XmlAttr | undefined {
-  for (const a of el.attrs) if (a.name === name) return a;
-  return undefined;
+  return el.attr(name);
 }
 
 export function child(el: XmlElement, name: string): XmlElement | undefined {
@@ -91,8 +112,6 @@ export interface ScanResult {
   root?: XmlElement;
   /** Captured elements in document order, each with its direct children. */
   captured: XmlElement[];
-  /** Something was not well-formed (unterminated construct, mismatched end tag…). */
-  damaged: boolean;
 }
 
 /**
@@ -114,6 +133,14 @@ function readName(text: string, i: number): number {
 function skipSpace(text: string, i: number): number {
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   return i;
+}
+
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /** Finds `needle` from `from`; the end of the text when absent (an unterminated construct). */
@@ -139,15 +166,42 @@ function skipDeclaration(text: string, i: number): number {
   return text.length;
 }
 
+// A well-formed start tag after its name: anything but '>', '<' and quotes, or quoted values
+// without '<'. Run by the regex engine, which is much faster than a character loop on a cold start.
+const TAG_BODY = /(?:[^>"'<]+|"[^"<]*"|'[^'<]*')*/y;
+
+/** The end of a well-formed start tag, found by TAG_BODY; false sends the tag to the careful reader. */
+function quickTagEnd(text: string, nameEnd: number, el: TagShape): boolean {
+  TAG_BODY.lastIndex = nameEnd;
+  TAG_BODY.exec(text);
+  const gt = TAG_BODY.lastIndex;
+  if (text.charCodeAt(gt) !== 62 /* > */) return false;
+  el.selfClosing = gt > nameEnd && text.charCodeAt(gt - 1) === 47;
+  el.tagEnd = gt + 1;
+  el.tagClosed = true;
+  let end = el.selfClosing ? gt - 1 : gt;
+  while (end > nameEnd && isSpace(text.charCodeAt(end - 1))) end--;
+  el.attrsEnd = end;
+  return true;
+}
+
 /**
  * Reads a start tag whose name ends at `nameEnd`. A value with no closing quote before the next
  * '<' ends at its line break (it is being typed) and ends the tag there; so does a '<' where an
- * attribute or '>' is expected. Attribute objects are only made when `attrs` is given.
+ * attribute or '>' is expected. Attribute objects are only made when `attrs` is given (and then
+ * only for the attribute named `only`, when given, after which the reading stops).
  */
-function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 }): TagShape {
+function readTag(
+  text: string,
+  nameEnd: number,
+  attrs?: XmlAttr[],
+  el: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 },
+  only?: string,
+): TagShape {
   el.tagEnd = text.length;
   el.tagClosed = el.selfClosing = false;
   el.attrsEnd = nameEnd;
+  if (!attrs && quickTagEnd(text, nameEnd, el)) return el;
   const n = text.length;
   let nextLt = -2; // the next '<' after the tag start: not looked up yet; -1 = none left
   let i = nameEnd;
@@ -184,17 +238,18 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
       const q = text.charCodeAt(j);
       if (q === 34 || q === 39) {
         quote = q === 34 ? '"' : "'";
-        // The closing quote is looked for only up to the next '<' (never allowed in a value), so
-        // the scan stays linear however the quotes are unbalanced.
+        // A value ends at its closing quote if that comes before the next '<' (never allowed in
+        // a value). Each search finds the next quote of its kind, so the searches of one kind
+        // never cover the same text twice and the scan stays linear.
         if (nextLt !== -1 && nextLt <= j) nextLt = text.indexOf('<', j + 1);
         const stop = nextLt === -1 ? n : nextLt;
-        let close = j + 1;
-        while (close < stop && text.charCodeAt(close) !== q) close++;
+        const found = text.indexOf(quote, j + 1);
+        const close = found === -1 ? n : found;
         valueStart = j + 1;
         if (close < stop) {
           valueEnd = close;
           end = close + 1;
-          complete = true;
+          complete = !hasLineBreak(text, valueStart, close);
         } else {
           // Still being typed: the value runs to the end of its line, and the tag ends at the '<'.
           valueEnd = valueStart;
@@ -213,7 +268,10 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
         end = valueEnd;
       }
     }
-    attrs?.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+    if (attrs && (only === undefined || (nameStop - nameStart === only.length && text.startsWith(only, nameStart)))) {
+      attrs.push({ name: text.slice(nameStart, nameStop), value: text.slice(valueStart, valueEnd), nameStart, valueStart, valueEnd, end, wsStart, quote, complete });
+      if (only !== undefined) return el;
+    }
     el.attrsEnd = end;
     if (cutOff) return el;
     i = Math.max(end, i + 1);
@@ -222,17 +280,37 @@ function readTag(text: string, nameEnd: number, attrs?: XmlAttr[], el: TagShape 
   return el;
 }
 
+/** Element names seen so far, so that each start tag does not allocate its name again. */
+class NameTable {
+  private readonly byKey = new Map<number, string[]>();
+
+  get(text: string, start: number, end: number): string {
+    const key = (end - start) * 65536 + text.charCodeAt(start);
+    let bucket = this.byKey.get(key);
+    if (bucket) {
+      for (const s of bucket) if (text.startsWith(s, start)) return s;
+    } else {
+      bucket = [];
+      this.byKey.set(key, bucket);
+    }
+    const name = text.slice(start, end);
+    if (bucket.length < 8) bucket.push(name);
+    return name;
+  }
+}
+
 /**
  * Scans `text` once. Never throws on any input. Children of captured elements are kept when
  * their name is in `childNames` (all of them when it is absent).
  */
 export function scanXml(text: string, capture: CapturePredicate, childNames?: ReadonlySet<string>): ScanResult {
-  const result: ScanResult = { captured: [], damaged: false };
+  const result: ScanResult = { captured: [] };
   // The open elements: names (the path given to `capture`), and the captured element, if any.
   const path: string[] = [];
   const opened: (XmlElement | undefined)[] = [];
   // How many elements of each name are open, so that a stray end tag costs no search.
   const openCount = new Map<string, number>();
+  const names = new NameTable();
   const scratch: TagShape = { tagEnd: 0, tagClosed: false, selfClosing: false, attrsEnd: 0 };
   let topIndex = -1;
   const n = text.length;
@@ -244,17 +322,11 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
     if (c1 === 33 /* ! */) {
       if (text.startsWith('<!--', lt)) {
         const end = text.indexOf('-->', lt + 4);
-        if (end === -1) {
-          result.damaged = true;
-          break;
-        }
+        if (end === -1) break;
         i = end + 3;
       } else if (text.startsWith('<![CDATA[', lt)) {
         const end = text.indexOf(']]>', lt + 9);
-        if (end === -1) {
-          result.damaged = true;
-          break;
-        }
+        if (end === -1) break;
         i = end + 3;
       } else {
         i = skipDeclaration(text, lt + 2);
@@ -274,21 +346,12 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       const stop = nextLt === -1 ? n : nextLt;
       let gt = nameEnd;
       while (gt < stop && text.charCodeAt(gt) !== 62) gt++;
-      if (gt >= stop) {
-        result.damaged = true;
-        i = stop;
-      } else {
-        i = gt + 1;
-      }
+      i = gt >= stop ? stop : gt + 1;
       // Close the nearest open element of that name (auto-closing any left open inside it);
       // an end tag that matches nothing is ignored.
-      if (!openCount.get(name)) {
-        result.damaged = true;
-        continue;
-      }
+      if (!openCount.get(name)) continue;
       let k = path.length - 1;
       while (path[k] !== name) k--;
-      if (k !== path.length - 1) result.damaged = true;
       for (let m = k; m < path.length; m++) openCount.set(path[m], (openCount.get(path[m]) ?? 1) - 1);
       path.length = k;
       opened.length = k;
@@ -299,13 +362,12 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       continue;
     }
     const nameEnd = readName(text, lt + 1);
-    const name = text.slice(lt + 1, nameEnd);
+    const name = names.get(text, lt + 1, nameEnd);
     const depth = path.length;
     if (depth === 0) topIndex++;
     const want = capture(path, name, topIndex);
     const parent = depth > 0 ? opened[depth - 1] : undefined;
     const shape = readTag(text, nameEnd, undefined, scratch);
-    if (!shape.tagClosed) result.damaged = true;
     const keepChild = parent !== undefined && (!childNames || childNames.has(name));
     const isRoot = depth === 0 && !result.root;
     const el = want || keepChild || isRoot ? new XmlElement(text, name, lt, nameEnd, depth, shape, want) : undefined;
@@ -320,6 +382,5 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       openCount.set(name, (openCount.get(name) ?? 0) + 1);
     }
   }
-  if (path.length > 0) result.damaged = true;
   return result;
 }

@@ -424,3 +424,111 @@ test('severity settings apply to Nova rules', () => {
   assert.equal(lintNova(text, { severities: { 'nova-cachemodes-unsafe': 'error' } })[0].severity, 'error');
   assert.deepEqual(lintNova(text, { severities: { 'nova-cachemodes-unsafe': 'off' } }), []);
 });
+
+// ---- templates ----
+
+test('templates: expression values and directive lines are skipped; literal values are linted', () => {
+  const text = [
+    '[libvirt]',
+    '{% if nova_backend == "rbd" %}',
+    'images_type = rbd',
+    'disk_cachemodes = {{ nova_disk_cachemodes }}',
+    '{% endif %}',
+    '{{ extra_options }}',
+    '[DEFAULT]',
+    'force_raw_images = {{ force_raw }}',
+    '',
+  ].join('\n');
+  assert.deepEqual(lintNova(text, { fileName: 'templates/nova.conf.j2' }), []);
+  const literal = '[libvirt]\n{% if x %}\ndisk_cachemodes = file=unsafe\n{% endif %}\n';
+  assert.deepEqual(lintNova(literal, { fileName: 'nova.conf.j2' }).map((f) => f.rule), ['nova-cachemodes-unsafe']);
+  // The same text as a plain nova.conf: oslo.config would refuse the {% … %} lines.
+  assert.deepEqual(ofRule(literal, 'nova-conf-syntax').length, 2);
+});
+
+test('templates: nova-conf-syntax does not apply', () => {
+  const text = '{{ banner }}\n[DEFAULT]\n\n    {{ indented }}\nkey_only\n';
+  assert.deepEqual(lintNova(text, { fileName: 'nova.conf.tmpl' }), []);
+  assert.deepEqual(lintNova(text, { fileName: 'nova.conf.j2', hadBom: true }), []);
+});
+
+test('templates: lines in different branches of one if/else are not duplicates', () => {
+  const text = [
+    '[libvirt]',
+    '{% if ceph %}',
+    'images_type = rbd',
+    'disk_cachemodes = network=writeback',
+    '{% elif lvm %}',
+    'disk_cachemodes = block=none',
+    '{% else %}',
+    'disk_cachemodes = file=none',
+    '{% endif %}',
+    'disk_cachemodes_extra = 1',
+    '',
+  ].join('\n');
+  assert.deepEqual(lintNova(text, { fileName: 'nova.conf.j2' }), []);
+  // Outside the if, a later line overrides all three.
+  const after = text.replace('disk_cachemodes_extra = 1', 'disk_cachemodes = file=none');
+  assert.equal(ofRule(after, 'nova-cachemodes-duplicate', { fileName: 'nova.conf.j2' }).length, 3);
+});
+
+test('templates: ERB and Go/Helm directives', () => {
+  const erb = '[libvirt]\n<% if node["rbd"] -%>\nimages_type=rbd\ndisk_cachemodes=<%= node["cachemodes"] %>\n<% end -%>\n';
+  assert.deepEqual(lintNova(erb, { fileName: 'nova.conf.erb' }), []);
+  const helm = [
+    '[DEFAULT]',
+    '{{ if not .Values.conf.nova.conf.force_raw_images }}#{{ end }}force_raw_images = {{ .Values.conf.nova.conf.force_raw_images | default "true" }}',
+    '{{- if .Values.rbd }}',
+    '[libvirt]',
+    '{{ if not .Values.conf.nova.conf.disk_cachemodes }}#{{ end }}disk_cachemodes = {{ .Values.conf.nova.conf.disk_cachemodes | default "" }}',
+    '{{- end }}',
+    '',
+  ].join('\n');
+  assert.deepEqual(lintNova(helm, { fileName: 'nova.conf.sample.helmtpl' }), []);
+});
+
+test('templates: after an include or a templated header the section is unknown', () => {
+  const include = "[DEFAULT]\n{% include 'nova.conf.d/libvirt.conf.j2' %}\ndisk_cachemodes = file=none\n";
+  assert.deepEqual(lintNova(include, { fileName: 'nova.conf.j2' }), []);
+  const header = '[neutron_physnets_{{ key }}]\ndisk_cachemodes = file=none\n';
+  assert.deepEqual(lintNova(header, { fileName: 'nova.conf.j2' }), []);
+  // A literal header after the include is known again.
+  const known = include + '[DEFAULT]\ndisk_cachemodes = block=none\n';
+  assert.equal(ofRule(known, 'nova-cachemodes-section', { fileName: 'nova.conf.j2' }).length, 1);
+});
+
+// ---- bad input ----
+
+test('bad input: an INI file with no section at all', () => {
+  const text = 'disk_cachemodes = file=unsafe\nimages_type = rbd\n';
+  const fs = lintNova(text);
+  assert.deepEqual(fs.map((f) => f.rule).sort(), ['nova-cachemodes-section', 'nova-conf-syntax']);
+  const section = fs.find((f) => f.rule === 'nova-cachemodes-section')!;
+  assert.match(section.message, /before any section header/);
+  assert.equal(preferred(text, section), 'images_type = rbd\n\n[libvirt]\ndisk_cachemodes = file=unsafe\n');
+});
+
+test('bad input: binary garbage lints without throwing, ranges inside, syntax findings capped', () => {
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  let text = '';
+  for (let i = 0; i < 200_000; i++) text += String.fromCharCode(rnd() < 0.05 ? 10 : Math.floor(rnd() * 0xd7ff));
+  const fs = lintNova(text, { kind: 'nova-conf' });
+  assertInside(text, fs);
+  assert.ok(fs.filter((f) => f.rule === 'nova-conf-syntax').length <= 100);
+  for (const s of ['\u0000\u0000\u0000', '[', ']', '=', ':', '"', '\r', '\r\n\r\n  x', '[libvirt]\ndisk_cachemodes="', '[libvirt]\ndisk_cachemodes = ,,,\n', '[libvirt]\ndisk_cachemodes = =\n']) {
+    assertInside(s, lintNova(s, { kind: 'nova-conf' }));
+  }
+});
+
+test('bad input: a 50 MB file and a 5 MB line finish, with findings capped per rule', () => {
+  const block = '[libvirt]\ndisk_cachemodes = file=none,block=writethrough # c\n  network=rbd\n';
+  const big = block.repeat(Math.ceil((50 * 1024 * 1024) / block.length));
+  const fs = lintNova(big);
+  assert.ok(fs.length > 0 && fs.length <= 13 * 1000);
+  assertInside(big, fs.slice(0, 50));
+  const line = '[libvirt]\ndisk_cachemodes = ' + 'file=unsafe,'.repeat(400_000) + 'file=bogus\n';
+  const lf = lintNova(line);
+  assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-duplicate').length, 1000);
+  assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-unsafe').length, 1);
+});
