@@ -1,12 +1,12 @@
 // `qemu-disk-tools convert`: the editor's Convert command without the editor.
 import * as path from 'node:path';
-import { convertImage, ConvertError, type TargetFormat } from '../core/convert';
-import { EXIT, UsageError, type CliIO } from './io';
+import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
+import { TARGET_FORMATS } from '../core/convertOptions';
+import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
+import { humanBytes } from './units';
 import { CONVERT_HELP } from './help';
-
-export const TARGET_FORMATS: readonly TargetFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhdx', 'vpc'];
 
 const BY_EXTENSION: Record<string, TargetFormat> = {
   '.raw': 'raw',
@@ -23,14 +23,8 @@ export function formatFromExtension(target: string): TargetFormat | undefined {
   return BY_EXTENSION[path.extname(target).toLowerCase()];
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
-}
-
-/** The exit code a cancelled run ends with: 128 + the signal's number, as shells report it. */
-function cancelledExit(signal: AbortSignal | undefined): number {
-  return signal?.reason === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-}
+/** Kinds where nothing went wrong: the tool declined, on purpose, before running qemu-img convert. */
+const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'format-mismatch', 'exists', 'same-file'];
 
 export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -54,8 +48,6 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   if (!targetFormat) {
     throw new UsageError(`convert: cannot tell the target format from '${positionals[1]}'; add --to ${TARGET_FORMATS.join('|')}.`);
   }
-  oneOf('--preallocation', values.preallocation as string | undefined, ['off', 'metadata', 'falloc', 'full']);
-  oneOf('--subformat', values.subformat as string | undefined, ['monolithicSparse', 'streamOptimized']);
 
   const progress = progressReporter(io.stderr, io.stderrIsTTY === true, 'Converting');
   const started = Date.now();
@@ -79,7 +71,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     io.stdout.write(
-      `Converted ${positionals[0]} (${r.sourceFormat}, ${mib(r.sourceBytes)}) to ${positionals[1]} (${r.targetFormat}, ${mib(r.targetBytes)}) ` +
+      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${r.targetFormat}, ${humanBytes(r.targetBytes)} on disk) ` +
         `in ${r.seconds.toFixed(1)} s; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
     return EXIT.ok;
@@ -94,8 +86,12 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       return cancelledExit(io.signal);
     }
     if (e instanceof ConvertError) {
-      const where = e.file ? `${e.file}: ` : '';
-      io.stderr.write(`${e.kind === 'refused' ? 'Refused' : 'Failed'}: ${where}${e.message}\n`);
+      if (e.kind === 'invalid-options') {
+        io.stderr.write(`qemu-disk-tools: convert: ${e.message}\n`);
+        return EXIT.usage;
+      }
+      const label = REFUSALS.includes(e.kind) ? 'Refused' : 'Failed';
+      io.stderr.write(`${e.message.startsWith(label) ? '' : `${label}: `}${e.message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;
     }

@@ -1,6 +1,8 @@
 // Bytes of a file -> the text the engine lints, and back. The engine sees text without a
 // byte-order mark; `hadBom` tells the Nova rules one was there (oslo.config refuses such a file).
 
+import { isUtf8 } from 'node:buffer';
+
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
 export interface Decoded {
@@ -30,14 +32,12 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
     if (text.includes('\0')) throw new NotTextError('it holds NUL characters, so it is binary, not a configuration file');
     return { text, encoding, hadBom: true, lossy: false };
   }
-  if (bytes.includes(0)) throw new NotTextError('it holds NUL bytes, so it is binary (or UTF-16 without a byte-order mark), not a configuration file');
-  const hadBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const body = hadBom ? bytes.subarray(3) : bytes;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8', hadBom, lossy: false };
-  } catch {
-    return { text: new TextDecoder('utf-8').decode(body), encoding: 'utf-8', hadBom, lossy: true };
-  }
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.indexOf(0) !== -1) throw new NotTextError('it holds NUL bytes, so it is binary (or UTF-16 without a byte-order mark), not a configuration file');
+  const hadBom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  const body = hadBom ? buf.subarray(3) : buf;
+  // Invalid sequences become U+FFFD; `lossy` keeps --fix from writing those back.
+  return { text: body.toString('utf8'), encoding: 'utf-8', hadBom, lossy: !isUtf8(body) };
 }
 
 /** Encodes text the way the file was: same encoding, byte-order mark kept if it had one. */

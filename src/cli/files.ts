@@ -107,9 +107,12 @@ export function expandPaths(args: readonly string[], cwd: string): Expanded {
       walk(full, (f) => {
         if (isCandidateName(path.basename(f))) files.add(f);
       });
-    } else if (stat) {
+    } else if (stat?.isFile()) {
       files.add(full);
       explicit.add(full);
+    } else if (stat) {
+      // Reading a FIFO or a device could block forever or never end.
+      problems.push({ arg, message: 'not a regular file (a device, FIFO or socket), so it was not read' });
     } else if (GLOB_CHARS.test(arg)) {
       const n = expandGlob(arg, cwd, (f) => files.add(f));
       if (n === 0) problems.push({ arg, message: 'no file matches this pattern' });

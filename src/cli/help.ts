@@ -57,8 +57,9 @@ Options:
   --to FORMAT            raw, qcow2, vmdk, vdi, vhdx or vpc. Default: from TARGET's extension
                          (.raw/.img, .qcow2, .vmdk, .vdi, .vhdx, .vhd/.vpc)
   --compress             compress (qcow2; vmdk with --subformat streamOptimized)
-  --preallocation MODE   off, metadata, falloc or full (what the target format supports)
-  --subformat S          VMDK subformat: monolithicSparse (default) or streamOptimized
+  --preallocation MODE   raw: off, falloc or full; qcow2: off, metadata, falloc or full
+  --subformat S          vmdk: monolithicSparse (default) or streamOptimized;
+                         vhdx, vpc: dynamic (default) or fixed
   --force                replace TARGET if it exists
   --allow-backing-file   accept a source with a backing file (off by default)
   --qemu-img PATH        the qemu-img to run (default: qemu-img on PATH)
@@ -66,12 +67,13 @@ Options:
   -h, --help             this text
 
 Progress goes to standard error: a bar on a terminal, a line every 10% otherwise.
-Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed.
+Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed. A
+second Ctrl+C quits at once and may leave TARGET.part behind.
 
 Exit status:
   0    converted
   1    refused (unsafe or mismatched source, TARGET exists without --force) or failed
-  2    usage error
+  2    usage error (including options that do not fit the target format)
   130  interrupted by Ctrl+C (SIGINT); 143 by SIGTERM
 `;
 
@@ -88,6 +90,6 @@ Options:
 
 Exit status:
   0  inspected, nothing unsafe found
-  1  the image is refused (unsafe to open) or could not be inspected
+  1  the image is refused (unsafe to open), could not be inspected, or qemu-img info failed
   2  usage error
 `;

@@ -25,3 +25,8 @@ export const EXIT = {
   sigint: 130,
   sigterm: 143,
 } as const;
+
+/** The exit code of a run cancelled by a signal: 128 + the signal's number, as shells report it. */
+export function cancelledExit(signal: AbortSignal | undefined): number {
+  return signal?.reason === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+}

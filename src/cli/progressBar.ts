@@ -2,31 +2,13 @@
 // (CI logs keep every line, so a redrawn bar would become hundreds of them).
 import type { ConvertProgress } from '../core/convert';
 import type { Out } from './io';
+import { clock, humanBytes } from './units';
 
 const WIDTH = 30;
 
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
-}
-
-function rate(bytesPerSecond: number): string {
-  const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
-  let v = bytesPerSecond;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
-}
-
 export function formatProgressLine(p: ConvertProgress): string {
   const extras = [
-    p.bytesPerSecond !== undefined ? rate(p.bytesPerSecond) : '',
+    p.bytesPerSecond !== undefined ? `${humanBytes(p.bytesPerSecond)}/s` : '',
     p.secondsLeft !== undefined ? `${clock(p.secondsLeft)} left` : '',
   ].filter(Boolean);
   return `${p.percent.toFixed(0).padStart(3)}%${extras.length ? '  ' + extras.join('  ') : ''}`;

@@ -42,7 +42,7 @@ export function countBySeverity(report: LintReport): Record<Severity, number> {
   return n;
 }
 
-const oneLine = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ');
+const oneLine = (s: string) => (/[\r\n]/.test(s) ? s.replace(/\s*[\r\n]+\s*/g, ' ') : s);
 
 // ---- text ---------------------------------------------------------------------------------
 

@@ -1,7 +1,10 @@
 // What cache/io value sits at an offset, for hover and completion. Pure and tolerant: it works
 // on half-typed text (an attribute whose closing quote is not there yet), which a parser would
-// refuse. The rules themselves live in domainXml.ts and novaConf.ts.
+// refuse. XML goes through the rules' own tolerant scanner (xmlScan.ts), so hover and the
+// rules agree on which <driver> belongs to a disk.
 import type { FileKind } from './types';
+import { scanXml } from './xmlScan';
+import { parseIni, type IniPiece } from './ini';
 
 export interface ModeTarget {
   /** Which list of values applies. */
@@ -24,109 +27,65 @@ export function modeTargetAt(text: string, kind: FileKind, offset: number): Mode
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : novaTargetAt(text, offset);
 }
 
-// --- domain XML: <disk> … <driver cache='…' io='…'/> ---
+// --- domain XML: <disk> … <driver cache='…' io='…'/>, found with the rules' own scanner ---
 
-const ATTR = /\s([\w:.-]+)\s*=\s*(["'])/g;
+/** Disks where the rules look: under /domain/devices, or top-level in a <disk> snippet file. */
+const isDisk = (path: readonly string[], name: string, top: number) =>
+  name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices'));
 
-function insideComment(text: string, at: number): boolean {
-  return text.lastIndexOf('<!--', at) > text.lastIndexOf('-->', at);
-}
-
-/** True when the tag at `tagStart` sits inside a <disk> element (libvirt's only cache attribute that matters). */
-function insideDisk(text: string, tagStart: number): boolean {
-  const open = /<disk[\s>]/g;
-  let lastOpen = -1;
-  for (let m = open.exec(text); m && m.index < tagStart; m = open.exec(text)) lastOpen = m.index;
-  if (lastOpen === -1) return false;
-  const close = text.lastIndexOf('</disk', tagStart);
-  return close < lastOpen;
-}
+const DRIVER_ONLY: ReadonlySet<string> = new Set(['driver']);
 
 function xmlTargetAt(text: string, offset: number): ModeTarget | undefined {
-  const tagStart = text.lastIndexOf('<', offset - 1);
-  if (tagStart === -1 || !/^<driver[\s/>]/.test(text.slice(tagStart, tagStart + 8))) return undefined;
-  // A '>' between the tag start and the offset means the offset is past this tag.
-  const gt = text.indexOf('>', tagStart);
-  if (gt !== -1 && gt < offset) return undefined;
-  if (insideComment(text, tagStart) || !insideDisk(text, tagStart)) return undefined;
-  const nextLt = text.indexOf('<', tagStart + 1);
-  const tagEnd = Math.min(gt === -1 ? text.length : gt, nextLt === -1 ? text.length : nextLt);
-  const tag = text.slice(tagStart, tagEnd);
-  ATTR.lastIndex = 0;
-  for (let m = ATTR.exec(tag); m; m = ATTR.exec(tag)) {
-    const start = tagStart + m.index + m[0].length;
-    const quote = text.indexOf(m[2], start);
-    // Unclosed value (still being typed): it runs to the first blank or the tag's end.
-    let end = quote !== -1 && quote <= tagEnd ? quote : start + (/^[^\s/>]*/.exec(text.slice(start, tagEnd))?.[0].length ?? 0);
-    if (end > tagEnd) end = tagEnd;
-    if (offset < start || offset > end) {
-      ATTR.lastIndex = Math.max(ATTR.lastIndex, end + 1 - tagStart); // never match inside a value
-      continue;
+  for (const disk of scanXml(text, isDisk, DRIVER_ONLY).captured) {
+    for (const driver of disk.children) {
+      if (driver.name !== 'driver' || offset < driver.start || offset > driver.tagEnd) continue;
+      for (const name of ['cache', 'io'] as const) {
+        const a = driver.attr(name);
+        if (a?.quote && offset >= a.valueStart && offset <= a.valueEnd) {
+          return { attr: name, value: a.value, start: a.valueStart, end: a.valueEnd, hoverStart: a.valueStart, hoverEnd: a.valueEnd };
+        }
+      }
     }
-    const name = m[1];
-    if (name !== 'cache' && name !== 'io') return undefined;
-    return { attr: name, value: text.slice(start, end), start, end, hoverStart: start, hoverEnd: end };
   }
   return undefined;
 }
 
 // --- Nova: [libvirt] disk_cachemodes = file=none,network=writeback ---
 
-const CACHEMODES_LINE = /^([ \t]*)(?:libvirt_)?disk_cachemodes[ \t]*[=:][ \t]*/i;
-
-/** The line of `text` holding `offset`: [start, end) without its line break. */
-function lineAt(text: string, offset: number): { start: number; end: number } {
-  let start = offset;
-  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
-  let end = offset;
-  while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
-  return { start, end };
-}
-
-function previousLine(text: string, lineStart: number): { start: number; end: number } | undefined {
-  if (lineStart === 0) return undefined;
-  let end = lineStart - 1;
-  if (text[end] === '\n' && text[end - 1] === '\r') end--;
-  return lineAt(text, end);
-}
+const CACHEMODES_KEY = /^(libvirt_)?disk_cachemodes$/i;
 
 /**
- * The value part of the line at `offset` when it belongs to a disk_cachemodes option: the option's
- * own line, or an indented continuation line below it.
+ * The line of a disk_cachemodes value that holds `offset`, parsed as oslo.config reads the file
+ * (continuation lines included). Any capitalisation and section: a misplaced option still gets
+ * a hover, and the rules say why it is misplaced.
  */
-function cachemodesValueAt(text: string, offset: number): { start: number; end: number } | undefined {
-  let line = lineAt(text, offset);
-  const own = CACHEMODES_LINE.exec(text.slice(line.start, line.end));
-  if (own) return { start: line.start + own[0].length, end: line.end };
-  // Continuation lines: indented, below the option (oslo.config joins them to its value).
-  const first = line;
-  for (;;) {
-    const content = text.slice(line.start, line.end);
-    if (!/^[ \t]+\S/.test(content)) return undefined;
-    const prev = previousLine(text, line.start);
-    if (!prev) return undefined;
-    const prevContent = text.slice(prev.start, prev.end);
-    const m = CACHEMODES_LINE.exec(prevContent);
-    if (m && m[1] === '') {
-      const lead = /^[ \t]*/.exec(text.slice(first.start, first.end))![0].length;
-      return { start: first.start + lead, end: first.end };
-    }
-    if (prevContent.trim() === '' || /^\s*[[#;]/.test(prevContent)) return undefined;
-    line = prev;
+function cachemodesValueAt(text: string, offset: number): IniPiece | undefined {
+  for (const e of parseIni(text).entries) {
+    if (!CACHEMODES_KEY.test(e.key)) continue;
+    for (const p of e.pieces) if (offset >= p.start && offset <= p.end) return p;
   }
+  return undefined;
 }
 
 // An item stops at a comma, a quote, a bracket or a blank (the forms Nova does not parse still
 // get a hover, so that the user sees what they meant).
 const ITEM_STOP = /[,"'[\]\s]/;
 
-function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
+/** The `type=mode` item of a disk_cachemodes value around `offset`: [start, end). */
+function novaItemAt(text: string, offset: number): { start: number; end: number } | undefined {
   const value = cachemodesValueAt(text, offset);
-  if (!value || offset < value.start || offset > value.end) return undefined;
-  let itemStart = offset;
-  while (itemStart > value.start && !ITEM_STOP.test(text[itemStart - 1])) itemStart--;
-  let itemEnd = offset;
-  while (itemEnd < value.end && !ITEM_STOP.test(text[itemEnd]) && text[itemEnd] !== '#' && text[itemEnd] !== ';') itemEnd++;
+  if (!value) return undefined;
+  let start = offset;
+  while (start > value.start && !ITEM_STOP.test(text[start - 1])) start--;
+  let end = offset;
+  while (end < value.end && !ITEM_STOP.test(text[end]) && text[end] !== '#' && text[end] !== ';') end++;
+  return { start, end };
+}
+
+function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const { start: itemStart, end: itemEnd } = at;
   const item = text.slice(itemStart, itemEnd);
   const eq = item.indexOf('=');
   if (eq <= 0) return undefined;
@@ -140,4 +99,25 @@ function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
     hoverStart: itemStart,
     hoverEnd: itemEnd,
   };
+}
+
+export interface DiskTypeSlot {
+  /** The disk type typed so far, and its range (what a completion replaces). */
+  value: string;
+  start: number;
+  end: number;
+  /** An '=' already follows the type. */
+  hasEquals: boolean;
+}
+
+/** The disk-type half of a disk_cachemodes item at `offset` (before its '='), for completion. */
+export function novaDiskTypeSlotAt(text: string, offset: number): DiskTypeSlot | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const item = text.slice(at.start, at.end);
+  const eq = item.indexOf('=');
+  const end = eq === -1 ? at.end : at.start + eq;
+  if (offset > end) return undefined;
+  return { value: text.slice(at.start, end), start: at.start, end, hasEquals: eq !== -1 };
 }

@@ -170,11 +170,18 @@ export async function runQemuImg(args: string[], opts: RunOptions): Promise<RunR
   });
 }
 
-/** "qemu-img version 7.2.22 (Debian …)" → [7, 2, 22]. */
-export async function qemuImgVersion(qemuImgPath: string): Promise<number[] | undefined> {
-  const r = await runQemuImg(['--version'], { qemuImgPath });
-  const m = /version (\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+const versions = new Map<string, Promise<number[] | undefined>>();
+/** "qemu-img version 7.2.22 (Debian …)" → [7, 2, 22]; asked once per executable. */
+export function qemuImgVersion(qemuImgPath: string): Promise<number[] | undefined> {
+  let v = versions.get(qemuImgPath);
+  if (!v) {
+    v = runQemuImg(['--version'], { qemuImgPath }).then((r) => {
+      const m = /version (\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout);
+      return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+    });
+    versions.set(qemuImgPath, v);
+  }
+  return v;
 }
 
 export interface ImageSnapshot {

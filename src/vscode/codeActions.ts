@@ -1,9 +1,9 @@
 // Quick fixes for our diagnostics, "disable for this line", "show documentation", and
 // source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
 import * as vscode from 'vscode';
-import type { FileKind, Finding, TextEdit } from '../core/types';
+import type { Finding, TextEdit } from '../core/types';
 import { fixAllEdits } from '../core/lint';
-import { disableNextLineComment } from '../core/suppress';
+import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
@@ -12,16 +12,6 @@ export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
 export function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
   for (const e of edits) we.replace(doc.uri, rangeOf(doc, e.start, e.end), e.newText);
-  return we;
-}
-
-/** The comment line that suppresses `rule` on `line`, indented like that line. */
-function disableEdit(doc: vscode.TextDocument, kind: FileKind, rule: string, line: number): vscode.WorkspaceEdit {
-  const text = doc.lineAt(line).text;
-  const indent = /^[ \t]*/.exec(text)![0];
-  const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-  const we = new vscode.WorkspaceEdit();
-  we.insert(doc.uri, new vscode.Position(line, 0), indent + disableNextLineComment(kind, rule) + eol);
   return we;
 }
 
@@ -42,6 +32,8 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
     const result = this.diagnostics.current(doc);
     if (!result) return [];
 
+    const text = doc.getText();
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const actions: vscode.CodeAction[] = [];
     const disabled = new Set<string>();
     const documented = new Set<string>();
@@ -52,11 +44,12 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
       const finding = result.findings.find((f) => f.rule === rule && f.start === start && f.end === end);
       if (finding) actions.push(...fixActions(doc, finding, diag));
 
-      const line = diag.range.start.line;
-      if (!disabled.has(`${rule}:${line}`)) {
-        disabled.add(`${rule}:${line}`);
-        const a = new vscode.CodeAction(`Disable ${rule} for this line`, vscode.CodeActionKind.QuickFix);
-        a.edit = disableEdit(doc, result.kind, rule, line);
+      const disable = disableEdits(text, result.kind, rule, start, eol);
+      const key = JSON.stringify(disable.edits);
+      if (!disabled.has(key)) {
+        disabled.add(key);
+        const a = new vscode.CodeAction(disable.title, vscode.CodeActionKind.QuickFix);
+        a.edit = toWorkspaceEdit(doc, disable.edits);
         a.diagnostics = [diag];
         actions.push(a);
       }

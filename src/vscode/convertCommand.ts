@@ -80,8 +80,24 @@ const FORMATS: readonly FormatChoice[] = [
     ],
   },
   { format: 'vdi', ext: '.vdi', detail: 'VirtualBox.', presets: [] },
-  { format: 'vhdx', ext: '.vhdx', detail: 'Hyper-V (Windows Server 2012 and later).', presets: [] },
-  { format: 'vpc', ext: '.vhd', detail: 'VHD: Virtual PC, older Hyper-V, Azure uploads.', presets: [] },
+  {
+    format: 'vhdx',
+    ext: '.vhdx',
+    detail: 'Hyper-V (Windows Server 2012 and later).',
+    presets: [
+      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
+      { label: 'fixed', detail: 'Full size on disk now: no growing file while the VM runs.', options: { subformat: 'fixed' } },
+    ],
+  },
+  {
+    format: 'vpc',
+    ext: '.vhd',
+    detail: 'VHD: Virtual PC, older Hyper-V, Azure uploads.',
+    presets: [
+      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
+      { label: 'fixed', detail: 'Full size on disk, exact virtual size: what Azure requires for uploaded VHDs.', options: { subformat: 'fixed' } },
+    ],
+  },
 ];
 
 
@@ -111,8 +127,13 @@ export async function refuseUntrusted(what: string): Promise<string | undefined>
 export function selectedFiles(uri: unknown, uris: unknown): vscode.Uri[] {
   if (Array.isArray(uris) && uris.length > 0 && uris.every(isUri)) return uris;
   if (isUri(uri)) return [uri];
-  const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
-  return active ? [active] : [];
+  // From the palette: the file in the active tab, if it looks like a disk image.
+  const active = activeTabUri() ?? vscode.window.activeTextEditor?.document.uri;
+  return active && isImageName(active.path) ? [active] : [];
+}
+
+export function isImageName(p: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(p).slice(1).toLowerCase());
 }
 
 function activeTabUri(): vscode.Uri | undefined {
@@ -270,8 +291,8 @@ export function successSummary(source: string, r: ConvertResult): string {
   const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
-    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}; ` +
-    `target written with cache=${r.cacheMode} (${r.cacheReason}).`
+    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
   );
 }
 

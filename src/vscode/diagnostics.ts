@@ -5,6 +5,7 @@ import type { FileKind, Finding, Severity } from '../core/types';
 import { detectKind, lint } from '../core/lint';
 import { ruleDocPath } from '../core/rules';
 import { readSettings, affectsLinting } from './settings';
+import type { RepoConfig } from './repoConfig';
 
 export const SOURCE = 'qemu-disk-tools';
 const DEBOUNCE_MS = 250;
@@ -48,10 +49,12 @@ export class DiagnosticsController implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly repoConfig: RepoConfig,
   ) {
     const w = vscode.workspace;
     this.subscriptions.push(
       this.collection,
+      repoConfig.onDidChange(() => this.lintAll()),
       w.onDidOpenTextDocument((d) => this.lintSoon(d, 0)),
       w.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.lintSoon(e.document, DEBOUNCE_MS);
@@ -130,6 +133,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
+    if (SKIPPED_SCHEME.test(doc.uri.scheme)) return; // output channels change all the time
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) clearTimeout(pending);
@@ -150,7 +154,9 @@ export class DiagnosticsController implements vscode.Disposable {
     const started = Date.now();
     // If the text still holds the BOM, the engine sees it itself.
     const hadBom = fileBom && !text.startsWith('\uFEFF');
-    const findings = lint(text, { fileName: doc.fileName, kind, hadBom, severities: readSettings(doc.uri).rules });
+    // The repository's config file, then the editor setting on top (as --rule on the command line).
+    const severities = { ...this.repoConfig.severitiesFor(doc.uri), ...readSettings(doc.uri).rules };
+    const findings = lint(text, { fileName: doc.fileName, kind, hadBom, severities });
     const ms = Date.now() - started;
     if (ms > 100) this.log.warn(`Linting ${doc.fileName} took ${ms} ms (${text.length} characters).`);
     return { version: doc.version, kind, findings };

@@ -2,6 +2,7 @@
 // preview; the public page when the packaged one is missing.
 import * as vscode from 'vscode';
 import { RULES, ruleDocPath, ruleDocUrl, ruleInfo } from '../core/rules';
+import { errorMessage } from './notify';
 
 /** Opens a rule's page; asks which rule when none is given. Returns the uri shown, or undefined. */
 export async function showRuleDocs(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, rule?: unknown): Promise<string | undefined> {
@@ -24,9 +25,14 @@ export async function showRuleDocs(extensionUri: vscode.Uri, log: vscode.LogOutp
     await vscode.commands.executeCommand('markdown.showPreview', local);
     return local.toString();
   } catch (err) {
-    log.warn(`Rule page ${local.fsPath} could not be shown here (${err instanceof Error ? err.message : String(err)}); opening the public page.`);
-    const remote = vscode.Uri.parse(ruleDocUrl(id));
-    await vscode.env.openExternal(remote);
-    return remote.toString();
+    log.warn(`Rule page ${local.fsPath} could not be shown here (${errorMessage(err)}); opening the public page.`);
   }
+  const remote = vscode.Uri.parse(ruleDocUrl(id));
+  try {
+    await vscode.env.openExternal(remote);
+  } catch (err) {
+    // The user declined the "open external website" prompt, or no browser: not an error of ours.
+    log.info(`Public rule page ${remote.toString()} not opened: ${errorMessage(err)}`);
+  }
+  return remote.toString();
 }

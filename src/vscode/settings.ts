@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
 import type { TargetFormat } from '../core/convert';
 import { ruleInfo } from '../core/rules';
+import { TARGET_FORMATS } from '../core/convertOptions';
 
 export const SECTION = 'qemuDiskTools';
 
@@ -19,7 +20,6 @@ export interface Settings {
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'hint', 'off'];
-export const TARGET_FORMATS: readonly TargetFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhdx', 'vpc'];
 
 /** Rule overrides from a settings object, dropping unknown rules and values (a typo must not break linting). */
 export function ruleOverrides(raw: unknown): Record<string, SeveritySetting> {

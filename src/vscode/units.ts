@@ -1,16 +1,5 @@
-// Sizes, rates and durations for notifications and the info view.
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '?';
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
+// Rates and durations for notifications (sizes: the CLI's humanBytes, so both fronts print them alike).
+export { humanBytes as formatBytes } from '../cli/units';
 
 export function formatRate(bytesPerSecond: number): string {
   return `${(bytesPerSecond / (1024 * 1024)).toFixed(bytesPerSecond >= 100 * 1024 * 1024 ? 0 : 1)} MiB/s`;

@@ -1,7 +1,8 @@
 // Fixtures for the tests that run the real qemu-img: temp dirs, images with varied data, a
 // qemu-img wrapper that records each call, and mounts that are always undone.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -138,4 +139,38 @@ export function tryMount(t: Ctx, type: string, options: string): { dir: string }
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { dir };
+}
+
+/** Keeps `img` open read-write in qemu-io (as a running VM would) until the test ends. */
+export async function holdImage(t: Ctx, img: string, format: string): Promise<void> {
+  const holder = spawn(path.join(path.dirname(QEMU_IMG ?? '/usr/bin/qemu-img'), 'qemu-io'), ['-f', format, img], { stdio: ['pipe', 'ignore', 'ignore'] });
+  t.after(() => void holder.kill('SIGKILL'));
+  const holds = () => {
+    try {
+      return fs.readdirSync(`/proc/${holder.pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`) === img);
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 10000;
+  while (!holds()) {
+    if (Date.now() > deadline || holder.exitCode !== null) throw new Error(`qemu-io did not open ${img}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Awaits `p`, which must reject with an instance of `cls` of the given kind; returns the error. */
+export async function rejectsWith<E extends Error & { kind: string }>(
+  p: Promise<unknown>,
+  cls: abstract new (...args: never[]) => E,
+  kind: string,
+): Promise<E> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    assert.equal(e.kind, kind, e.message);
+    return e;
+  }
+  assert.fail(`expected a '${kind}' ${cls.name}`);
 }

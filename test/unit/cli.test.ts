@@ -304,3 +304,55 @@ test('the built bundle: --version, --help, usage errors exit 2, findings exit 1'
     rm(dir);
   }
 });
+
+test('nova.conf with a UTF-8 BOM: reported at 1:1; --fix saves it without the BOM unless the rule is off', async () => {
+  const body = '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=unsafe,block=none\n';
+  const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+  const dir = tempTree({ 'a/nova.conf': withBom, 'b/nova.conf': withBom });
+  try {
+    const r = await runCli(['lint', 'a/nova.conf'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`^${path.join('a', 'nova.conf')}:1:1 error nova-conf-syntax .*byte-order mark`, 'm'));
+    await runCli(['lint', '--fix', 'a/nova.conf'], dir);
+    const fixed = fs.readFileSync(path.join(dir, 'a/nova.conf'));
+    assert.equal(fixed.subarray(0, 9).toString(), '[libvirt]', 'the BOM is gone and the section header is the first bytes');
+    assert.equal(fixed.toString(), fixAll(body, { fileName: 'nova.conf' }).text);
+    await runCli(['lint', '--fix', '--rule', 'nova-conf-syntax=off', 'b/nova.conf'], dir);
+    assert.deepEqual([...fs.readFileSync(path.join(dir, 'b/nova.conf')).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  } finally {
+    rm(dir);
+  }
+});
+
+test('--fix leaves a file that is not valid UTF-8 untouched and says why (exit 2)', async () => {
+  // "vm1" written as Latin-1 "vmé": one byte 0xE9 that is not UTF-8.
+  const cut = NATIVE.indexOf('1</name>');
+  const bytes = Buffer.concat([Buffer.from(NATIVE.slice(0, cut)), Buffer.from([0xe9]), Buffer.from(NATIVE.slice(cut + 1))]);
+  const dir = tempTree({ 'latin1.xml': bytes });
+  try {
+    const r = await runCli(['lint', '--fix', 'latin1.xml'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^latin1\.xml: not fixed: the file is not valid UTF-8/m);
+    assert.match(r.stdout, /^latin1\.xml:\d+:\d+ error io-native-needs-direct /m, 'the findings are still reported');
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'latin1.xml')), bytes);
+  } finally {
+    rm(dir);
+  }
+});
+
+test('--config FILE and --output FILE are taken relative to the working directory', async () => {
+  const dir = tempTree({ 'ci/rules.json': JSON.stringify({ rules: { 'cache-unsafe': 'off' } }), 'vm.xml': UNSAFE });
+  try {
+    const r = await runCli(['lint', '--config', 'ci/rules.json', '--format', 'sarif', '-o', 'ci/out.sarif', 'vm.xml'], dir);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '', 'the report goes to the file, not to standard output');
+    const log = JSON.parse(fs.readFileSync(path.join(dir, 'ci/out.sarif'), 'utf8'));
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs[0].results.some((x: { ruleId: string }) => x.ruleId === 'cache-unsafe'), false);
+    const missing = await runCli(['lint', '--config', 'nope.json', 'vm.xml'], dir);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.json: cannot read the config file/);
+  } finally {
+    rm(dir);
+  }
+});

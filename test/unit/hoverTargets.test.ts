@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { modeTargetAt } from '../../src/core/hoverTargets';
+import { modeTargetAt, novaDiskTypeSlotAt } from '../../src/core/hoverTargets';
 
 /** Offset of the n-th (0-based) occurrence of `needle` in `text`, plus `delta`. */
 function at(text: string, needle: string, delta = 0, n = 0): number {
@@ -123,4 +123,17 @@ test('CRLF text gives the same targets', () => {
 test('offsets outside the text are no target', () => {
   assert.equal(modeTargetAt(NOVA, 'nova-conf', -1), undefined);
   assert.equal(modeTargetAt(NOVA, 'nova-conf', NOVA.length + 1), undefined);
+});
+
+test('Nova: the disk-type half of an item, for completion of file/block/network', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=none,net\n';
+  const off = at(text, ',net', 4);
+  assert.deepEqual(novaDiskTypeSlotAt(text, off), { value: 'net', start: off - 3, end: off, hasEquals: false });
+  const both = '[libvirt]\ndisk_cachemodes = fi=none\n';
+  assert.deepEqual(novaDiskTypeSlotAt(both, at(both, 'fi', 1)), { value: 'fi', start: at(both, 'fi'), end: at(both, 'fi', 2), hasEquals: true });
+  // After the '=', it is the mode that is being typed, not the type.
+  assert.equal(novaDiskTypeSlotAt(both, at(both, 'none', 1)), undefined);
+  // Not in other options.
+  const other = '[libvirt]\nimages_type = rb\n';
+  assert.equal(novaDiskTypeSlotAt(other, at(other, 'rb', 2)), undefined);
 });

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { imageInfo, locateQemuImg, findPrlimit, quoteArgv } from '../../src/core/qemuImg';
 import { QemuImgError } from '../../src/core/qemuImgErrors';
-import { NO_QEMU_IMG, QEMU_IMG, makeImage, qemuImg, tmpDir } from '../helpers/qemuImgFixtures';
-
-async function rejectsWith(p: Promise<unknown>, kind: string): Promise<QemuImgError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof QemuImgError, `expected QemuImgError, got ${String(e)}`);
-    assert.equal(e.kind, kind, e.message);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
+import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, holdImage, makeImage, qemuImg, tmpDir } from '../helpers/qemuImgFixtures';
 
 test('imageInfo reports format, sizes, cluster size, compat and snapshots of a qcow2', async (t) => {
   if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
@@ -77,37 +65,23 @@ test('a wrong -f, a missing file and a missing qemu-img each get their own error
   if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
   const dir = tmpDir(t);
   const img = makeImage(dir, 'r.raw', 'raw', 1);
-  const e1 = await rejectsWith(imageInfo(img, { format: 'qcow2' }), 'format-mismatch');
+  const e1 = await rejectsWith(imageInfo(img, { format: 'qcow2' }), QemuImgError, 'format-mismatch');
   assert.match(e1.message, /r\.raw/);
-  const e2 = await rejectsWith(imageInfo(path.join(dir, 'gone.qcow2'), { format: 'qcow2' }), 'not-found');
+  const e2 = await rejectsWith(imageInfo(path.join(dir, 'gone.qcow2'), { format: 'qcow2' }), QemuImgError, 'not-found');
   assert.match(e2.message, /gone\.qcow2 does not exist/);
-  const e3 = await rejectsWith(imageInfo(img, { format: 'raw', qemuImgPath: path.join(dir, 'no-such-qemu-img') }), 'qemu-img-missing');
+  const e3 = await rejectsWith(imageInfo(img, { format: 'raw', qemuImgPath: path.join(dir, 'no-such-qemu-img') }), QemuImgError, 'qemu-img-missing');
   assert.match(e3.message, /qemuImgPath/);
   assert.match(e3.message, /qemu-utils/);
   assert.match(e3.message, /brew install qemu/);
-  await rejectsWith(locateQemuImg('definitely-not-qemu-img-here'), 'qemu-img-missing');
+  await rejectsWith(locateQemuImg('definitely-not-qemu-img-here'), QemuImgError, 'qemu-img-missing');
 });
 
 test('an image a running process holds is reported in use, with its name', async (t) => {
   if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
   const dir = tmpDir(t);
   const img = makeImage(dir, 'busy.qcow2', 'qcow2', 1);
-  // qemu-io opens the image read-write and waits for commands on stdin: the lock a VM holds.
-  const holder = spawn(path.join(path.dirname(QEMU_IMG), 'qemu-io'), ['-f', 'qcow2', img], { stdio: ['pipe', 'ignore', 'ignore'] });
-  t.after(() => holder.kill('SIGKILL'));
-  const deadline = Date.now() + 10000;
-  const holds = () => {
-    try {
-      return fs.readdirSync(`/proc/${holder.pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`) === img);
-    } catch {
-      return false;
-    }
-  };
-  while (!holds()) {
-    if (Date.now() > deadline || holder.exitCode !== null) return assert.fail('qemu-io did not open the image');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const e = await rejectsWith(imageInfo(img, { format: 'qcow2' }), 'in-use');
+  await holdImage(t, img, 'qcow2');
+  const e = await rejectsWith(imageInfo(img, { format: 'qcow2' }), QemuImgError, 'in-use');
   assert.equal(e.file, img);
   assert.match(e.message, /busy\.qcow2 is in use by another process/);
   const shared = await imageInfo(img, { format: 'qcow2', forceShare: true });
