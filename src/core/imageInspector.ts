@@ -37,10 +37,12 @@ export interface InspectResult {
   issues: Issue[];
   /** Every format whose header was found (more than one is itself a refusal). */
   formatsFound: DetectedFormat[];
+  /** What `path` is on disk (inspectImage only): block devices are accepted like files. */
+  fileKind?: 'file' | 'block-device';
 }
 
 export interface InspectOptions {
-  /** The format the user says the image is in (qemu-img name: raw, qcow2, vmdk, vpc, vhdx, vdi, luks). */
+  /** The format the user says the image is in (qemu-img name: raw, qcow2, vmdk, vpc, vhdx, vdi, luks); blank = not declared. */
   declaredFormat?: string;
 }
 
@@ -138,8 +140,8 @@ async function decide(src: ByteSource, name: string, opts: InspectOptions): Prom
   const chosen: ProbeHit = hits[0] ?? { format: 'raw', virtualSize: src.size, issues: [] };
   const issues: Issue[] = hits.length > 1 ? [multipleFormats(name, hits), ...failures] : failures;
   for (const hit of hits) issues.push(...hit.issues);
-  if (opts.declaredFormat !== undefined) {
-    const mismatch = declaredIssue(name, opts.declaredFormat, chosen.format);
+  if (declared) {
+    const mismatch = declaredIssue(name, opts.declaredFormat ?? '', chosen.format);
     if (mismatch) issues.push(mismatch);
   }
   return {
@@ -160,7 +162,7 @@ export async function inspectImage(file: string, opts: InspectOptions = {}): Pro
   const abs = path.resolve(file);
   const image = await openImage(abs);
   try {
-    return { path: abs, ...(await decide(image, shown(path.basename(abs)), opts)) };
+    return { path: abs, fileKind: image.kind, ...(await decide(image, shown(path.basename(abs)), opts)) };
   } finally {
     await image.close();
   }

@@ -128,6 +128,7 @@ describe('well-formed images are detected with their virtual size', () => {
         { format: sample.format, qemuFormat: sample.qemuFormat, virtualSize: sample.virtualSize, refusals: [] },
       );
       assert.equal(r.path, path.join(dir, sample.name));
+      assert.equal(r.fileKind, 'file');
     });
   }
 
@@ -196,6 +197,14 @@ describe('declared format', () => {
       assert.ok(codes(await inspectBytes(bytes, 'x', { declaredFormat: declared })).includes('format-mismatch'));
     });
   }
+
+  test('a blank declared format counts as not declared', async () => {
+    for (const declared of ['', '  ']) {
+      const r = await inspectBytes(img.qcow2V3(), 'x', { declaredFormat: declared });
+      assert.equal(r.format, 'qcow2');
+      assert.deepEqual(r.refusals, []);
+    }
+  });
 
   test('a declared format this tool does not convert from is refused', async () => {
     for (const declared of ['qed', 'qcow', 'parallels', 'dmg', 'nbd:evil']) {
