@@ -42,6 +42,12 @@ if ready; then
   exit 0
 fi
 
+# Run from `npm test`, the outer npm (on Node 20) hands its settings down as npm_* variables;
+# code-server's postinstall reads the Node version from npm_config_user_agent and would refuse.
+# The inner installs start from the user's npm config, not the outer npm's run.
+unset npm_config_user_agent npm_config_node_gyp npm_node_execpath NODE \
+  npm_config_prefix npm_config_local_prefix npm_config_global_prefix npm_execpath
+
 started=$(date +%s)
 # Installed in place (code-server's postinstall may record its path); the stamp, written last,
 # marks a complete install, so an interrupted one is redone from scratch next time.
