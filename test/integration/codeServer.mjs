@@ -203,6 +203,12 @@ export async function launchChromium(env, { headless = true, profile } = {}) {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      '--disable-domain-reliability',
+      '--no-pings',
+      '--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate',
+      // Every host name but 127.0.0.1 fails to resolve inside the browser: its background
+      // services (updates, autofill, accounts) never send a DNS query, let alone a request.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
 }
