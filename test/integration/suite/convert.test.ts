@@ -77,3 +77,46 @@ suite('convert', () => {
     assert.ok(!fs.existsSync(target) && !fs.existsSync(`${target}.part`), 'no target written');
   });
 });
+
+suite('Show Disk Image Info', () => {
+  let qemu: Awaited<ReturnType<typeof recordingQemuImg>>;
+  suiteSetup(async () => {
+    await activateExtension();
+    qemu = await recordingQemuImg();
+  });
+  suiteTeardown(() => qemu.restore());
+
+  test('two images selected in the explorer: one page each, with format and virtual size', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-'));
+    const raw = path.join(dir, 'data.raw');
+    const qcow2 = path.join(dir, 'root.qcow2');
+    makeRawImage(raw, 3);
+    spawnSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
+    const uris = [vscode.Uri.file(qcow2), vscode.Uri.file(raw)];
+    // The explorer passes the clicked file and the whole selection.
+    const out = await vscode.commands.executeCommand<unknown>('qemuDiskTools.showImageInfo', uris[0], uris);
+    assert.ok(Array.isArray(out) && out.length === 2, `two outcomes, got ${JSON.stringify(out)?.slice(0, 300)}`);
+    const [q, r] = out as { markdown: string }[];
+    assert.equal(typeof q, 'object', String(q));
+    assert.match(q.markdown, /qcow2/);
+    assert.match(q.markdown, /3(\.0)? MiB|3145728/);
+    assert.equal(typeof r, 'object', String(r));
+    assert.match(r.markdown, /raw/);
+  });
+
+  test('a qcow2 with a backing file → /etc/passwd: the page flags it, and the backing file is never opened', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-hostile-'));
+    const source = path.join(dir, 'evil.qcow2');
+    makeHostileImage(source);
+    const before = qemu.calls().length;
+    const out = await vscode.commands.executeCommand<unknown>('qemuDiskTools.showImageInfo', vscode.Uri.file(source));
+    const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
+    assert.match(text, /backing/i);
+    assert.match(text, /\/etc\/passwd/);
+    // Only `qemu-img info` on the image itself, which does not open a backing file unless asked
+    // to follow the chain; never a conversion.
+    const onIt = qemu.calls().slice(before).filter((c) => c.includes('evil.qcow2'));
+    for (const c of onIt) assert.match(c, /^info /, c);
+    assert.ok(!onIt.some((c) => c.includes('--backing-chain')), onIt.join(' | '));
+  });
+});
