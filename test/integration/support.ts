@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 // Helpers shared by the integration suites: the run's settings, waiting on diagnostics events
 // instead of sleeping, fixture files in the run's own workspace copy, real qemu-img.
 import { execFileSync } from 'node:child_process';
@@ -235,3 +236,14 @@ export function makeHostileImage(file: string): void {
 }
 
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
+
+/** In a suite: activates the extension and records qemu-img calls for the suite's duration. */
+export function useRecordingQemuImg(): () => string[] {
+  let rec: Awaited<ReturnType<typeof recordingQemuImg>> | undefined;
+  suiteSetup(async () => {
+    await activateExtension();
+    rec = await recordingQemuImg();
+  });
+  suiteTeardown(() => rec?.restore());
+  return () => rec?.calls() ?? [];
+}

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, CONVERT_COMMAND, makeHostileImage, makeRawImage, recordingQemuImg, skip, workspaceDir } from '../support';
+import { CONVERT_COMMAND, makeHostileImage, makeRawImage, skip, useRecordingQemuImg, workspaceDir } from '../support';
 
 interface ConvertResultShape {
   target: string;
@@ -15,12 +15,7 @@ interface ConvertResultShape {
 }
 
 suite('convert', () => {
-  let qemu: Awaited<ReturnType<typeof recordingQemuImg>>;
-  suiteSetup(async () => {
-    await activateExtension();
-    qemu = await recordingQemuImg();
-  });
-  suiteTeardown(() => qemu.restore());
+  const calls = useRecordingQemuImg();
 
   test('raw → qcow2 from the explorer: the target appears and qemu-img compare says identical', async function () {
     const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
@@ -44,7 +39,7 @@ suite('convert', () => {
     assert.equal(cmp.status, 0, `qemu-img compare: ${cmp.stdout}${cmp.stderr}`);
     assert.match(cmp.stdout, /identical/i);
     assert.ok(fs.readFileSync(source).equals(before), 'source unchanged');
-    assert.ok(qemu.calls().some((c) => c.startsWith('convert ') && c.includes(' -t ')), `qemu-img convert ran with an explicit -t: ${qemu.calls().join(' | ')}`);
+    assert.ok(calls().some((c) => c.startsWith('convert ') && c.includes(' -t ')), `qemu-img convert ran with an explicit -t: ${calls().join(' | ')}`);
   });
 
   test('an existing target is not replaced without overwrite', async () => {
@@ -64,7 +59,7 @@ suite('convert', () => {
     const source = path.join(dir, 'cloud.qcow2');
     const target = path.join(dir, 'cloud.raw');
     makeHostileImage(source);
-    const callsBefore = qemu.calls().length;
+    const callsBefore = calls().length;
 
     const out = await vscode.commands.executeCommand<unknown>(CONVERT_COMMAND, vscode.Uri.file(source), { target, targetFormat: 'raw' });
     if (typeof out === 'string' && /not implemented/.test(out)) skip(this, `the image inspector has not landed in this build: ${out}`);
@@ -72,19 +67,14 @@ suite('convert', () => {
     assert.match(out as string, /backing/i);
     assert.match(out as string, /cloud\.qcow2/);
     // (`qemu-img --version`, which reads no image, may run; nothing may name the image.)
-    const onIt = qemu.calls().slice(callsBefore).filter((c) => c.includes('cloud.qcow2'));
+    const onIt = calls().slice(callsBefore).filter((c) => c.includes('cloud.qcow2'));
     assert.deepEqual(onIt, [], 'qemu-img was run on the hostile image');
     assert.ok(!fs.existsSync(target) && !fs.existsSync(`${target}.part`), 'no target written');
   });
 });
 
 suite('Show Disk Image Info', () => {
-  let qemu: Awaited<ReturnType<typeof recordingQemuImg>>;
-  suiteSetup(async () => {
-    await activateExtension();
-    qemu = await recordingQemuImg();
-  });
-  suiteTeardown(() => qemu.restore());
+  const calls = useRecordingQemuImg();
 
   test('two images selected in the explorer: one page each, with format and virtual size', async () => {
     const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-'));
@@ -108,14 +98,14 @@ suite('Show Disk Image Info', () => {
     const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-hostile-'));
     const source = path.join(dir, 'evil.qcow2');
     makeHostileImage(source);
-    const before = qemu.calls().length;
+    const before = calls().length;
     const out = await vscode.commands.executeCommand<unknown>('qemuDiskTools.showImageInfo', vscode.Uri.file(source));
     const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
     assert.match(text, /backing/i);
     assert.match(text, /\/etc\/passwd/);
     // Only `qemu-img info` on the image itself, which does not open a backing file unless asked
     // to follow the chain; never a conversion.
-    const onIt = qemu.calls().slice(before).filter((c) => c.includes('evil.qcow2'));
+    const onIt = calls().slice(before).filter((c) => c.includes('evil.qcow2'));
     for (const c of onIt) assert.match(c, /^info /, c);
     assert.ok(!onIt.some((c) => c.includes('--backing-chain')), onIt.join(' | '));
   });
