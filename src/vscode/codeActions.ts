@@ -5,6 +5,7 @@ import type { Finding, TextEdit } from '../core/types';
 import { fixAllEdits } from '../core/lint';
 import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
+import { errorMessage, guarded, showFailure } from './notify';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
@@ -20,9 +21,16 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
   };
 
-  constructor(private readonly diagnostics: DiagnosticsController) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    return guarded(this.log, 'Code actions', () => this.actions(doc, context)) ?? [];
+  }
+
+  private actions(doc: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const only = context.only;
     if (only && FIX_ALL_KIND.intersects(only) && !vscode.CodeActionKind.QuickFix.intersects(only)) {
       return this.fixAllAction(doc);
@@ -90,9 +98,17 @@ export const FIX_ALL_COMMAND = 'qemuDiskTools.fixAll';
 /**
  * "Fix all cache-mode problems in this file": applies preferred fixes, re-linting between passes
  * so that fixes which overlapped in one pass still land. Takes the document's uri (tests, or a
- * menu) or acts on the active editor. Returns the number of fixes applied.
+ * menu) or acts on the active editor. Returns the number of fixes applied, or the error message.
  */
-export async function fixAllCommand(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
+export async function fixAllCommand(diagnostics: DiagnosticsController, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<number | string> {
+  try {
+    return await fixAllIn(diagnostics, uri);
+  } catch (err) {
+    return showFailure(log, `Fix all failed: ${errorMessage(err)}`, err);
+  }
+}
+
+async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
   const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
   if (!doc) {
     void vscode.window.showInformationMessage('Open a libvirt domain XML or nova.conf file first, then run Fix all again.');

@@ -5,13 +5,21 @@ import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS } from '../core/
 import { modeTargetAt, novaDiskTypeSlotAt } from '../core/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
 import { cacheModeMarkdown } from './hover';
+import { guarded } from './notify';
 
 export const COMPLETION_TRIGGERS = ["'", '"', '='];
 
 export class ModeCompletionProvider implements vscode.CompletionItemProvider {
-  constructor(private readonly diagnostics: DiagnosticsController) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
+    return guarded(this.log, 'Completion', () => this.complete(doc, pos));
+  }
+
+  private complete(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] | undefined {
     const kind = this.diagnostics.kindOf(doc);
     if (!kind) return undefined;
     const text = doc.getText();

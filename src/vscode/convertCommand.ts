@@ -278,7 +278,12 @@ export class ConvertCommand {
       }
       const stderr = err instanceof ConvertError || (err instanceof Error && 'stderr' in err) ? (err as { stderr?: string }).stderr : undefined;
       if (stderr) this.log.error(`qemu-img stderr:\n${stderr.trimEnd()}`);
-      return this.fail(errorMessage(err), err instanceof ConvertError ? undefined : err);
+      let msg = errorMessage(err);
+      // The one refusal a setting lifts: say which, for images the user built themselves.
+      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !readSettings(vscode.Uri.file(source)).allowBackingFile) {
+        msg += ' If you built this image yourself, turn on the setting qemuDiskTools.convert.allowBackingFile to convert it with its backing file.';
+      }
+      return this.fail(msg, err instanceof ConvertError ? undefined : err);
     }
   }
 

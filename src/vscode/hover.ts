@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, isCacheMode, isIoMode, suggestValue } from '../core/cacheModes';
 import { modeTargetAt, type ModeTarget } from '../core/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
+import { guarded } from './notify';
 
 const NOVA_DISK_TYPES = ['file', 'block', 'network'];
 
@@ -44,9 +45,16 @@ export function targetMarkdown(t: ModeTarget): string {
 }
 
 export class ModeHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly diagnostics: DiagnosticsController) {}
+  constructor(
+    private readonly diagnostics: DiagnosticsController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    return guarded(this.log, 'Hover', () => this.hover(doc, pos));
+  }
+
+  private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const kind = this.diagnostics.kindOf(doc);
     if (!kind) return undefined;
     const t = modeTargetAt(doc.getText(), kind, doc.offsetAt(pos));

@@ -13,3 +13,13 @@ export function showFailure(log: vscode.LogOutputChannel, message: string, err?:
   void vscode.window.showErrorMessage(message, SHOW_LOG).then((pick) => pick && log.show(true));
   return message;
 }
+
+/** Runs a provider's body; a bug in it is logged instead of surfacing as an extension-host error. */
+export function guarded<T>(log: vscode.LogOutputChannel, what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return undefined;
+  }
+}
