@@ -2,12 +2,14 @@
 import { main } from './cli/main';
 
 const argv = process.argv.slice(2);
-const controller = new AbortController();
+let signal: AbortSignal | undefined;
 
 // convert and inspect run qemu-img: Ctrl+C (or SIGTERM) cancels them like the editor's Cancel
 // button, so qemu-img is stopped and no .part is left. lint is synchronous and writes files
 // atomically, so it keeps the default (the process ends at once).
 if (argv[0] === 'convert' || argv[0] === 'inspect') {
+  const controller = new AbortController();
+  signal = controller.signal;
   let signalled = 0;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
@@ -24,7 +26,7 @@ main(argv, {
   stderr: process.stderr,
   cwd: process.cwd(),
   stderrIsTTY: process.stderr.isTTY === true,
-  signal: controller.signal,
+  signal,
 }).then(
   (code) => {
     process.exitCode = code;

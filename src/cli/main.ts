@@ -3,13 +3,13 @@ import { EXIT, UsageError, type CliIO } from './io';
 import { MAIN_HELP } from './help';
 import { toolVersion } from './version';
 import { runLint } from './lintCommand';
-import { runConvert } from './convertCommand';
-import { runInspect } from './inspectCommand';
 
+// convert and inspect load child_process, crypto, streams…: loaded only when used, which keeps
+// `lint` (the command CI runs on every push) from paying for them at start-up.
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
   lint: runLint,
-  convert: runConvert,
-  inspect: runInspect,
+  convert: async (argv, io) => (await import('./convertCommand')).runConvert(argv, io),
+  inspect: async (argv, io) => (await import('./inspectCommand')).runInspect(argv, io),
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
