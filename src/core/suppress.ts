@@ -40,7 +40,8 @@ function directives(text: string, kind: FileKind, index: LineIndex): Directive[]
 function isSkippableLine(text: string, kind: FileKind): boolean {
   const t = text.trim();
   if (t === '') return true;
-  if (kind === 'domain-xml') return /^<!--[\s\S]*-->$/.test(t);
+  // Only comments: `<!-- a --><driver …/><!-- b -->` starts and ends like one but holds markup.
+  if (kind === 'domain-xml') return t.startsWith('<!--') && t.replace(/<!--[\s\S]*?-->/g, '').trim() === '';
   return t.startsWith('#') || t.startsWith(';');
 }
 
