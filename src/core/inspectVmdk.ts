@@ -38,11 +38,14 @@ function parseSparseHeader(b: Buffer, at = 0): SparseHeader {
 /** Printable ASCII or whitespace only: what a text descriptor file starts with. */
 const isTextByte = (c: number): boolean => (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 
-/** The descriptor text up to its NUL padding; undefined if it holds bytes that are not text. */
+/**
+ * The descriptor text up to its NUL padding; undefined if it holds control bytes. Bytes above 0x7f
+ * are allowed: qemu-img writes the image's own file name, UTF-8 and all, into the extent line.
+ */
 function descriptorText(bytes: Buffer): string | undefined {
   const nul = bytes.indexOf(0);
   const text = bytes.subarray(0, nul < 0 ? bytes.length : nul);
-  return text.every(isTextByte) ? text.toString('latin1') : undefined;
+  return text.every((c) => isTextByte(c) || c > 0x7f) ? text.toString('utf8') : undefined;
 }
 
 /**
