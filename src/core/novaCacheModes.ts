@@ -12,7 +12,6 @@ export const DISK_TYPES = ['file', 'block', 'network'] as const;
 export type SyntaxProblem =
   | 'bracket' // ["a=b", "c=d"]
   | 'comment' // the item an inline comment turned invalid
-  | 'in-comment' // wholly inside the comment
   | 'quoted' // "a=b" as one item of several
   | 'blanks' // a = b
   | 'colon' // a:b
@@ -31,6 +30,8 @@ export interface CacheItem extends ListItem {
   /** Position in CacheModesValue.items. */
   index: number;
   problem?: SyntaxProblem;
+  /** Wholly inside an inline comment, after a comma in it: Nova still reads it as an item. */
+  inComment: boolean;
   /** Nova's split at the first "=" (only for items without a problem). */
   type?: string;
   mode?: string;
@@ -92,6 +93,7 @@ export function parseCacheModes(entry: IniEntry): CacheModesValue {
     end: it.end,
     index,
     problem: undefined,
+    inComment: false,
     type: undefined,
     mode: undefined,
     typeStart: it.start,
@@ -109,13 +111,12 @@ export function parseCacheModes(entry: IniEntry): CacheModesValue {
     const piece = entry.pieces.find((p) => p.start <= start && start <= p.end);
     comment = { start, end: piece ? piece.end : start };
   }
-  let commentHit = false;
   for (const it of items) {
+    const overlaps = comment !== undefined && it.end > comment.start && it.start < comment.end;
+    it.inComment = overlaps && it.start >= comment!.start;
     if (bracket) it.problem = 'bracket';
-    else if (comment && it.end > comment.start && it.start < comment.end) {
-      it.problem = commentHit || it.start >= comment.start ? 'in-comment' : 'comment';
-      commentHit = true;
-    } else it.problem = classify(it.text);
+    else if (overlaps && !it.inComment) it.problem = 'comment';
+    else it.problem = classify(it.text);
     if (it.problem) continue;
     const eq = it.text.indexOf('=');
     it.type = it.text.slice(0, eq);

@@ -5,12 +5,12 @@ import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
 import { ruleInfo } from './rules';
 import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
 import { eolOf } from './text';
-import type { IniDocument, IniEntry, IniError } from './ini';
+import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
 import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue } from './novaEdits';
+import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -104,10 +104,28 @@ class NovaLinter {
     });
   }
 
+  private readonly effectiveCache = new Map<string, IniEntry[]>();
+
+  /** The entries of an option that are in force (one outside templates; one per exclusive branch in them). */
   effective(group: string, key: string): IniEntry[] {
-    return this.occurrences(group, key)
-      .filter((o) => !o.overriddenBy)
-      .map((o) => o.entry);
+    const id = `${group}\n${key}`;
+    let found = this.effectiveCache.get(id);
+    if (!found) {
+      found = this.occurrences(group, key)
+        .filter((o) => !o.overriddenBy)
+        .map((o) => o.entry);
+      this.effectiveCache.set(id, found);
+    }
+    return found;
+  }
+
+  private readonly parsedValues = new Map<IniEntry, CacheModesValue>();
+
+  /** A disk_cachemodes entry read as Nova reads it, once per entry. */
+  cacheModes(e: IniEntry): CacheModesValue {
+    let cm = this.parsedValues.get(e);
+    if (!cm) this.parsedValues.set(e, (cm = parseCacheModes(e)));
+    return cm;
   }
 
   related(e: IniEntry, message: string): RelatedLocation {
@@ -185,35 +203,40 @@ class NovaLinter {
 
   // ---- nova-cachemodes-section ----
 
-  /** disk_cachemodes lines that Nova never reads, and the ones it does (returned). */
-  cachemodesPlacement(): IniEntry[] {
-    const read: IniEntry[] = [];
+  /** disk_cachemodes lines that Nova never reads. */
+  cachemodesPlacement(): void {
     for (const e of this.doc.entries) {
       for (const c of e.continuations) {
         const t = this.text.slice(c.start, c.end);
         if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, c.start, c.end, t);
       }
       if (!CACHEMODES_NAME.test(e.key) || !this.known(e)) continue;
-      if (e.section?.group === 'libvirt' && e.key === 'disk_cachemodes') read.push(e);
-      else this.misplacedCachemodes(e);
+      if (e.section?.group !== 'libvirt' || e.key !== 'disk_cachemodes') this.misplacedCachemodes(e);
     }
-    return read;
   }
 
-  private libvirtTarget() {
-    return lastSection(this.doc, 'libvirt', (s) => !hasTemplateExpression(s.name));
+  private target?: { section: IniSection | undefined; end: number | undefined };
+
+  /** The [libvirt] section lines are moved into (the last one), and where its option lines end. */
+  private libvirtTarget(): { section: IniSection | undefined; end: number | undefined } {
+    if (!this.target) {
+      const section = lastSection(this.doc, 'libvirt', (s) => !hasTemplateExpression(s.name));
+      this.target = { section, end: section ? sectionEnd(this.doc, section) : undefined };
+    }
+    return this.target;
   }
 
   /** The fix that puts `line` into [libvirt], in place of the lines [start, end). */
   private moveToLibvirt(start: number, end: number, line: string): Fix {
     const target = this.libvirtTarget();
     // An option [libvirt] already sets stays in force: the moved line goes above it, where the duplicate rule then shows both.
-    const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target);
-    const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.doc, target, 'libvirt', line, this.eol).edit;
-    return { title: target ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
+    const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target.section);
+    const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.text, target.end, 'libvirt', line, this.eol);
+    return { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
   }
 
   private misplacedCachemodes(e: IniEntry): void {
+    if (this.full('nova-cachemodes-section')) return;
     const newLine = 'disk_cachemodes' + this.text.slice(e.keyEnd, e.end);
     const sec = e.section;
     const named = e.key === 'disk_cachemodes';
@@ -225,22 +248,24 @@ class NovaLinter {
         : `\`${e.key}\` is not \`disk_cachemodes\`: option names are case-sensitive, so Nova ignores this line and its cache modes. Rename it to \`disk_cachemodes\`.`;
       fixes.push({ title: 'Rename to disk_cachemodes', edits: [{ start: e.keyStart, end: e.keyEnd, newText: 'disk_cachemodes' }], preferred: true });
     } else {
-      const where = !sec
-        ? 'before any section header'
-        : sec.name.trim().toLowerCase() === 'libvirt'
-          ? `in \`[${sec.name}]\`, which oslo.config does not read as \`[libvirt]\` (blanks are part of a section name),`
-          : `in \`[${sec.name}]\``;
       const name = named ? '`disk_cachemodes`' : `\`${e.key}\` (Nova reads \`disk_cachemodes\`)`;
-      message = `${name} ${where} is never read: Nova takes it only from \`[libvirt]\`, so these cache modes are not applied. Move the line into \`[libvirt]\`${named ? '' : ' as `disk_cachemodes`'}.`;
+      const moveTo = `Move the line into \`[libvirt]\`${named ? '' : ' as `disk_cachemodes`'}`;
+      const spaced = sec !== undefined && sec.name.trim().toLowerCase() === 'libvirt';
+      message = spaced
+        ? `\`[${sec.name}]\` is not \`[libvirt]\` for oslo.config (blanks are part of a section name), so ${name} here is never read and its cache modes are not applied. ${moveTo}, or write the header as \`[libvirt]\`.`
+        : `${name} ${sec ? `in \`[${sec.name}]\`` : 'before any section header'} is never read: Nova takes it only from \`[libvirt]\`, so these cache modes are not applied. ${moveTo}.`;
       fixes.push(this.moveToLibvirt(e.start, e.end, newLine));
-      if (sec && sec.name.trim().toLowerCase() === 'libvirt') {
+      if (spaced) {
         fixes.push({ title: 'Rename the section to [libvirt]', edits: [{ start: sec.nameStart, end: sec.nameEnd, newText: 'libvirt' }] });
       }
     }
-    this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes);
+    const target = sec?.group === 'libvirt' ? undefined : this.libvirtTarget().section;
+    const related = target ? [{ start: target.start, end: target.end, message: 'the [libvirt] section Nova reads disk_cachemodes from' }] : undefined;
+    this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes, related);
   }
 
   private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {
+    if (this.full('nova-cachemodes-section')) return;
     const key = /^[A-Za-z_]+/.exec(line)![0];
     const newLine = 'disk_cachemodes' + line.slice(key.length);
     let lineStart = start;
@@ -260,26 +285,30 @@ class NovaLinter {
 
   // ---- disk_cachemodes lines Nova reads ----
 
-  cachemodesLines(lines: IniEntry[]): void {
-    lines.forEach((entry, i) => {
-      // The line that overrides this one: the last later line that can render with it.
-      let overriddenBy: IniEntry | undefined;
-      for (let j = lines.length - 1; j > i && !overriddenBy; j--) if (!this.exclusive(entry, lines[j])) overriddenBy = lines[j];
+  /** The disk_cachemodes lines Nova reads: the overridden ones, and the items of those in force. */
+  cachemodesLines(): void {
+    for (const { entry, overriddenBy } of this.occurrences('libvirt', 'disk_cachemodes')) {
       if (overriddenBy) {
         if (!this.full('nova-cachemodes-duplicate')) this.duplicateLine(entry, overriddenBy);
       } else if (this.literal(entry)) this.cachemodesItems(entry);
-    });
+    }
   }
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
     const fixes: Fix[] = [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }];
-    if (this.literal(e) && this.literal(later)) {
-      const laterItems = listItems(later);
-      const laterTypes = new Set(laterItems.map((i) => i.text.split('=')[0]));
-      const kept = listItems(e).filter((i) => !laterTypes.has(i.text.split('=')[0]));
+    const clean = (x: IniEntry) => {
+      const cm = this.cacheModes(x);
+      return this.literal(x) && !cm.comment && !cm.items.some((i) => i.problem) ? cm.items : undefined;
+    };
+    const [mine, theirs] = [clean(e), clean(later)];
+    if (mine && theirs) {
+      // Merging switches on the earlier line's other disk types, so it is offered, never preferred.
+      const laterTypes = new Set(theirs.map((i) => i.type));
+      const kept = mine.filter((i) => !laterTypes.has(i.type));
       if (kept.length > 0) {
-        const merged = [...kept, ...laterItems].map((i) => i.text).join(',');
-        fixes.push({ title: `Merge into the later line: ${merged}`, edits: [deleteLines(this.text, e.start, e.end), replaceValue(later, merged, this.text)] });
+        const merged = [...kept, ...theirs].map((i) => i.text).join(',');
+        const title = merged.length <= 60 ? `Merge into the later line: ${merged}` : 'Merge into the later line';
+        fixes.push({ title, edits: [deleteLines(this.text, e.start, e.end), replaceValue(later, merged, this.text)] });
       }
     }
     this.add(
@@ -297,11 +326,12 @@ class NovaLinter {
     const edits: TextEdit[] = [replaceValue(e, value, this.text)];
     if (comments.length > 0) edits.push(insertLineAbove(this.text, e.start, comments.join(this.eol), this.eol));
     if (comments.length === 0 && this.text.slice(e.rawValueStart, e.end) === value) return undefined;
-    return { title: `Rewrite as ${value === '' ? 'an empty list' : value}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
+    const shown = value === '' ? 'an empty list' : value.length <= 60 ? value : 'a comma-separated list of type=mode';
+    return { title: `Rewrite as ${shown}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
   }
 
   private cachemodesSyntax(e: IniEntry, cm: CacheModesValue): void {
-    const problems = cm.items.filter((i) => i.problem && i.problem !== 'in-comment');
+    const problems = cm.items.filter((i) => i.problem && !i.inComment); // the comment's own finding covers the rest
     if (problems.length === 0 && !cm.comment) return;
     const fix = this.rewriteFix(e);
     const fixes = fix ? [fix] : [];
@@ -345,7 +375,7 @@ class NovaLinter {
   }
 
   private cachemodesItems(e: IniEntry): void {
-    const cm = parseCacheModes(e);
+    const cm = this.cacheModes(e);
     this.cachemodesSyntax(e, cm);
     const clean = cm.items.filter((i) => !i.problem);
     for (const it of clean) {
@@ -456,16 +486,16 @@ class NovaLinter {
 
   // ---- RBD, image safety ----
 
-  rbd(lines: IniEntry[]): void {
+  rbd(): void {
     const rbdLines = this.effective('libvirt', 'images_type').filter((e) => this.literal(e) && e.value === 'rbd');
     for (const x of rbdLines) {
       const rel = this.related(x, '`images_type = rbd` is set here');
-      this.rbdCache(x, lines.filter((l) => !this.exclusive(l, x)), rel);
+      this.rbdCache(x, this.effective('libvirt', 'disk_cachemodes').filter((l) => !this.exclusive(l, x)), rel);
       for (const f of this.effective('DEFAULT', 'force_raw_images')) {
         if (this.exclusive(f, x) || !this.literal(f) || !FALSE_VALUES.includes(f.value.toLowerCase())) continue;
         this.add(
           'nova-rbd-force-raw',
-          '`force_raw_images = False` with `[libvirt] images_type = rbd`: nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.',
+          `\`force_raw_images = ${f.value}\` with \`[libvirt] images_type = rbd\`: nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.`,
           f.rawValueStart,
           f.end,
           [{ title: 'Set force_raw_images = True', edits: [replaceValue(f, 'True', this.text)], preferred: true }],
@@ -475,8 +505,8 @@ class NovaLinter {
     }
   }
 
-  private rbdCache(x: IniEntry, lines: IniEntry[], rel: RelatedLocation): void {
-    const active = lines.filter((l) => !lines.some((o) => o.start > l.start && !this.exclusive(o, l)));
+  /** `active`: the disk_cachemodes lines in force that can render together with images_type = rbd. */
+  private rbdCache(x: IniEntry, active: IniEntry[], rel: RelatedLocation): void {
     if (active.some((l) => !this.literal(l))) return;
     if (active.length === 0) {
       this.add(
@@ -489,7 +519,7 @@ class NovaLinter {
       return;
     }
     for (const l of active) {
-      const cm = parseCacheModes(l);
+      const cm = this.cacheModes(l);
       if (cm.comment || cm.items.some((i) => i.problem)) continue; // the syntax finding comes first
       const net = cm.items.filter((i) => i.type === 'network' && isCacheMode(i.mode!)).pop();
       if (!net) {
@@ -521,7 +551,7 @@ class NovaLinter {
       if (!this.literal(e) || !TRUE_VALUES.includes(e.value.toLowerCase())) continue;
       this.add(
         'nova-image-inspection-off',
-        '`disable_deep_image_inspection = True` turns off Nova\'s checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.',
+        `\`disable_deep_image_inspection = ${e.value}\` turns off Nova's checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.`,
         e.rawValueStart,
         e.end,
         [{ title: 'Set disable_deep_image_inspection = False', edits: [replaceValue(e, 'False', this.text)], preferred: true }],
@@ -550,9 +580,9 @@ export function lintNovaConf(text: string, opts: NovaLintOptions): Finding[] {
   try {
     const l = new NovaLinter(text, opts);
     l.syntax();
-    const lines = l.cachemodesPlacement();
-    l.cachemodesLines(lines);
-    l.rbd(lines);
+    l.cachemodesPlacement();
+    l.cachemodesLines();
+    l.rbd();
     l.imageSafety();
     return l.findings;
   } catch {

@@ -43,20 +43,19 @@ export function lastSection(doc: IniDocument, group: string, usable: (s: IniSect
   return undefined;
 }
 
-/**
- * Adds `line` to the section: after its last option line, or after its header when it has none.
- * Without a section, adds `[name]` and the line at the end of the file.
- */
-export function insertIntoSection(doc: IniDocument, section: IniSection | undefined, name: string, line: string, eol: string): { edit: TextEdit; created: boolean } {
-  const text = doc.text;
-  if (section) {
-    let at = section.end;
-    for (const e of doc.entries) if (e.section === section && e.end > at) at = e.end;
-    return { edit: { start: at, end: at, newText: eol + line }, created: false };
-  }
+/** Where a new line goes at the end of a section: after its last option line, or after its header. */
+export function sectionEnd(doc: IniDocument, section: IniSection): number {
+  let at = section.end;
+  for (const e of doc.entries) if (e.section === section && e.end > at) at = e.end;
+  return at;
+}
+
+/** Adds `line` at `end` of a section (see sectionEnd); without a section, `[name]` and the line at the end of the file. */
+export function insertIntoSection(text: string, end: number | undefined, name: string, line: string, eol: string): TextEdit {
+  if (end !== undefined) return { start: end, end, newText: eol + line };
   const endsWithBreak = /[\r\n]$/.test(text);
   const lead = text === '' ? '' : (endsWithBreak ? '' : eol) + eol;
-  return { edit: { start: text.length, end: text.length, newText: `${lead}[${name}]${eol}${line}${eol}` }, created: true };
+  return { start: text.length, end: text.length, newText: `${lead}[${name}]${eol}${line}${eol}` };
 }
 
 /** Removes item `i` of a list with one separator next to it; undefined when it is the only item. */

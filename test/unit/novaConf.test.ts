@@ -104,6 +104,7 @@ test('nova-cachemodes-section: [DEFAULT] disk_cachemodes moves into the existing
   assert.equal(at(text, f), 'disk_cachemodes');
   assert.equal(f.severity, 'error');
   assert.match(f.message, /in `\[DEFAULT\]` is never read.*Move the line into `\[libvirt\]`/);
+  assert.equal(text.slice(f.related![0].start, f.related![0].end), '[libvirt]');
   assert.equal(preferred(text, f), '[DEFAULT]\ndebug = true\n\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none\n\n[vnc]\n');
 });
 
@@ -116,7 +117,7 @@ test('nova-cachemodes-section: without [libvirt], the fix creates it at the end'
 test('nova-cachemodes-section: [ libvirt ] is another section; the old name is moved and renamed', () => {
   const text = '[ libvirt ]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n';
   const f = one(text, 'nova-cachemodes-section');
-  assert.match(f.message, /`\[ libvirt \]`, which oslo.config does not read as `\[libvirt\]`/);
+  assert.match(f.message, /^`\[ libvirt \]` is not `\[libvirt\]` for oslo.config .* never read/);
   assert.equal(preferred(text, f), '[ libvirt ]\n[libvirt]\nimages_type = qcow2\ndisk_cachemodes = file=none\n');
   assert.equal(withFix(text, f, 'Rename the section'), '[libvirt]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n');
 });
@@ -377,6 +378,9 @@ test('nova-image-inspection-off: True in [workarounds]', () => {
   assert.equal(preferred(text, f), '[workarounds]\ndisable_deep_image_inspection = False\n');
   assert.deepEqual(ofRule('[workarounds]\ndisable_deep_image_inspection = False\n', 'nova-image-inspection-off'), []);
   assert.deepEqual(ofRule('[DEFAULT]\ndisable_deep_image_inspection = True\n', 'nova-image-inspection-off'), []);
+  // Group names are case-insensitive, boolean words too (checked with oslo.config 9.0).
+  assert.equal(ofRule('[Workarounds]\ndisable_deep_image_inspection = YES\n', 'nova-image-inspection-off').length, 1);
+  assert.equal(ofRule('[COMPUTE]\nvmdk_allowed_types = vmfs\n', 'nova-vmdk-types').length, 1);
 });
 
 // ---- nova-vmdk-types ----
@@ -412,6 +416,18 @@ test('fixAll turns a broken nova.conf into one with no fixable finding left', ()
   assert.deepEqual(lintNova(out), []);
 });
 
+test('fixes keep CRLF line ends', () => {
+  const text = '[DEFAULT]\r\ndisk_cachemodes = file=none # x\r\n[libvirt]\r\nimages_type = rbd\r\n';
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none,network=writeback\r\n');
+});
+
+test('an item after a comma inside an inline comment is still an item to Nova', () => {
+  // oslo.config hands Nova "file=none # fast, block=unsafe": the items are "file=none # fast" (dropped) and "block=unsafe" (applied).
+  const text = '[libvirt]\ndisk_cachemodes = file=none # fast, block=unsafe\n';
+  assert.deepEqual(lintNova(text).map((f) => f.rule), ['nova-cachemodes-syntax', 'nova-cachemodes-unsafe']);
+  assert.equal(preferred(text, one(text, 'nova-cachemodes-syntax')), '[libvirt]\n# fast, block=unsafe\ndisk_cachemodes = file=none\n');
+});
+
 test('suppression comments in INI silence a finding for the next line or a region', () => {
   const text = '[libvirt]\n# qdt-disable-next-line nova-cachemodes-unsafe -- throwaway CI host\ndisk_cachemodes = file=unsafe\n';
   assert.deepEqual(lintNova(text), []);
@@ -444,6 +460,12 @@ test('templates: expression values and directive lines are skipped; literal valu
   assert.deepEqual(lintNova(literal, { fileName: 'nova.conf.j2' }).map((f) => f.rule), ['nova-cachemodes-unsafe']);
   // The same text as a plain nova.conf: oslo.config would refuse the {% … %} lines.
   assert.deepEqual(ofRule(literal, 'nova-conf-syntax').length, 2);
+});
+
+test('templates: a templated value in the wrong section is still in the wrong section', () => {
+  const text = '[DEFAULT]\n{% if disk_cachemodes -%}\ndisk_cachemodes = {{ disk_cachemodes }}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\n';
+  const f = one(text, 'nova-cachemodes-section', { fileName: 'nova.conf.j2' });
+  assert.equal(preferred(text, f), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
 });
 
 test('templates: nova-conf-syntax does not apply', () => {
@@ -531,4 +553,27 @@ test('bad input: a 50 MB file and a 5 MB line finish, with findings capped per r
   const lf = lintNova(line);
   assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-duplicate').length, 1000);
   assert.equal(lf.filter((f) => f.rule === 'nova-cachemodes-unsafe').length, 1);
+});
+
+test('property: random mixes of real mistakes lint without throwing, and fixAll leaves no preferred fix', () => {
+  const fragments = [
+    '[libvirt]', '[DEFAULT]', '[ libvirt ]', '[workarounds]', '[compute]', '', '# c', '  x', 'junk', '= v', '[x] ; c',
+    'disk_cachemodes = file=unsafe,block=writethrough', 'disk_cachemodes = ["file=none","block=none"]', 'disk_cachemodes=file = none # c',
+    'Disk_Cachemodes = file=none', 'libvirt_disk_cachemodes=network=none', '  disk_cachemodes = rbd=writeback', 'images_type = rbd',
+    'force_raw_images = no', 'disable_deep_image_inspection = on', 'vmdk_allowed_types = vmfs, streamOptimized', 'virt_type = kvm',
+    '{% if a %}', '{% else %}', '{% endif %}', 'disk_cachemodes = {{ x }}', 'file=none,', 'disk_cachemodes = network=directsync,network=none,,',
+    'disk_cachemodes: File=Writeback',
+  ];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let n = 0; n < 400; n++) {
+    const lines = Array.from({ length: 1 + Math.floor(rnd() * 10) }, () => fragments[Math.floor(rnd() * fragments.length)]);
+    const text = lines.join(rnd() < 0.3 ? '\r\n' : '\n') + '\n';
+    const fileName = rnd() < 0.3 ? 'nova.conf.j2' : 'nova.conf';
+    const found = lintNova(text, { fileName });
+    assertInside(text, found);
+    for (const f of found) for (const fix of f.fixes) applyEdits(text, fix.edits);
+    const fixed = fixAll(text, { fileName }).text;
+    assert.deepEqual(lintNova(fixed, { fileName }).filter((f) => preferredFix(f)), [], JSON.stringify(text));
+  }
 });
