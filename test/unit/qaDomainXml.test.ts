@@ -240,6 +240,18 @@ test('qa: a snippet disk without <driver> gets a <driver> in double quotes', () 
   assert.equal(preferred(text, f), `<disk type="block" device="disk">\n  <driver name="qemu" cache="none"/>\n  <source dev="/dev/vg/data"/>\n  <target dev="vdc" bus="virtio"/>\n</disk>\n`);
 });
 
+test('qa: a <driver> added to a disk written on one line stays on that line', () => {
+  const text = "<domain type='kvm'>\n  <devices>\n    <disk type='file'><source file='/x.img'/><target dev='vda'/></disk>\n  </devices>\n</domain>\n";
+  const f = run(text).find((x) => x.rule === 'migration-cache');
+  assert.ok(f);
+  assert.equal(preferred(text, f), text.replace("<disk type='file'>", "<disk type='file'><driver name='qemu' cache='none'/>"));
+  // Children on lines of their own still get a line of their own.
+  const multi = "<domain type='kvm'>\n  <devices>\n    <disk type='file'>\n      <!-- data -->\n      <source file='/x.img'/>\n    </disk>\n  </devices>\n</domain>\n";
+  const g = run(multi).find((x) => x.rule === 'migration-cache');
+  assert.ok(g);
+  assert.equal(preferred(multi, g), multi.replace("<disk type='file'>\n", "<disk type='file'>\n      <driver name='qemu' cache='none'/>\n"));
+});
+
 test('qa: domain type in double quotes with id, and the hvf/qemu types; xen/lxc/vz/bhyve stay silent', () => {
   const disk = "<disk type='file'><driver name='qemu' cache='unsafe'/><source file='/x'/></disk>";
   for (const t of ['kvm', 'qemu', 'hvf']) assert.deepEqual(rules(`<domain type="${t}" id="3"><devices>${disk}</devices></domain>`), ['cache-unsafe'], t);
