@@ -5,9 +5,8 @@
 // Any other createType keeps its data in files the descriptor names, and a descriptor can name
 // any host path.
 
-import { hasMagic, safeNumber, shown, sizeIssue, truncatedIssue, type ByteSource, type Issue, type Probe, type ProbeHit } from './inspectTypes';
+import { hasMagic, REFUSE, safeNumber, shown, sizeIssue, truncatedIssue, type ByteSource, type Issue, type Probe, type ProbeHit } from './inspectTypes';
 
-const REFUSE = 'Refusing to convert it.';
 const GD_AT_END = 0xffffffffffffffffn;
 /** QEMU and oslo both expect the embedded descriptor at sector 1 and cap it at 1 MiB - 1. */
 const DESC_OFFSET = 0x200;
