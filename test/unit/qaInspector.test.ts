@@ -274,3 +274,32 @@ describe('qa: partitioned raw disks made by sfdisk, and filesystems', () => {
     assert.deepEqual([r.format, r.refusals], ['raw', []]);
   });
 });
+
+describe('qa: refusals read well for an operator', () => {
+  test('every refusal names the file, says the danger, ends with what happens; no undefined, no double blanks', async () => {
+    const samples = [
+      ...img.hostileSamples(),
+      { name: 'truncated.qcow2', bytes: img.truncated(img.qcow2V3(), 40), reason: 'truncated' },
+      { name: 'huge.vdi', bytes: (() => { const b = img.vdi(); b.writeBigUInt64LE(0xffffffffffffffffn, 0x170); return b; })(), reason: 'implausible-size' },
+      { name: 'empty.img', bytes: Buffer.alloc(0), reason: 'empty' },
+      { name: 'cut-stream.vmdk', bytes: (() => { const b = img.vmdkStreamOptimized(); return img.truncated(b, b.length - 1024); })(), reason: 'vmdk-footer' },
+      { name: 'no-partitions.img', bytes: (() => { const b = Buffer.alloc(img.MiB); b.writeUInt16LE(0xaa55, 510); return b; })(), reason: 'mbr-invalid' },
+      { name: 'odd.raw', bytes: img.qcow2V3(), declaredFormat: 'floppy', reason: 'unknown-declared-format' },
+    ];
+    const codes = new Set<string>();
+    for (const s of samples) {
+      const r = await inspectBytes(s.bytes, s.name, { declaredFormat: s.declaredFormat });
+      assert.ok(r.issues.some((i) => i.code === s.reason), `${s.name}: ${r.issues.map((i) => i.code).join(', ')}`);
+      for (const i of r.issues) {
+        codes.add(i.code);
+        assert.ok(i.message.startsWith(s.name), `${i.code}: does not start with the file name: ${i.message}`);
+        assert.ok(!/undefined|\[object Object\]|NaN|null/.test(i.message), i.message);
+        assert.ok(!/ {2}|\s[,:;]|\s\.(\s|$)/.test(i.message), `${i.code}: stray blank in ${JSON.stringify(i.message)}`);
+        assert.match(i.message, /[.]$/, i.message);
+        assert.ok(i.message.length <= 400, `${i.code}: ${i.message.length} characters`);
+      }
+      assert.deepEqual(r.refusals, r.issues.map((i) => i.message));
+    }
+    assert.ok(codes.size >= 16, [...codes].join(', '));
+  });
+});
