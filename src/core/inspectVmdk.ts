@@ -38,13 +38,16 @@ function parseSparseHeader(b: Buffer, at = 0): SparseHeader {
 const isTextByte = (c: number): boolean => (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 
 /**
- * The descriptor text up to its NUL padding; undefined if it holds control bytes. Bytes above 0x7f
- * are allowed: qemu-img writes the image's own file name, UTF-8 and all, into the extent line.
+ * Descriptor text may hold bytes above 0x7f: qemu-img writes file names, UTF-8 and all, into the
+ * extent lines, and QEMU's parser takes any byte. Control bytes mark binary data.
  */
+const isDescriptorByte = (c: number): boolean => isTextByte(c) || c > 0x7f;
+
+/** The descriptor text up to its NUL padding; undefined if it holds bytes that are not text. */
 function descriptorText(bytes: Buffer): string | undefined {
   const nul = bytes.indexOf(0);
   const text = bytes.subarray(0, nul < 0 ? bytes.length : nul);
-  return text.every((c) => isTextByte(c) || c > 0x7f) ? text.toString('utf8') : undefined;
+  return text.every(isDescriptorByte) ? text.toString('utf8') : undefined;
 }
 
 /**
@@ -180,7 +183,7 @@ async function probeSparse(src: ByteSource, head: Buffer, name: string): Promise
 
 async function probeTextDescriptor(src: ByteSource, head: Buffer, name: string): Promise<ProbeHit | undefined> {
   const start = head.subarray(0, 512);
-  if (start.length < 64 || !start.every(isTextByte)) return undefined;
+  if (start.length < 64 || !start.every(isDescriptorByte)) return undefined;
   const text = descriptorText(await src.read(0, DESC_MAX)) ?? descriptorText(start);
   const createType = text === undefined ? undefined : createTypeOf(text);
   if (text === undefined || createType === undefined) return undefined; // plain text: raw data

@@ -192,6 +192,22 @@ describe('qa: images with real data, in every layout qemu-img writes', () => {
     }
   });
 
+  test('a multi-file VMDK descriptor with a non-ASCII name is still a VMDK (refused), not raw data', async (t) => {
+    if (skipUnless(t, haveQemuImg, NO_QEMU)) return;
+    const file = path.join(dir, 'диск.vmdk');
+    execFileSync(QEMU_IMG, ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', file, '1M']);
+    // qemu-img, left to probe, reads it as a VMDK whose data is in диск-flat.vmdk.
+    assert.equal((JSON.parse(execFileSync(QEMU_IMG, ['info', '--output=json', file]).toString()) as QemuInfo).format, 'vmdk');
+    const r = await inspectImage(file);
+    assert.equal(r.format, 'vmdk');
+    assert.ok(r.issues.some((i) => i.code === 'vmdk-create-type'), JSON.stringify(r.issues));
+    // A hand-written one naming /etc/passwd, with an accented comment, is refused for the path.
+    const hostile = Buffer.from('# Disk DescriptorFile — copié\nversion=1\ncreateType="monolithicFlat"\nRW 2048 FLAT "/etc/passwd" 0\n', 'utf8');
+    const h = await inspectBytes(hostile, 'copié.vmdk');
+    assert.equal(h.format, 'vmdk');
+    assert.ok(h.issues.some((i) => i.code === 'vmdk-extent-path'), JSON.stringify(h.issues));
+  });
+
   test('a qcow2 cut short anywhere in its first cluster is refused or raw, never accepted as a clean qcow2', async (t) => {
     if (skipUnless(t, haveQemuImg, NO_QEMU)) return;
     const bytes = fs.readFileSync(convert('qcow2', [], 'whole.qcow2')).subarray(0, 4096);
