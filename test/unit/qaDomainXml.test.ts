@@ -440,3 +440,49 @@ test('qa: every message says what is wrong, the consequence and the fix, in clea
   }
   assert.deepEqual([...seen].sort(), [...XML_RULES].sort());
 });
+
+test('qa: /etc/libvirt/qemu/*.xml as libvirt saves it, behind its AUTO-GENERATED warning comment', () => {
+  const text = `<!--\nWARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE\nOVERWRITTEN AND LOST. Changes to this xml configuration should be made using:\n  virsh edit web01\nor other application using the libvirt API.\n-->\n\n${dumpxml(lvDisk("type='file' device='disk'", "<driver name='qemu' type='qcow2' cache='unsafe'/>", FILE))}`;
+  const fs1 = run(text, '/etc/libvirt/qemu/web01.xml');
+  assert.deepEqual(fs1.map((f) => [f.rule, at(text, f)]), [['cache-unsafe', 'unsafe']]);
+});
+
+test('qa: a domain as Nova writes it (double quotes, no driver name on RBD disks, nova metadata)', () => {
+  const text = `<domain type="kvm">
+  <uuid>3f5a1b52-8c55-4f0e-9d1e-2b0f0b8f3c11</uuid>
+  <name>instance-0000002a</name>
+  <metadata>
+    <nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">
+      <nova:name>db-1</nova:name>
+    </nova:instance>
+  </metadata>
+  <devices>
+    <disk type="network" device="disk">
+      <driver type="raw" cache="none" discard="unmap"/>
+      <source protocol="rbd" name="vms/3f5a1b52-8c55-4f0e-9d1e-2b0f0b8f3c11_disk">
+        <host name="192.168.1.10" port="6789"/>
+      </source>
+      <auth username="nova">
+        <secret type="ceph" uuid="457eb676-33da-42ec-9a8c-9293d545c337"/>
+      </auth>
+      <target dev="vda" bus="virtio"/>
+    </disk>
+    <disk type="file" device="disk">
+      <driver name="qemu" type="qcow2" cache="none" io="native"/>
+      <source file="/var/lib/nova/instances/3f5a1b52/disk.eph0"/>
+      <target dev="vdb" bus="virtio"/>
+    </disk>
+    <disk type="file" device="cdrom">
+      <driver name="qemu" type="raw" cache="none"/>
+      <source file="/var/lib/nova/instances/3f5a1b52/disk.config"/>
+      <target dev="sda" bus="sata"/>
+    </disk>
+  </devices>
+</domain>
+`;
+  const fs1 = run(text);
+  assert.deepEqual(fs1.map((f) => [f.rule, at(text, f)]), [['rbd-cache-none', 'none']]);
+  const out = fixAll(text, { fileName: 'vm.xml' }).text;
+  assert.equal(out, text.replace('<driver type="raw" cache="none" discard="unmap"/>', '<driver type="raw" cache="writeback" discard="unmap"/>'));
+  assert.deepEqual(run(out), []);
+});
