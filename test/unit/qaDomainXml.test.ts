@@ -486,3 +486,20 @@ test('qa: a domain as Nova writes it (double quotes, no driver name on RBD disks
   assert.equal(out, text.replace('<driver type="raw" cache="none" discard="unmap"/>', '<driver type="raw" cache="writeback" discard="unmap"/>'));
   assert.deepEqual(run(out), []);
 });
+
+test('qa: what the doc pages promise about overlaps: shareable-cache yields to a stronger finding; <transient/> disks', () => {
+  const shared = (driver: string) => dumpxml(lvDisk("type='block' device='disk'", driver, "<source dev='/dev/sdc'/>", '      <shareable/>\n'));
+  for (const [driver, rule] of [
+    ["<driver name='qemu' type='raw' cache='unsafe'/>", 'cache-unsafe'],
+    ["<driver name='qemu' type='raw' cache='writethrough'/>", 'cache-writethrough'],
+    ["<driver name='qemu' type='raw' io='native'/>", 'io-native-needs-direct'],
+  ]) {
+    const text = shared(driver);
+    assert.deepEqual(rules(text), [rule], driver);
+    assert.deepEqual(rules(fixAll(text, { fileName: 'vm.xml' }).text), [], `${driver}: fixAll settles both`);
+  }
+  const transient = (driver: string) => dumpxml(lvDisk("type='file' device='disk'", driver, FILE, '      <transient/>\n'));
+  assert.deepEqual(rules(transient("<driver name='qemu' type='qcow2' cache='unsafe'/>")), []);
+  assert.deepEqual(rules(transient("<driver name='qemu' type='qcow2'/>")), []);
+  assert.deepEqual(rules(transient("<driver name='qemu' type='qcow2' cache='writethrough'/>")), ['cache-writethrough']);
+});
