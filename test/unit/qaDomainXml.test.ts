@@ -503,3 +503,17 @@ test('qa: what the doc pages promise about overlaps: shareable-cache yields to a
   assert.deepEqual(rules(transient("<driver name='qemu' type='qcow2'/>")), []);
   assert.deepEqual(rules(transient("<driver name='qemu' type='qcow2' cache='writethrough'/>")), ['cache-writethrough']);
 });
+
+test('qa: fixAll on a file being typed (every 5th prefix of the all-rules domain): fixed point, no new XML error, no new error finding', () => {
+  for (let n = 0; n <= EVERYTHING.length; n += 5) {
+    const text = EVERYTHING.slice(0, n);
+    const once = fixAll(text, { fileName: 'vm.xml', kind: 'domain-xml' }).text;
+    assert.equal(fixAll(once, { fileName: 'vm.xml', kind: 'domain-xml' }).text, once, `prefix ${n}: not a fixed point`);
+    const before = XMLValidator.validate(text);
+    const after = XMLValidator.validate(once);
+    if (before === true) assert.equal(after, true, `prefix ${n}`);
+    else assert.equal(after === true ? 'valid' : after.err.code, before.err.code, `prefix ${n}`);
+    const errors = errorsOf(text);
+    for (const r of errorsOf(once)) assert.ok(errors.includes(r), `prefix ${n}: new error ${r}`);
+  }
+});
