@@ -58,6 +58,17 @@ function targetLine(text: string, kind: FileKind, index: LineIndex, line: number
   return next;
 }
 
+/**
+ * The last line of the INI option that starts on `line`: its indented continuation lines are
+ * part of it, and no comment can stand between them (it would end the value).
+ */
+function lastContinuation(text: string, index: LineIndex, line: number): number {
+  if (/^[ \t]*\[/.test(text.slice(index.lineStart(line), index.lineEnd(line)))) return line;
+  let last = line;
+  while (last + 1 < index.lineCount && /^[ \t]+\S/.test(text.slice(index.lineStart(last + 1), index.lineEnd(last + 1)))) last++;
+  return last;
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /** Drops the findings that a suppression comment covers. */
@@ -70,7 +81,8 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   const nextLine = new Map<number, Directive[]>();
   for (const d of ds.filter((x) => x.verb === 'disable-next-line')) {
     const line = targetLine(text, kind, index, d.line);
-    nextLine.set(line, [...(nextLine.get(line) ?? []), d]);
+    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    for (let l = line; l <= last; l++) nextLine.set(l, [...(nextLine.get(l) ?? []), d]);
   }
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
