@@ -102,19 +102,3 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
 export function disableNextLineComment(kind: FileKind, rule: string): string {
   return kind === 'domain-xml' ? `<!-- qdt-disable-next-line ${rule} -- reason -->` : `# qdt-disable-next-line ${rule} -- reason`;
 }
-
-/**
- * Where "Disable for this line" inserts its comment for a finding at `offset`: the start of the
- * finding's line, or in INI of the option line whose value the finding's (continuation) line is
- * part of. A comment right above a continuation line would end the value there and make
- * oslo.config refuse the whole file.
- */
-export function disableNextLineAt(text: string, kind: FileKind, offset: number): number {
-  const index = new LineIndex(text);
-  let line = index.positionAt(offset).line;
-  const lineText = (l: number) => text.slice(index.lineStart(l), index.lineEnd(l));
-  if (kind === 'nova-conf') {
-    while (line > 0 && /^[ \t]+\S/.test(lineText(line)) && /^(?![#;[])\S|^[ \t]+\S/.test(lineText(line - 1))) line--;
-  }
-  return index.lineStart(line);
-}

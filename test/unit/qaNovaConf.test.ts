@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { detectKind, fixAll, lint, preferredFix } from '../../src/core/lint';
-import { applyEdits, eolOf } from '../../src/core/text';
-import { disableNextLineAt, disableNextLineComment } from '../../src/core/suppress';
+import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
 // Own helpers: importing novaConf.test.ts would register (and run) its tests a second time.
@@ -379,29 +378,6 @@ test('nova-cachemodes-section: an indented disk_cachemodes moves with its own de
   assert.equal(fixed, '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none,\n      block=writeback\n');
   assert.deepEqual(lintNova(fixed), []);
 });
-
-test('suppress: "disable for this line" on a continuation line goes above the option, and the file stays valid', () => {
-  const text = '[libvirt]\r\nvirt_type = kvm\r\ndisk_cachemodes = file=writeback,\r\n  network=writeback,\r\n  block=unsafe\r\n';
-  const f = one(text, 'nova-cachemodes-unsafe');
-  const at0 = disableNextLineAt(text, 'nova-conf', f.start);
-  assert.equal(at0, text.indexOf('disk_cachemodes'));
-  const edited = applyEdits(text, [{ start: at0, end: at0, newText: disableNextLineComment('nova-conf', f.rule) + eolOf(text) }]);
-  assert.deepEqual(lintNova(edited), [], edited);
-  // Just above the continuation line it would have ended the value: oslo.config refuses that file.
-  const naive = lineStart(text, f.start);
-  const broken = applyEdits(text, [{ start: naive, end: naive, newText: disableNextLineComment('nova-conf', f.rule) + '\r\n' }]);
-  assert.equal(one(broken, 'nova-conf-syntax').rule, 'nova-conf-syntax');
-  // An indented line that continues nothing keeps its own line, as do key lines and XML.
-  const stray = '[libvirt]\n  images_type = rbd\n';
-  assert.equal(disableNextLineAt(stray, 'nova-conf', stray.indexOf('images_type')), stray.indexOf('  images_type'));
-  assert.equal(disableNextLineAt(text, 'nova-conf', text.indexOf('kvm')), text.indexOf('virt_type'));
-  const xml = '<domain>\n  <disk>\n    <driver cache="unsafe"/>\n';
-  assert.equal(disableNextLineAt(xml, 'domain-xml', xml.indexOf('unsafe')), xml.indexOf('    <driver'));
-});
-
-function lineStart(text: string, offset: number): number {
-  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
-}
 
 test('nova-cachemodes-syntax: a section header indented by one blank is part of the value, not a bracketed list', () => {
   // oslo.config 9.0: disk_cachemodes = ["network=writeback\n[workarounds]"], and the next option lands in [libvirt].
