@@ -163,15 +163,30 @@ class NovaLinter {
     const refused = `oslo.config refuses the whole file ("${err.osloMessage}"), so nova-compute does not start`;
     const commentOut: Fix = { title: 'Comment out the line', edits: [{ start: err.lineStart, end: err.lineStart, newText: '# ' }] };
     switch (err.kind) {
-      case 'unexpected-continuation':
+      case 'unexpected-continuation': {
+        const dedent: Fix = { title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true };
+        const cut = this.cutByComments(err);
+        if (cut) {
+          // Dedenting would turn the rest of the value into options of their own: its items would be lost without a word.
+          dedent.preferred = undefined;
+          this.add(
+            'nova-conf-syntax',
+            `This indented line continues \`${cut.entry.key}\`, but the comment above it ends that value: ${refused}. Move the comment above \`${cut.entry.key}\`.`,
+            err.start,
+            err.end,
+            [{ title: `Move the comment above ${cut.entry.key}`, edits: [{ start: cut.start, end: cut.end, newText: '' }, { start: cut.entry.start, end: cut.entry.start, newText: text.slice(cut.start, cut.end) }], preferred: true }, dedent],
+          );
+          return;
+        }
         this.add(
           'nova-conf-syntax',
           `This line is indented, but no option line comes right before it (a section header, comment or blank line does): ${refused}. Remove the indentation.`,
           err.start,
           err.end,
-          [{ title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true }],
+          [dedent],
         );
         return;
+      }
       case 'no-separator':
         this.add('nova-conf-syntax', `${q(line)} is neither a section header, a comment nor \`key = value\`: ${refused}. Add the missing \`=\` or comment the line out with \`#\`.`, err.start, err.end, [commentOut]);
         return;
@@ -199,6 +214,20 @@ class NovaLinter {
         ]);
         return;
     }
+  }
+
+  /**
+   * The option whose value comment lines right above an unexpected continuation cut off (the
+   * author meant the indented line to continue it), and the comment lines [start, end).
+   */
+  private cutByComments(err: IniError): { entry: IniEntry; start: number; end: number } | undefined {
+    // A bounded look back: comment blocks are short, and this runs for every such error.
+    const from = Math.max(0, err.lineStart - 4096);
+    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
+    if (!m) return undefined;
+    const lines = m[0].match(/\r\n|\r|\n/g)!.length;
+    const entry = this.doc.entries.find((e) => e.lastLine === err.line - lines - 1);
+    return entry ? { entry, start: from + m.index, end: err.lineStart } : undefined;
   }
 
   // ---- nova-cachemodes-section ----

@@ -400,3 +400,18 @@ test('messages: oslo.config\'s own words are quoted so that its inner quotes sta
   const f = one('[DEFAULT]\ndebug true\n', 'nova-conf-syntax');
   assert.match(f.message, /refuses the whole file \("No ':' or '=' found in assignment"\), so nova-compute does not start\./);
 });
+
+test('nova-conf-syntax: a comment between an option and its continuation lines moves above the option', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=none,\n# ceph wants writeback for RBD\n  network=writeback,\n  block=none\nvirt_type = kvm\n';
+  const f = one(text, 'nova-conf-syntax');
+  assert.equal(at(text, f), 'network=writeback,');
+  assert.match(f.message, /^This indented line continues `disk_cachemodes`, but the comment above it ends that value: oslo\.config refuses the whole file .* Move the comment above `disk_cachemodes`\.$/);
+  // Dedenting instead would make `network` an option of its own: the item would be lost silently.
+  const fixed = preferred(text, f);
+  assert.equal(fixed, '[libvirt]\n# ceph wants writeback for RBD\ndisk_cachemodes = file=none,\n  network=writeback,\n  block=none\nvirt_type = kvm\n');
+  assert.deepEqual(lintNova(fixed), []);
+  assert.ok(f.fixes.some((x) => x.title === 'Remove the indentation' && !x.preferred));
+  // After a blank line or a section header there is no value to continue: dedent as before.
+  const blank = '[libvirt]\ndisk_cachemodes = file=none,\n\n  network=writeback\n';
+  assert.match(one(blank, 'nova-conf-syntax').message, /no option line comes right before it/);
+});
