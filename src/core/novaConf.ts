@@ -226,7 +226,17 @@ class NovaLinter {
     const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
     if (!m) return undefined;
     const lines = m[0].match(/\r\n|\r|\n/g)!.length;
-    const entry = this.doc.entries.find((e) => e.lastLine === err.line - lines - 1);
+    // Entries are in file order: a binary search keeps many such errors in a huge file cheap.
+    const want = err.line - lines - 1;
+    const es = this.doc.entries;
+    let lo = 0;
+    let hi = es.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (es[mid].lastLine < want) lo = mid + 1;
+      else hi = mid;
+    }
+    const entry = es[lo]?.lastLine === want ? es[lo] : undefined;
     return entry ? { entry, start: from + m.index, end: err.lineStart } : undefined;
   }
 
