@@ -70,6 +70,17 @@ function targetLines(text: string, kind: FileKind, index: LineIndex, lines: numb
   });
 }
 
+/**
+ * The last line of the INI option that starts on `line`: its indented continuation lines are
+ * part of it, and no comment can stand between them (it would end the value).
+ */
+function lastContinuation(text: string, index: LineIndex, line: number): number {
+  if (/^[ \t]*\[/.test(text.slice(index.lineStart(line), index.lineEnd(line)))) return line;
+  let last = line;
+  while (last + 1 < index.lineCount && /^[ \t]+\S/.test(text.slice(index.lineStart(last + 1), index.lineEnd(last + 1)))) last++;
+  return last;
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /** Drops the findings that a suppression comment covers. */
@@ -82,9 +93,12 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   const nextLine = new Map<number, Directive[]>();
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
   targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
-    const list = nextLine.get(line);
-    if (list) list.push(nextLineDs[i]);
-    else nextLine.set(line, [nextLineDs[i]]);
+    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    for (let l = line; l <= last; l++) {
+      const list = nextLine.get(l);
+      if (list) list.push(nextLineDs[i]);
+      else nextLine.set(l, [nextLineDs[i]]);
+    }
   });
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
