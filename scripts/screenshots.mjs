@@ -13,11 +13,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freshProfile, installExtension, launchChromium, repoRoot, setupEnv, startCodeServer, tempRoot } from '../test/integration/codeServer.mjs';
 
-const media = path.join(repoRoot, 'media');
+// `--out DIR` writes the PNGs elsewhere (the integration launcher's "ui" run uses a temp folder).
+const outAt = process.argv.indexOf('--out');
+const media = outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(repoRoot, 'media');
+fs.mkdirSync(media, { recursive: true });
 const say = (m) => process.stdout.write(`screenshots: ${m}\n`);
 const problems = [];
 const check = (ok, what) => {
-  say(`${ok ? 'ok  ' : 'MISSING'} ${what}`);
+  say(`${ok ? 'ok     ' : 'MISSING'} ${what}`);
   if (!ok) problems.push(what);
 };
 
@@ -118,9 +121,11 @@ try {
     say(`progress notification: ${text.replace(/\s+/g, ' ')}`);
     // Cancel, as a person would: the conversion stops and leaves neither target nor .part.
     await toast.getByRole('button', { name: 'Cancel' }).click();
-    await toast.waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
-    const left = fs.readdirSync(images).filter((f) => f.startsWith('build-cache.vmdk'));
-    check(left.length === 0, `Cancel leaves no target or .part behind${left.length ? ` (found ${left.join(', ')})` : ''}`);
+    // The notification closes at the click; qemu-img is stopped and the .part removed just after.
+    const leftovers = () => fs.readdirSync(images).filter((f) => f.startsWith('build-cache.vmdk'));
+    for (let i = 0; i < 100 && leftovers().length > 0; i++) await page.waitForTimeout(100);
+    const left = leftovers();
+    check(left.length === 0, `Cancel leaves no target or .part behind (within 10 s)${left.length ? ` (found ${left.join(', ')})` : ''}`);
   } else {
     const any = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     say(`no progress shown; notifications now: ${any.map((t) => t.replace(/\s+/g, ' ')).join(' | ') || 'none'}`);
