@@ -17,7 +17,21 @@ export function isTemplateName(fileName: string): boolean {
 const NOVA_NAME = /^nova(-compute)?\.conf(\.sample)?$/i;
 // Options Nova reads from [libvirt]; one of them beside a [libvirt] header marks a Nova file.
 const NOVA_LIBVIRT_OPTION = /^[ \t]*(disk_cachemodes|libvirt_disk_cachemodes|images_type|virt_type|images_rbd_pool|cpu_mode|live_migration_\w+|hw_disk_discard|inject_\w+|rbd_\w+|connection_uri)[ \t]*[=:]/m;
-const LIBVIRT_SECTION = /^\[libvirt\][ \t]*$/im;
+const LIBVIRT_SECTION = /^\[libvirt\][ \t]*$/gim;
+const NEXT_HEADER = /^\[/gm;
+
+/** A [libvirt] section holds a Nova option (not merely a file that has both somewhere, like a cinder.conf with rbd_user). */
+function hasNovaLibvirtSection(text: string): boolean {
+  LIBVIRT_SECTION.lastIndex = 0;
+  for (let m = LIBVIRT_SECTION.exec(text); m; m = LIBVIRT_SECTION.exec(text)) {
+    const from = m.index + m[0].length;
+    NEXT_HEADER.lastIndex = from;
+    const next = NEXT_HEADER.exec(text);
+    if (NOVA_LIBVIRT_OPTION.test(text.slice(from, next ? next.index : text.length))) return true;
+    LIBVIRT_SECTION.lastIndex = Math.max(LIBVIRT_SECTION.lastIndex, next ? next.index : text.length);
+  }
+  return false;
+}
 
 /** First element name of an XML text, skipping the declaration, comments, DOCTYPE and PIs. */
 function rootElementName(text: string): string | undefined {
@@ -44,7 +58,7 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
   if (/\.conf(\.sample)?$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
-  if (LIBVIRT_SECTION.test(text) && NOVA_LIBVIRT_OPTION.test(text)) return 'nova-conf';
+  if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
+import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, lineStartOf, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -169,7 +169,7 @@ class NovaLinter {
           `This line is indented, but no option line comes right before it (a section header, comment or blank line does): ${refused}. Remove the indentation.`,
           err.start,
           err.end,
-          [{ title: 'Remove the indentation', edits: [{ start: err.lineStart, end: err.start, newText: '' }], preferred: true }],
+          [{ title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true }],
         );
         return;
       case 'no-separator':
@@ -268,8 +268,7 @@ class NovaLinter {
     if (this.full('nova-cachemodes-section')) return;
     const key = /^[A-Za-z_]+/.exec(line)![0];
     const newLine = 'disk_cachemodes' + line.slice(key.length);
-    let lineStart = start;
-    while (lineStart > 0 && !/[\r\n]/.test(this.text[lineStart - 1])) lineStart--;
+    const lineStart = lineStartOf(this.text, start);
     const fix: Fix = owner.section?.group === 'libvirt'
       ? { title: 'Remove the indentation', edits: [{ start: lineStart, end: start + key.length, newText: 'disk_cachemodes' }], preferred: true }
       : this.moveToLibvirt(start, end, newLine);
@@ -313,7 +312,9 @@ class NovaLinter {
     }
     this.add(
       'nova-cachemodes-duplicate',
-      `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
+      listItems(e).length === 0
+        ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
+        : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
       e.keyStart,
       e.end,
       fixes,
@@ -325,7 +326,8 @@ class NovaLinter {
     const { value, comments } = rewriteCacheModes(e.value);
     const edits: TextEdit[] = [replaceValue(e, value, this.text)];
     if (comments.length > 0) edits.push(insertLineAbove(this.text, e.start, comments.join(this.eol), this.eol));
-    if (comments.length === 0 && this.text.slice(e.rawValueStart, e.end) === value) return undefined;
+    // Nothing to rewrite (only quotes around the whole value would go): no fix that changes nothing Nova reads.
+    if (comments.length === 0 && (this.text.slice(e.rawValueStart, e.end) === value || e.value === value)) return undefined;
     const shown = value === '' ? 'an empty list' : value.length <= 60 ? value : 'a comma-separated list of type=mode';
     return { title: `Rewrite as ${shown}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
   }
@@ -336,8 +338,10 @@ class NovaLinter {
     const fix = this.rewriteFix(e);
     const fixes = fix ? [fix] : [];
     const clean = rewriteCacheModes(e.value).value;
+    // `[]` or `"" , ""` hold no item at all: the way to write that is an empty value.
+    const cleanShown = clean === '' ? "an empty value (Nova's defaults)" : q(clean);
     if (cm.bracket) {
-      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${q(clean)}.`, e.rawValueStart, e.end, fixes);
+      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${cleanShown}.`, e.rawValueStart, e.end, fixes);
       return;
     }
     if (cm.comment && !cm.items.some((i) => i.problem === 'comment')) {
@@ -356,7 +360,7 @@ class NovaLinter {
           end = cm.comment!.end;
           break;
         case 'quoted':
-          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${q(clean)}.`;
+          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${cleanShown}.`;
           break;
         case 'blanks':
           message = `Nova does not strip blanks around \`=\`, so ${item} is not a valid item and is ignored. Write ${q(rewriteCacheModes(it.text).value)}.`;
@@ -365,7 +369,7 @@ class NovaLinter {
           message = `Items are \`type=mode\`: ${item} uses \`:\` and Nova ignores it. Write ${q(rewriteCacheModes(it.text).value)}.`;
           break;
         case 'no-comma':
-          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${q(clean)}.`;
+          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${cleanShown}.`;
           break;
         default:
           message = `${item} is not \`type=mode\`, so Nova ignores it. Write each item as a disk type, \`=\` and a cache mode, for example \`file=none\`.`;
@@ -524,13 +528,18 @@ class NovaLinter {
       const net = cm.items.filter((i) => i.type === 'network' && isCacheMode(i.mode!)).pop();
       if (!net) {
         const last = cm.items[cm.items.length - 1];
-        const at = last ? last.end : l.pieces[0].start;
+        // No item: inside the quotes of `""`, else in place of the empty value, keeping `key = value` spacing.
+        const edit: TextEdit = last
+          ? { start: last.end, end: last.end, newText: ',network=writeback' }
+          : l.quote
+            ? { start: l.pieces[0].start, end: l.pieces[0].start, newText: 'network=writeback' }
+            : replaceValue(l, 'network=writeback', this.text);
         this.add(
           'nova-rbd-cache',
           'With `images_type = rbd`, this `disk_cachemodes` has no `network=writeback`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `network=writeback`: it is as crash-safe as none for guests that flush.',
           l.keyStart,
           l.end,
-          [{ title: 'Add network=writeback', edits: [{ start: at, end: at, newText: last ? ',network=writeback' : 'network=writeback' }], preferred: true }],
+          [{ title: 'Add network=writeback', edits: [edit], preferred: true }],
           [rel],
         );
       } else if (net.mode === 'none' || net.mode === 'directsync') {

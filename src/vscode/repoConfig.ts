@@ -1,5 +1,5 @@
 // The repository's `.qemu-disk-tools.json`, the rule severities the CLI reads in CI: the editor
-// reads the same file, so the Problems panel and CI agree. The `qemuDiskTools.rules` setting
+// reads the same file, found the same way, so the Problems panel and CI agree. The `qemuDiskTools.rules` setting
 // then overrides it, as `--rule` does on the command line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -28,12 +28,18 @@ export class RepoConfig implements vscode.Disposable {
     this.watcher.onDidDelete(changed);
   }
 
-  /** Severities from the config file nearest a document on disk; {} when there is none or it is broken. */
+  /**
+   * Severities for a document on disk; {} when there is no config file or it is broken. The file
+   * is looked up as the CLI does when CI runs it at the repository's root: from the workspace
+   * folder upwards (from the file's own folder when it is outside every workspace folder).
+   */
   severitiesFor(uri: vscode.Uri): Record<string, SeveritySetting> {
     if (uri.scheme !== 'file') return {};
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const from = folder?.uri.scheme === 'file' ? folder.uri.fsPath : path.dirname(uri.fsPath);
     let file: string | undefined;
     try {
-      file = findConfig(path.dirname(uri.fsPath));
+      file = findConfig(from);
     } catch {
       return {};
     }
@@ -58,7 +64,7 @@ export class RepoConfig implements vscode.Disposable {
     const key = `${file}\n${err.message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const msg = `${errorMessage(err)} Until it is fixed, the editor uses the default rule severities for files under ${path.dirname(file)}.`;
+    const msg = `${errorMessage(err)} Until it is fixed, the editor uses the default rule severities (the CLI stops with this error).`;
     this.log.warn(msg);
     void vscode.window.showWarningMessage(msg, 'Open file').then((pick) => {
       if (pick) void vscode.window.showTextDocument(vscode.Uri.file(file));
