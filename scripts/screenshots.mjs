@@ -100,15 +100,23 @@ try {
   // Hover selects the item, Enter runs it (as with the keyboard in a menu).
   await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
   await page.keyboard.press('Enter');
+  // Each step waits for what a person waits for: the list showing the choice, then Enter.
   const pick = page.locator('.quick-input-widget');
-  await pick.waitFor();
-  await page.keyboard.type('vmdk');
-  await page.keyboard.press('Enter'); // format
-  await page.waitForTimeout(300);
-  await page.keyboard.type('streamOptimized');
-  await page.keyboard.press('Enter'); // preset
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter'); // suggested target name
+  const choose = async (typed, rowText) => {
+    await pick.waitFor();
+    await page.keyboard.type(typed);
+    await pick.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: rowText }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+  };
+  await choose('vmdk', /vmdk/i); // format
+  await choose('streamOptimized', /streamOptimized/); // preset
+  // The target name, suggested beside the source.
+  await page.locator('.quick-input-box input').filter({ hasNot: page.locator('[disabled]') }).waitFor();
+  await page.waitForFunction(() => {
+    const input = document.querySelector('.quick-input-box input');
+    return input instanceof HTMLInputElement && input.value.endsWith('.vmdk');
+  }, undefined, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
   const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Converting build-cache\.raw/ });
   const shown = await toast.waitFor({ timeout: 20_000 }).then(() => true, () => false);
   // Wait for a percentage in the message, so the picture shows progress, not just a start.
