@@ -66,8 +66,18 @@ function runUi() {
 async function runOne(name, env) {
   const spec = RUNS[name];
   if (spec.ui) return runUi();
-  const started = Date.now();
   const root = tempRoot(`qdt-it-${name}-`);
+  try {
+    return await runIn(name, spec, env, root);
+  } finally {
+    if (!process.env.QDT_IT_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    else log(`kept ${root}`);
+  }
+}
+
+/** One run in its own folder `root` (profile, workspace copy, results, logs). */
+async function runIn(name, spec, env, root) {
+  const started = Date.now();
   const workspace = path.join(root, 'workspace');
   copyDir(path.join(repoRoot, 'test/integration/workspace'), workspace);
   const resultsFile = path.join(root, 'results.json');
@@ -135,8 +145,6 @@ async function runOne(name, env) {
     await browser?.close().catch(() => {});
     await server.stop();
     active.delete(server);
-    if (!process.env.QDT_IT_KEEP) fs.rmSync(root, { recursive: true, force: true });
-    else log(`kept ${root}`);
   }
 }
 
