@@ -1,6 +1,37 @@
 // Wires the editor adapters; the logic lives in src/vscode/ and src/core/.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { DiagnosticsController } from './vscode/diagnostics';
+import { RepoConfig } from './vscode/repoConfig';
+import { FIX_ALL_COMMAND, QemuCodeActionProvider, SHOW_RULE_DOCS_COMMAND, fixAllCommand } from './vscode/codeActions';
+import { ModeHoverProvider } from './vscode/hover';
+import { COMPLETION_TRIGGERS, ModeCompletionProvider } from './vscode/completion';
+import { CONVERT_COMMAND, ConvertCommand } from './vscode/convertCommand';
+import { showRuleDocs } from './vscode/ruleDocs';
+import { IMAGE_INFO_COMMAND, INFO_SCHEME, ImageInfoCommand } from './vscode/imageInfo';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('QEMU Disk Tools', { log: true });
+  const repoConfig = new RepoConfig(log);
+  const diagnostics = new DiagnosticsController(context.extensionUri, log, repoConfig);
+  const convert = new ConvertCommand(log);
+  const info = new ImageInfoCommand(log);
+  // Every document: Nova config and domain XML are recognised by name and content, whatever the language.
+  const all: vscode.DocumentSelector = '*';
+
+  context.subscriptions.push(
+    log,
+    repoConfig,
+    diagnostics,
+    vscode.languages.registerCodeActionsProvider(all, new QemuCodeActionProvider(diagnostics, log), QemuCodeActionProvider.metadata),
+    vscode.languages.registerHoverProvider(all, new ModeHoverProvider(diagnostics, log)),
+    vscode.languages.registerCompletionItemProvider(all, new ModeCompletionProvider(diagnostics, log), ...COMPLETION_TRIGGERS),
+    vscode.commands.registerCommand(FIX_ALL_COMMAND, (uri?: vscode.Uri) => fixAllCommand(diagnostics, log, uri)),
+    vscode.commands.registerCommand(SHOW_RULE_DOCS_COMMAND, (rule?: unknown) => showRuleDocs(context.extensionUri, log, rule)),
+    vscode.commands.registerCommand(CONVERT_COMMAND, (a?: unknown, b?: unknown) => convert.run(a, b)),
+    info,
+    vscode.workspace.registerTextDocumentContentProvider(INFO_SCHEME, info),
+    vscode.commands.registerCommand(IMAGE_INFO_COMMAND, (a?: unknown, b?: unknown) => info.run(a, b)),
+  );
+}
 
 export function deactivate(): void {}

@@ -17,7 +17,7 @@ import {
   probeCowd, probeFixedVhdFooter, probeGpt, probeIso, probeLuks, probeQcow, probeQed, probeVdi, probeVhd, probeVhdx,
 } from './inspectFormats';
 import { probeVmdk } from './inspectVmdk';
-import { HEAD_BYTES, shown, type ByteSource, type DetectedFormat, type Issue, type Probe, type ProbeContext, type ProbeHit } from './inspectTypes';
+import { HEAD_BYTES, REFUSE, shown, type ByteSource, type DetectedFormat, type Issue, type Probe, type ProbeContext, type ProbeHit } from './inspectTypes';
 
 export { ImageOpenError, type ImageOpenErrorKind } from './inspectRead';
 export type { ByteSource, DetectedFormat, Issue, RefusalCode } from './inspectTypes';
@@ -63,8 +63,6 @@ const DESCRIBE: Record<DetectedFormat, string> = {
 
 /** Detector order; it is also the order of preference for `format` when several match. */
 const PROBES: readonly Probe[] = [probeQcow, probeQed, probeVmdk, probeCowd, probeVhd, probeVhdx, probeVdi, probeLuks, probeIso, probeGpt];
-
-const REFUSE = 'Refusing to convert it.';
 
 function multipleFormats(name: string, hits: ProbeHit[]): Issue {
   const list = hits.map((h) => DESCRIBE[h.format]).join(' and ');

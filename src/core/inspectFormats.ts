@@ -2,11 +2,9 @@
 // Byte layouts: /work/shared/reference/sources.md E.3 (oslo.utils format_inspector) and E.4 (QEMU).
 
 import {
-  hasMagic, safeNumber, shown, sizeIssue, truncatedIssue,
+  hasMagic, REFUSE, safeNumber, shown, sizeIssue, truncatedIssue,
   type ByteSource, type Issue, type Probe, type ProbeHit,
 } from './inspectTypes';
-
-const REFUSE = 'Refusing to convert it.';
 
 /** A NUL-free string of at most `max` bytes read from the image (latin1: bytes map 1:1). */
 async function readName(src: ByteSource, offset: bigint, length: number, max = 1023): Promise<string | undefined> {

@@ -76,16 +76,19 @@ export function hasMagic(buf: Buffer, offset: number, magic: string): boolean {
   return buf.length >= offset + magic.length && buf.toString('latin1', offset, offset + magic.length) === magic;
 }
 
+/** How every refusal message ends, before any advice. */
+export const REFUSE = 'Refusing to convert it.';
+
 export function truncatedIssue(name: string, what: string): Issue {
   return {
     code: 'truncated',
-    message: `${name} starts like ${what} but its header is cut short: the file is damaged or was not copied completely. Refusing to convert it.`,
+    message: `${name} starts like ${what} but its header is cut short: the file is damaged or was not copied completely. ${REFUSE}`,
   };
 }
 
 export function sizeIssue(name: string, what: string): Issue {
   return {
     code: 'implausible-size',
-    message: `${name} claims a ${what} virtual size too large to be real (over 8 PiB): the header is damaged or crafted. Refusing to convert it.`,
+    message: `${name} claims a ${what} virtual size too large to be real (over 8 PiB): the header is damaged or crafted. ${REFUSE}`,
   };
 }

@@ -5,9 +5,8 @@
 // Any other createType keeps its data in files the descriptor names, and a descriptor can name
 // any host path.
 
-import { hasMagic, safeNumber, shown, sizeIssue, truncatedIssue, type ByteSource, type Issue, type Probe, type ProbeHit } from './inspectTypes';
+import { hasMagic, REFUSE, safeNumber, shown, sizeIssue, truncatedIssue, type ByteSource, type Issue, type Probe, type ProbeHit } from './inspectTypes';
 
-const REFUSE = 'Refusing to convert it.';
 const GD_AT_END = 0xffffffffffffffffn;
 /** QEMU and oslo both expect the embedded descriptor at sector 1 and cap it at 1 MiB - 1. */
 const DESC_OFFSET = 0x200;
@@ -38,11 +37,17 @@ function parseSparseHeader(b: Buffer, at = 0): SparseHeader {
 /** Printable ASCII or whitespace only: what a text descriptor file starts with. */
 const isTextByte = (c: number): boolean => (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
 
+/**
+ * Descriptor text may hold bytes above 0x7f: qemu-img writes file names, UTF-8 and all, into the
+ * extent lines, and QEMU's parser takes any byte. Control bytes mark binary data.
+ */
+const isDescriptorByte = (c: number): boolean => isTextByte(c) || c > 0x7f;
+
 /** The descriptor text up to its NUL padding; undefined if it holds bytes that are not text. */
 function descriptorText(bytes: Buffer): string | undefined {
   const nul = bytes.indexOf(0);
   const text = bytes.subarray(0, nul < 0 ? bytes.length : nul);
-  return text.every(isTextByte) ? text.toString('latin1') : undefined;
+  return text.every(isDescriptorByte) ? text.toString('utf8') : undefined;
 }
 
 /**
@@ -178,7 +183,7 @@ async function probeSparse(src: ByteSource, head: Buffer, name: string): Promise
 
 async function probeTextDescriptor(src: ByteSource, head: Buffer, name: string): Promise<ProbeHit | undefined> {
   const start = head.subarray(0, 512);
-  if (start.length < 64 || !start.every(isTextByte)) return undefined;
+  if (start.length < 64 || !start.every(isDescriptorByte)) return undefined;
   const text = descriptorText(await src.read(0, DESC_MAX)) ?? descriptorText(start);
   const createType = text === undefined ? undefined : createTypeOf(text);
   if (text === undefined || createType === undefined) return undefined; // plain text: raw data

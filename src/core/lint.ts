@@ -17,7 +17,21 @@ export function isTemplateName(fileName: string): boolean {
 const NOVA_NAME = /^nova(-compute)?\.conf(\.sample)?$/i;
 // Options Nova reads from [libvirt]; one of them beside a [libvirt] header marks a Nova file.
 const NOVA_LIBVIRT_OPTION = /^[ \t]*(disk_cachemodes|libvirt_disk_cachemodes|images_type|virt_type|images_rbd_pool|cpu_mode|live_migration_\w+|hw_disk_discard|inject_\w+|rbd_\w+|connection_uri)[ \t]*[=:]/m;
-const LIBVIRT_SECTION = /^\[libvirt\][ \t]*$/im;
+const LIBVIRT_SECTION = /^\[libvirt\][ \t]*$/gim;
+const NEXT_HEADER = /^\[/gm;
+
+/** A [libvirt] section holds a Nova option (not merely a file that has both somewhere, like a cinder.conf with rbd_user). */
+function hasNovaLibvirtSection(text: string): boolean {
+  LIBVIRT_SECTION.lastIndex = 0;
+  for (let m = LIBVIRT_SECTION.exec(text); m; m = LIBVIRT_SECTION.exec(text)) {
+    const from = m.index + m[0].length;
+    NEXT_HEADER.lastIndex = from;
+    const next = NEXT_HEADER.exec(text);
+    if (NOVA_LIBVIRT_OPTION.test(text.slice(from, next ? next.index : text.length))) return true;
+    LIBVIRT_SECTION.lastIndex = Math.max(LIBVIRT_SECTION.lastIndex, next ? next.index : text.length);
+  }
+  return false;
+}
 
 /** First element name of an XML text, skipping the declaration, comments, DOCTYPE and PIs. */
 function rootElementName(text: string): string | undefined {
@@ -43,8 +57,9 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
-  if (/\.conf(\.sample)?$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
-  if (LIBVIRT_SECTION.test(text) && NOVA_LIBVIRT_OPTION.test(text)) return 'nova-conf';
+  // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
+  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }
 
@@ -77,28 +92,33 @@ export function preferredFix(f: Finding): Fix | undefined {
   return f.fixes.find((x) => x.preferred);
 }
 
+/** The preferred fixes that "fix all" applies in one pass, as edit groups that do not overlap. */
+function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
+  return nonOverlapping(findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits));
+}
+
 /**
  * The edits that "fix all" applies in one pass: each finding's preferred fix, skipping any that
  * overlaps one already taken (a later pass picks it up after re-linting).
  */
 export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
-  const groups = findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits);
-  return nonOverlapping(groups).flat();
+  return fixAllGroups(findings).flat();
 }
 
 /**
  * Applies preferred fixes until none is left or nothing changes (at most `maxPasses`), re-linting
- * between passes so that fixes which overlapped in one pass still land.
+ * between passes so that fixes which overlapped in one pass still land. `fixed` counts fixes
+ * applied (one fix may be several edits, e.g. a move).
  */
 export function fixAll(text: string, req: LintRequest, maxPasses = 10): { text: string; fixed: number } {
   let current = text;
   let fixed = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
-    const edits = fixAllEdits(lint(current, req));
-    if (edits.length === 0) break;
-    const next = applyEdits(current, edits);
+    const groups = fixAllGroups(lint(current, req));
+    if (groups.length === 0) break;
+    const next = applyEdits(current, groups.flat());
     if (next === current) break;
-    fixed += edits.length;
+    fixed += groups.length;
     current = next;
   }
   return { text: current, fixed };

@@ -10,7 +10,7 @@ import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
 import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
-import { deleteLines, insertIntoSection, insertLineAbove, lastSection, removeItem, replaceValue, sectionEnd } from './novaEdits';
+import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, lineStartOf, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
   hadBom: boolean;
@@ -160,18 +160,33 @@ class NovaLinter {
   private syntaxError(err: IniError): void {
     const text = this.text;
     const line = text.slice(err.start, err.end);
-    const refused = `oslo.config refuses the whole file ('${err.osloMessage}'), so nova-compute does not start`;
+    const refused = `oslo.config refuses the whole file ("${err.osloMessage}"), so nova-compute does not start`;
     const commentOut: Fix = { title: 'Comment out the line', edits: [{ start: err.lineStart, end: err.lineStart, newText: '# ' }] };
     switch (err.kind) {
-      case 'unexpected-continuation':
+      case 'unexpected-continuation': {
+        const dedent: Fix = { title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true };
+        const cut = this.cutByComments(err);
+        if (cut) {
+          // Dedenting would turn the rest of the value into options of their own: its items would be lost without a word.
+          dedent.preferred = undefined;
+          this.add(
+            'nova-conf-syntax',
+            `This indented line continues \`${cut.entry.key}\`, but the comment above it ends that value: ${refused}. Move the comment above \`${cut.entry.key}\`.`,
+            err.start,
+            err.end,
+            [{ title: `Move the comment above ${cut.entry.key}`, edits: [{ start: cut.start, end: cut.end, newText: '' }, { start: cut.entry.start, end: cut.entry.start, newText: text.slice(cut.start, cut.end) }], preferred: true }, dedent],
+          );
+          return;
+        }
         this.add(
           'nova-conf-syntax',
           `This line is indented, but no option line comes right before it (a section header, comment or blank line does): ${refused}. Remove the indentation.`,
           err.start,
           err.end,
-          [{ title: 'Remove the indentation', edits: [{ start: err.lineStart, end: err.start, newText: '' }], preferred: true }],
+          [dedent],
         );
         return;
+      }
       case 'no-separator':
         this.add('nova-conf-syntax', `${q(line)} is neither a section header, a comment nor \`key = value\`: ${refused}. Add the missing \`=\` or comment the line out with \`#\`.`, err.start, err.end, [commentOut]);
         return;
@@ -201,15 +216,39 @@ class NovaLinter {
     }
   }
 
+  /**
+   * The option whose value comment lines right above an unexpected continuation cut off (the
+   * author meant the indented line to continue it), and the comment lines [start, end).
+   */
+  private cutByComments(err: IniError): { entry: IniEntry; start: number; end: number } | undefined {
+    // A bounded look back: comment blocks are short, and this runs for every such error.
+    const from = Math.max(0, err.lineStart - 4096);
+    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
+    if (!m) return undefined;
+    const lines = m[0].match(/\r\n|\r|\n/g)!.length;
+    // Entries are in file order: a binary search keeps many such errors in a huge file cheap.
+    const want = err.line - lines - 1;
+    const es = this.doc.entries;
+    let lo = 0;
+    let hi = es.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (es[mid].lastLine < want) lo = mid + 1;
+      else hi = mid;
+    }
+    const entry = es[lo]?.lastLine === want ? es[lo] : undefined;
+    return entry ? { entry, start: from + m.index, end: err.lineStart } : undefined;
+  }
+
   // ---- nova-cachemodes-section ----
 
   /** disk_cachemodes lines that Nova never reads. */
   cachemodesPlacement(): void {
     for (const e of this.doc.entries) {
-      for (const c of e.continuations) {
+      e.continuations.forEach((c, i) => {
         const t = this.text.slice(c.start, c.end);
-        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, c.start, c.end, t);
-      }
+        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, i, t);
+      });
       if (!CACHEMODES_NAME.test(e.key) || !this.known(e)) continue;
       if (e.section?.group !== 'libvirt' || e.key !== 'disk_cachemodes') this.misplacedCachemodes(e);
     }
@@ -264,18 +303,25 @@ class NovaLinter {
     this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes, related);
   }
 
-  private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {
+  /** `i`: the continuation line of `owner` that holds the indented disk_cachemodes. */
+  private indentedCachemodes(owner: IniEntry, i: number, line: string): void {
     if (this.full('nova-cachemodes-section')) return;
+    const { start } = owner.continuations[i];
     const key = /^[A-Za-z_]+/.exec(line)![0];
-    const newLine = 'disk_cachemodes' + line.slice(key.length);
-    let lineStart = start;
-    while (lineStart > 0 && !/[\r\n]/.test(this.text[lineStart - 1])) lineStart--;
-    const fix: Fix = owner.section?.group === 'libvirt'
+    const lineStart = lineStartOf(this.text, start);
+    // Lines indented deeper right after it were written as its own continuation: they move with it.
+    let end = owner.continuations[i].end;
+    for (const c of owner.continuations.slice(i + 1)) {
+      if (c.start - lineStartOf(this.text, c.start) <= start - lineStart) break;
+      end = c.end;
+    }
+    const inLibvirt = owner.section?.group === 'libvirt';
+    const fix: Fix = inLibvirt
       ? { title: 'Remove the indentation', edits: [{ start: lineStart, end: start + key.length, newText: 'disk_cachemodes' }], preferred: true }
-      : this.moveToLibvirt(start, end, newLine);
+      : this.moveToLibvirt(start, end, 'disk_cachemodes' + this.text.slice(start + key.length, end));
     this.add(
       'nova-cachemodes-section',
-      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. Remove the indentation.`,
+      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. ${inLibvirt ? 'Remove the indentation' : 'Move the line into `[libvirt]`, without indentation'}.`,
       start,
       start + key.length,
       [fix],
@@ -313,7 +359,9 @@ class NovaLinter {
     }
     this.add(
       'nova-cachemodes-duplicate',
-      `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
+      listItems(e).length === 0
+        ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
+        : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
       e.keyStart,
       e.end,
       fixes,
@@ -325,19 +373,34 @@ class NovaLinter {
     const { value, comments } = rewriteCacheModes(e.value);
     const edits: TextEdit[] = [replaceValue(e, value, this.text)];
     if (comments.length > 0) edits.push(insertLineAbove(this.text, e.start, comments.join(this.eol), this.eol));
-    if (comments.length === 0 && this.text.slice(e.rawValueStart, e.end) === value) return undefined;
+    // Nothing to rewrite (only quotes around the whole value would go): no fix that changes nothing Nova reads.
+    if (comments.length === 0 && (this.text.slice(e.rawValueStart, e.end) === value || e.value === value)) return undefined;
     const shown = value === '' ? 'an empty list' : value.length <= 60 ? value : 'a comma-separated list of type=mode';
     return { title: `Rewrite as ${shown}${comments.length > 0 ? ', comment above' : ''}`, edits, preferred: true };
   }
 
   private cachemodesSyntax(e: IniEntry, cm: CacheModesValue): void {
+    if (cm.header) {
+      // A rewrite would fold the header into the list: only the indentation goes, the rest shows on the next lint.
+      const h = cm.header;
+      this.add(
+        'nova-cachemodes-syntax',
+        `This \`${this.text.slice(h.start, h.end)}\` line is indented, so oslo.config reads it as more of the \`disk_cachemodes\` value, not as a section header: Nova ignores the item it lands in, and the options below it stay in \`[${e.section?.name ?? 'libvirt'}]\`. Remove the indentation.`,
+        h.start,
+        h.end,
+        [{ title: 'Remove the indentation', edits: [{ start: lineStartOf(this.text, h.start), end: h.start, newText: '' }], preferred: true }],
+      );
+      return;
+    }
     const problems = cm.items.filter((i) => i.problem && !i.inComment); // the comment's own finding covers the rest
     if (problems.length === 0 && !cm.comment) return;
     const fix = this.rewriteFix(e);
     const fixes = fix ? [fix] : [];
     const clean = rewriteCacheModes(e.value).value;
+    // `[]` or `"" , ""` hold no item at all: the way to write that is an empty value.
+    const cleanShown = clean === '' ? "an empty value (Nova's defaults)" : q(clean);
     if (cm.bracket) {
-      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${q(clean)}.`, e.rawValueStart, e.end, fixes);
+      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${cleanShown}.`, e.rawValueStart, e.end, fixes);
       return;
     }
     if (cm.comment && !cm.items.some((i) => i.problem === 'comment')) {
@@ -356,7 +419,7 @@ class NovaLinter {
           end = cm.comment!.end;
           break;
         case 'quoted':
-          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${q(clean)}.`;
+          message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${cleanShown}.`;
           break;
         case 'blanks':
           message = `Nova does not strip blanks around \`=\`, so ${item} is not a valid item and is ignored. Write ${q(rewriteCacheModes(it.text).value)}.`;
@@ -365,7 +428,7 @@ class NovaLinter {
           message = `Items are \`type=mode\`: ${item} uses \`:\` and Nova ignores it. Write ${q(rewriteCacheModes(it.text).value)}.`;
           break;
         case 'no-comma':
-          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${q(clean)}.`;
+          message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${cleanShown}.`;
           break;
         default:
           message = `${item} is not \`type=mode\`, so Nova ignores it. Write each item as a disk type, \`=\` and a cache mode, for example \`file=none\`.`;
@@ -524,13 +587,18 @@ class NovaLinter {
       const net = cm.items.filter((i) => i.type === 'network' && isCacheMode(i.mode!)).pop();
       if (!net) {
         const last = cm.items[cm.items.length - 1];
-        const at = last ? last.end : l.pieces[0].start;
+        // No item: inside the quotes of `""`, else in place of the empty value, keeping `key = value` spacing.
+        const edit: TextEdit = last
+          ? { start: last.end, end: last.end, newText: ',network=writeback' }
+          : l.quote
+            ? { start: l.pieces[0].start, end: l.pieces[0].start, newText: 'network=writeback' }
+            : replaceValue(l, 'network=writeback', this.text);
         this.add(
           'nova-rbd-cache',
           'With `images_type = rbd`, this `disk_cachemodes` has no `network=writeback`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `network=writeback`: it is as crash-safe as none for guests that flush.',
           l.keyStart,
           l.end,
-          [{ title: 'Add network=writeback', edits: [{ start: at, end: at, newText: last ? ',network=writeback' : 'network=writeback' }], preferred: true }],
+          [{ title: 'Add network=writeback', edits: [edit], preferred: true }],
           [rel],
         );
       } else if (net.mode === 'none' || net.mode === 'directsync') {

@@ -3,7 +3,8 @@
 import type { IniDocument, IniEntry, IniSection } from './ini';
 import type { TextEdit } from './types';
 
-function lineStartOf(text: string, offset: number): number {
+/** Offset of the start of the line holding `offset`. */
+export function lineStartOf(text: string, offset: number): number {
   let i = offset;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
@@ -72,4 +73,27 @@ export function replaceValue(entry: IniEntry, newValue: string, text: string): T
   // Empty value: follow the line's style, "key = value" or "key=value".
   const spaced = text.charCodeAt(entry.sepOffset - 1) === 32;
   return { start: sepEnd, end: entry.end, newText: (spaced ? ' ' : '') + newValue };
+}
+
+/**
+ * Removes the indentation [lineStart, indentEnd) from its line and from the indented lines right
+ * after it that start with the same indentation: a block pasted indented becomes options again,
+ * instead of its later lines turning into continuations of the first. Lines indented deeper keep
+ * their extra indentation (they stay continuations); a blank or less indented line ends the block.
+ */
+export function dedentBlock(text: string, lineStart: number, indentEnd: number): TextEdit[] {
+  const indent = text.slice(lineStart, indentEnd);
+  const edits: TextEdit[] = [{ start: lineStart, end: indentEnd, newText: '' }];
+  const lineBreak = /\r\n?|\n/g;
+  lineBreak.lastIndex = indentEnd;
+  for (let m = lineBreak.exec(text); m; m = lineBreak.exec(text)) {
+    const start = m.index + m[0].length;
+    lineBreak.lastIndex = start;
+    const next = lineBreak.exec(text);
+    const line = text.slice(start, next ? next.index : text.length);
+    if (!line.startsWith(indent) || line.trim() === '') break;
+    edits.push({ start, end: start + indent.length, newText: '' });
+    lineBreak.lastIndex = start;
+  }
+  return edits;
 }

@@ -36,12 +36,49 @@ function directives(text: string, kind: FileKind, index: LineIndex): Directive[]
   return out;
 }
 
-/** Lines that hold only a comment (or nothing) are skipped when resolving "next line". */
-function isSkippableLine(text: string, kind: FileKind): boolean {
+/** INI: lines that hold only a comment (or nothing) are skipped when resolving "next line". */
+function isSkippableIniLine(text: string): boolean {
   const t = text.trim();
-  if (t === '') return true;
-  if (kind === 'domain-xml') return /^<!--[\s\S]*-->$/.test(t);
-  return t.startsWith('#') || t.startsWith(';');
+  return t === '' || t.startsWith('#') || t.startsWith(';');
+}
+
+// Blanks and whole comments, which may run over several lines.
+const XML_BLANKS_AND_COMMENTS = /(?:\s+|<!--[\s\S]*?-->)*/y;
+
+/**
+ * Resolves "next line" for each disable-next-line directive, in document order: the next line
+ * holding markup (XML) or a value (INI). In XML a run of blanks and comments already scanned for
+ * an earlier directive is not scanned again, so many directives cost one pass.
+ */
+function targetLines(text: string, kind: FileKind, index: LineIndex, lines: number[]): number[] {
+  let scannedFrom = -1;
+  let scannedTo = -1;
+  return lines.map((line) => {
+    let next = line + 1;
+    if (next >= index.lineCount) return next;
+    if (kind === 'domain-xml') {
+      const from = index.lineStart(next);
+      if (from < scannedFrom || from > scannedTo) {
+        XML_BLANKS_AND_COMMENTS.lastIndex = scannedFrom = from;
+        XML_BLANKS_AND_COMMENTS.exec(text);
+        scannedTo = XML_BLANKS_AND_COMMENTS.lastIndex;
+      }
+      return index.positionAt(scannedTo).line;
+    }
+    while (next < index.lineCount && isSkippableIniLine(text.slice(index.lineStart(next), index.lineEnd(next)))) next++;
+    return next;
+  });
+}
+
+/**
+ * The last line of the INI option that starts on `line`: its indented continuation lines are
+ * part of it, and no comment can stand between them (it would end the value).
+ */
+function lastContinuation(text: string, index: LineIndex, line: number): number {
+  if (/^[ \t]*\[/.test(text.slice(index.lineStart(line), index.lineEnd(line)))) return line;
+  let last = line;
+  while (last + 1 < index.lineCount && /^[ \t]+\S/.test(text.slice(index.lineStart(last + 1), index.lineEnd(last + 1)))) last++;
+  return last;
 }
 
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
@@ -54,11 +91,15 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   if (ds.length === 0) return findings;
 
   const nextLine = new Map<number, Directive[]>();
-  for (const d of ds.filter((x) => x.verb === 'disable-next-line')) {
-    let line = d.line + 1;
-    while (line < index.lineCount && isSkippableLine(text.slice(index.lineStart(line), index.lineEnd(line)), kind)) line++;
-    nextLine.set(line, [...(nextLine.get(line) ?? []), d]);
-  }
+  const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
+  targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
+    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    for (let l = line; l <= last; l++) {
+      const list = nextLine.get(l);
+      if (list) list.push(nextLineDs[i]);
+      else nextLine.set(l, [nextLineDs[i]]);
+    }
+  });
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
   return findings.filter((f) => {

@@ -44,14 +44,15 @@ function indentBefore(text: string, offset: number): string | undefined {
 
 /**
  * Inserts `markup` as the first child of `parent`, on a line of its own indented like the
- * parent's first child (or one level deeper than the parent). Undefined when the parent has no
+ * parent's first child (or one level deeper than the parent); inline when that child shares its
+ * line with other markup (`<disk><source/></disk>` on one line). Undefined when the parent has no
  * room for a child (self-closing or unfinished start tag).
  */
 export function insertFirstChild(text: string, parent: XmlElement, markup: string, eol: string): TextEdit | undefined {
   if (!parent.tagClosed || parent.selfClosing) return undefined;
   const first = parent.children[0];
   const parentIndent = indentBefore(text, parent.start);
-  const indent = (first && indentBefore(text, first.start)) ?? (parentIndent !== undefined ? parentIndent + '  ' : undefined);
+  const indent = first ? indentBefore(text, first.start) : parentIndent !== undefined ? parentIndent + '  ' : undefined;
   const newText = indent === undefined ? markup : eol + indent + markup;
   return { start: parent.tagEnd, end: parent.tagEnd, newText };
 }

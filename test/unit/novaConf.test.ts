@@ -71,7 +71,7 @@ test('nova-conf-syntax: an indented key after a header; the fix removes the inde
   const text = '[libvirt]\n  images_type = rbd\n';
   const f = one(text, 'nova-conf-syntax');
   assert.equal(at(text, f), 'images_type = rbd');
-  assert.match(f.message, /indented.*refuses the whole file \('Unexpected continuation line'\)/);
+  assert.match(f.message, /indented.*refuses the whole file \("Unexpected continuation line"\)/);
   assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\n');
 });
 
@@ -334,7 +334,7 @@ test('nova-rbd-cache: network=writeback is added to the value in force', () => {
   assert.equal(text.slice(f.related![0].start, f.related![0].end), 'images_type = rbd');
   assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = "file=none,network=writeback,"\nimages_type = rbd\n');
   const empty = '[libvirt]\nimages_type = rbd\ndisk_cachemodes =\n';
-  assert.equal(preferred(empty, one(empty, 'nova-rbd-cache')), '[libvirt]\nimages_type = rbd\ndisk_cachemodes =network=writeback\n');
+  assert.equal(preferred(empty, one(empty, 'nova-rbd-cache')), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n');
 });
 
 test('nova-rbd-cache: network=none becomes network=writeback', () => {

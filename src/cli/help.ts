@@ -1,0 +1,95 @@
+// Help texts. Exit codes are part of the interface: CI scripts branch on them.
+
+export const MAIN_HELP = `Usage: qemu-disk-tools <command> [options]
+
+Commands:
+  lint [paths|globs...]      check libvirt domain XML and nova.conf disk cache settings
+  convert SRC TARGET         convert a disk image with qemu-img, safely
+  inspect IMAGE              show an image's format and whether it is safe to open
+
+Run 'qemu-disk-tools <command> --help' for a command's options.
+  --help, -h     this text
+  --version      the version
+`;
+
+export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
+
+Checks the disk cache settings of libvirt domain XML files and Nova configuration files.
+Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
+.tmpl templates), skipping node_modules and .git. Quote globs ('**/*.xml') so the shell does
+not expand them. Which rules apply to a file is decided from its content and name.
+
+Options:
+  -f, --format FORMAT   text (default): file:line:col severity rule message
+                        json: findings with 0-based line/character (UTF-16) and offsets
+                        sarif: SARIF 2.1.0 for GitHub code scanning
+  -o, --output FILE     write the report to FILE instead of standard output
+  --fix                 apply the preferred fix of each finding in place (atomically), then
+                        report what is left
+  --rule RULE=SEVERITY  set a rule's severity: error, warning, info, hint or off (repeatable)
+  -c, --config FILE     read rule settings from FILE instead of the nearest
+                        .qemu-disk-tools.json in the working directory or a parent:
+                          { "rules": { "cache-writethrough": "error", "migration-cache": "off" } }
+                        (--rule wins over the file)
+  --no-config           ignore .qemu-disk-tools.json
+  -h, --help            this text
+
+Suppress one finding with a comment on the line before it:
+  <!-- qdt-disable-next-line cache-unsafe -- reason -->      (XML)
+  # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
+
+Exit status:
+  0  no finding at error level (warnings, info and hints do not fail the run)
+  1  at least one finding at error level
+  2  usage error, bad config, or a file that could not be read or is not text (binary);
+     the other files are still checked and reported
+`;
+
+export const CONVERT_HELP = `Usage: qemu-disk-tools convert [options] SRC TARGET
+
+Converts a disk image with qemu-img. The source is inspected first and refused if it is
+unsafe to open (e.g. a backing file or data file pointing elsewhere, a VMDK that names host
+files). The output is written to TARGET.part, flushed to disk, then renamed to TARGET.
+
+Options:
+  --from FORMAT          the source format (raw, qcow2, vmdk, vpc, vhdx, vdi...); checked
+                         against the content. Default: what the inspector finds.
+  --to FORMAT            raw, qcow2, vmdk, vdi, vhdx or vpc. Default: from TARGET's extension
+                         (.raw/.img, .qcow2, .vmdk, .vdi, .vhdx, .vhd/.vpc)
+  --compress             compress (qcow2; vmdk with --subformat streamOptimized)
+  --preallocation MODE   raw: off, falloc or full; qcow2: off, metadata, falloc or full
+  --subformat S          vmdk: monolithicSparse (default) or streamOptimized;
+                         vhdx, vpc: dynamic (default) or fixed
+  --force                replace TARGET if it exists
+  --allow-backing-file   accept a source with a backing file (off by default)
+  --qemu-img PATH        the qemu-img to run (default: qemu-img on PATH)
+  -v, --verbose          log the qemu-img command line, the cache choice and its stderr
+  -h, --help             this text
+
+Progress goes to standard error: a bar on a terminal, a line every 10% otherwise.
+Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed. A
+second Ctrl+C quits at once and may leave TARGET.part behind.
+
+Exit status:
+  0    converted
+  1    refused (unsafe or mismatched source, TARGET exists without --force) or failed
+  2    usage error (including options that do not fit the target format)
+  130  interrupted by Ctrl+C (SIGINT); 143 by SIGTERM
+`;
+
+export const INSPECT_HELP = `Usage: qemu-disk-tools inspect [options] IMAGE
+
+Reads an image's headers (without running anything on it) and says what format it is and
+whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info' reports.
+
+Options:
+  --from FORMAT     the format you expect; a mismatch is reported as a refusal
+  --json            machine-readable output
+  --qemu-img PATH   the qemu-img to run (default: qemu-img on PATH)
+  -h, --help        this text
+
+Exit status:
+  0  inspected, nothing unsafe found
+  1  the image is refused (unsafe to open), could not be inspected, or qemu-img info failed
+  2  usage error
+`;

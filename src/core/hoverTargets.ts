@@ -1,0 +1,123 @@
+// What cache/io value sits at an offset, for hover and completion. Pure and tolerant: it works
+// on half-typed text (an attribute whose closing quote is not there yet), which a parser would
+// refuse. XML goes through the rules' own tolerant scanner (xmlScan.ts), so hover and the
+// rules agree on which <driver> belongs to a disk.
+import type { FileKind } from './types';
+import { scanXml } from './xmlScan';
+import { parseIni, type IniPiece } from './ini';
+
+export interface ModeTarget {
+  /** Which list of values applies. */
+  attr: 'cache' | 'io';
+  /** The value as written (may be empty while typing). */
+  value: string;
+  /** The value's range, without quotes: what a completion replaces. */
+  start: number;
+  end: number;
+  /** Nova only: the disk type of the disk_cachemodes item ('file', 'block', 'network'…). */
+  diskType?: string;
+  /** Range a hover covers: the value in XML, the whole `type=mode` item in Nova. */
+  hoverStart: number;
+  hoverEnd: number;
+}
+
+/** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
+export function modeTargetAt(text: string, kind: FileKind, offset: number): ModeTarget | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  return kind === 'domain-xml' ? xmlTargetAt(text, offset) : novaTargetAt(text, offset);
+}
+
+// --- domain XML: <disk> … <driver cache='…' io='…'/>, found with the rules' own scanner ---
+
+/** Disks where the rules look: under /domain/devices, or top-level in a <disk> snippet file. */
+const isDisk = (path: readonly string[], name: string, top: number) =>
+  name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices'));
+
+const DRIVER_ONLY: ReadonlySet<string> = new Set(['driver']);
+
+function xmlTargetAt(text: string, offset: number): ModeTarget | undefined {
+  for (const disk of scanXml(text, isDisk, DRIVER_ONLY).captured) {
+    for (const driver of disk.children) {
+      if (driver.name !== 'driver' || offset < driver.start || offset > driver.tagEnd) continue;
+      for (const name of ['cache', 'io'] as const) {
+        const a = driver.attr(name);
+        if (a?.quote && offset >= a.valueStart && offset <= a.valueEnd) {
+          return { attr: name, value: a.value, start: a.valueStart, end: a.valueEnd, hoverStart: a.valueStart, hoverEnd: a.valueEnd };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+// --- Nova: [libvirt] disk_cachemodes = file=none,network=writeback ---
+
+const CACHEMODES_KEY = /^(libvirt_)?disk_cachemodes$/i;
+
+/**
+ * The line of a disk_cachemodes value that holds `offset`, parsed as oslo.config reads the file
+ * (continuation lines included). Any capitalisation and section: a misplaced option still gets
+ * a hover, and the rules say why it is misplaced.
+ */
+function cachemodesValueAt(text: string, offset: number): IniPiece | undefined {
+  for (const e of parseIni(text).entries) {
+    if (!CACHEMODES_KEY.test(e.key)) continue;
+    for (const p of e.pieces) if (offset >= p.start && offset <= p.end) return p;
+  }
+  return undefined;
+}
+
+// An item stops at a comma, a quote, a bracket or a blank (the forms Nova does not parse still
+// get a hover, so that the user sees what they meant).
+const ITEM_STOP = /[,"'[\]\s]/;
+
+/** The `type=mode` item of a disk_cachemodes value around `offset`: [start, end). */
+function novaItemAt(text: string, offset: number): { start: number; end: number } | undefined {
+  const value = cachemodesValueAt(text, offset);
+  if (!value) return undefined;
+  let start = offset;
+  while (start > value.start && !ITEM_STOP.test(text[start - 1])) start--;
+  let end = offset;
+  while (end < value.end && !ITEM_STOP.test(text[end]) && text[end] !== '#' && text[end] !== ';') end++;
+  return { start, end };
+}
+
+function novaTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const { start: itemStart, end: itemEnd } = at;
+  const item = text.slice(itemStart, itemEnd);
+  const eq = item.indexOf('=');
+  if (eq <= 0) return undefined;
+  const start = itemStart + eq + 1;
+  return {
+    attr: 'cache',
+    value: text.slice(start, itemEnd),
+    start,
+    end: itemEnd,
+    diskType: item.slice(0, eq),
+    hoverStart: itemStart,
+    hoverEnd: itemEnd,
+  };
+}
+
+export interface DiskTypeSlot {
+  /** The disk type typed so far, and its range (what a completion replaces). */
+  value: string;
+  start: number;
+  end: number;
+  /** An '=' already follows the type. */
+  hasEquals: boolean;
+}
+
+/** The disk-type half of a disk_cachemodes item at `offset` (before its '='), for completion. */
+export function novaDiskTypeSlotAt(text: string, offset: number): DiskTypeSlot | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  const at = novaItemAt(text, offset);
+  if (!at) return undefined;
+  const item = text.slice(at.start, at.end);
+  const eq = item.indexOf('=');
+  const end = eq === -1 ? at.end : at.start + eq;
+  if (offset > end) return undefined;
+  return { value: text.slice(at.start, end), start: at.start, end, hasEquals: eq !== -1 };
+}

@@ -1,0 +1,137 @@
+// Quick fixes for our diagnostics, "disable for this line", "show documentation", and
+// source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
+import * as vscode from 'vscode';
+import type { Finding, TextEdit } from '../core/types';
+import { fixAllEdits } from '../core/lint';
+import { disableEdits } from './disableComment';
+import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
+import { errorMessage, guarded, showFailure } from './notify';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
+export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
+
+export function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
+  const we = new vscode.WorkspaceEdit();
+  for (const e of edits) we.replace(doc.uri, rangeOf(doc, e.start, e.end), e.newText);
+  return we;
+}
+
+export class QemuCodeActionProvider implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
+  };
+
+  constructor(
+    private readonly diagnostics: DiagnosticsController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    return guarded(this.log, 'Code actions', () => this.actions(doc, context)) ?? [];
+  }
+
+  private actions(doc: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const only = context.only;
+    if (only && FIX_ALL_KIND.intersects(only) && !vscode.CodeActionKind.QuickFix.intersects(only)) {
+      return this.fixAllAction(doc);
+    }
+    const ours = context.diagnostics.filter((d) => ruleOf(d) !== undefined);
+    if (ours.length === 0) return [];
+    const result = this.diagnostics.current(doc);
+    if (!result) return [];
+
+    const text = doc.getText();
+    const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const actions: vscode.CodeAction[] = [];
+    const disabled = new Set<string>();
+    const documented = new Set<string>();
+    for (const diag of ours) {
+      const rule = ruleOf(diag)!;
+      const start = doc.offsetAt(diag.range.start);
+      const end = doc.offsetAt(diag.range.end);
+      const finding = result.findings.find((f) => f.rule === rule && f.start === start && f.end === end);
+      if (finding) actions.push(...fixActions(doc, finding, diag));
+
+      const disable = disableEdits(text, result.kind, rule, start, eol);
+      const key = JSON.stringify(disable.edits);
+      if (!disabled.has(key)) {
+        disabled.add(key);
+        const a = new vscode.CodeAction(disable.title, vscode.CodeActionKind.QuickFix);
+        a.edit = toWorkspaceEdit(doc, disable.edits);
+        a.diagnostics = [diag];
+        actions.push(a);
+      }
+      if (!documented.has(rule)) {
+        documented.add(rule);
+        const a = new vscode.CodeAction(`Show documentation for ${rule}`, vscode.CodeActionKind.QuickFix);
+        a.command = { command: SHOW_RULE_DOCS_COMMAND, title: a.title, arguments: [rule] };
+        a.diagnostics = [diag];
+        actions.push(a);
+      }
+    }
+    if (!only || FIX_ALL_KIND.intersects(only)) actions.push(...this.fixAllAction(doc));
+    return actions;
+  }
+
+  private fixAllAction(doc: vscode.TextDocument): vscode.CodeAction[] {
+    const result = this.diagnostics.current(doc);
+    const edits = result ? fixAllEdits(result.findings) : [];
+    if (edits.length === 0) return [];
+    const a = new vscode.CodeAction('Fix all auto-fixable cache-mode problems', FIX_ALL_KIND);
+    a.edit = toWorkspaceEdit(doc, edits);
+    return [a];
+  }
+}
+
+function fixActions(doc: vscode.TextDocument, finding: Finding, diag: vscode.Diagnostic): vscode.CodeAction[] {
+  return finding.fixes.map((fix) => {
+    const a = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+    a.edit = toWorkspaceEdit(doc, fix.edits);
+    a.diagnostics = [diag];
+    a.isPreferred = fix.preferred === true;
+    return a;
+  });
+}
+
+export const FIX_ALL_COMMAND = 'qemuDiskTools.fixAll';
+
+/**
+ * "Fix all cache-mode problems in this file": applies preferred fixes, re-linting between passes
+ * so that fixes which overlapped in one pass still land. Takes the document's uri (tests, or a
+ * menu) or acts on the active editor. Returns the number of fixes applied, or the error message.
+ */
+export async function fixAllCommand(diagnostics: DiagnosticsController, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<number | string> {
+  try {
+    return await fixAllIn(diagnostics, uri);
+  } catch (err) {
+    return showFailure(log, `Fix all failed: ${errorMessage(err)}`, err);
+  }
+}
+
+async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
+  const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!doc) {
+    void vscode.window.showInformationMessage('Open a libvirt domain XML or nova.conf file first, then run Fix all again.');
+    return 0;
+  }
+  if (!diagnostics.kindOf(doc)) {
+    void vscode.window.showInformationMessage(`${doc.fileName} is neither libvirt domain XML nor Nova configuration: nothing to fix.`);
+    return 0;
+  }
+  let fixed = 0;
+  for (let pass = 0; pass < 10; pass++) {
+    const result = diagnostics.current(doc);
+    const edits = result ? fixAllEdits(result.findings) : [];
+    if (edits.length === 0) break;
+    const before = doc.version;
+    if (!(await vscode.workspace.applyEdit(toWorkspaceEdit(doc, edits))) || doc.version === before) break;
+    fixed += edits.length;
+  }
+  await diagnostics.lintNow(doc);
+  const left = diagnostics.current(doc)?.findings.length ?? 0;
+  const tail = left > 0 ? ` ${left} problem${left === 1 ? '' : 's'} left that need${left === 1 ? 's' : ''} a decision: see the Problems panel.` : '';
+  void vscode.window.showInformationMessage(
+    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${fixed} fix${fixed === 1 ? '' : 'es'}.${tail}`,
+  );
+  return fixed;
+}

@@ -1,0 +1,368 @@
+// "Convert Disk Image…": pick a target format and options, name the target, run the core
+// convert pipeline with a cancellable progress notification, log everything to the output
+// channel. Several files selected in the explorer are converted one after another.
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
+import { readSettings } from './settings';
+import { formatBytes, formatDuration, formatRate } from './units';
+import { SHOW_LOG, errorMessage, showFailure } from './notify';
+
+export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
+
+/** Extensions the explorer menu offers conversion for (package.json repeats them in a when-clause). */
+export const IMAGE_EXTENSIONS = ['qcow2', 'qcow', 'img', 'raw', 'vmdk', 'vdi', 'vhd', 'vhdx', 'vpc', 'qed', 'iso'];
+
+/**
+ * Non-interactive form, for integration tests and scripts: no quick pick, input box or modal.
+ *
+ *   executeCommand('qemuDiskTools.convertImage', sourceUri, { target, targetFormat, options, overwrite })
+ *   executeCommand('qemuDiskTools.convertImage', { source, target, targetFormat, options, overwrite })
+ *
+ * `target` (and `source`) are absolute paths or file Uris; `overwrite` defaults to false, so an
+ * existing target is an error. The command returns the ConvertResult, or the error message.
+ */
+export interface ConvertArgs {
+  source?: string | vscode.Uri;
+  target: string | vscode.Uri;
+  targetFormat: TargetFormat;
+  sourceFormat?: string;
+  options?: ConvertOptions;
+  overwrite?: boolean;
+}
+
+/** One conversion's outcome: the result, or the message the user was shown. */
+export type ConvertOutcome = ConvertResult | string;
+
+interface FormatChoice {
+  format: TargetFormat;
+  ext: string;
+  detail: string;
+  presets: Preset[];
+}
+
+interface Preset {
+  label: string;
+  detail: string;
+  options: ConvertOptions;
+}
+
+const FORMATS: readonly FormatChoice[] = [
+  {
+    format: 'raw',
+    ext: '.raw',
+    detail: 'Plain disk bytes: fastest for the VM, any tool reads it; as large as the virtual disk unless the filesystem keeps holes.',
+    presets: [
+      { label: 'Sparse (default)', detail: 'Unwritten areas take no space where the filesystem supports holes.', options: {} },
+      { label: 'Preallocate (falloc)', detail: 'Reserves the whole size now, quickly: no out-of-space surprise while the VM runs.', options: { preallocation: 'falloc' } },
+      { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, steady to run.', options: { preallocation: 'full' } },
+    ],
+  },
+  {
+    format: 'qcow2',
+    ext: '.qcow2',
+    detail: "QEMU's own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.",
+    presets: [
+      { label: 'Thin (default)', detail: 'Grows as the guest writes: the smallest file to start with.', options: {} },
+      { label: 'Compressed', detail: 'Smallest file, for templates and uploads; clusters the guest rewrites are stored uncompressed.', options: { compress: true } },
+      { label: 'Preallocate metadata', detail: 'Faster first writes; the file stays thin.', options: { preallocation: 'metadata' } },
+      { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, no out-of-space surprise later.', options: { preallocation: 'full' } },
+    ],
+  },
+  {
+    format: 'vmdk',
+    ext: '.vmdk',
+    detail: 'VMware (ESXi, vSphere, Workstation, Fusion).',
+    presets: [
+      { label: 'monolithicSparse (default)', detail: 'One growable file, for VMware Workstation or Fusion.', options: {} },
+      { label: 'streamOptimized', detail: 'Compressed, for uploading to vSphere/ESXi or packing into an OVA.', options: { subformat: 'streamOptimized' } },
+    ],
+  },
+  { format: 'vdi', ext: '.vdi', detail: 'VirtualBox.', presets: [] },
+  {
+    format: 'vhdx',
+    ext: '.vhdx',
+    detail: 'Hyper-V (Windows Server 2012 and later).',
+    presets: [
+      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
+      { label: 'fixed', detail: 'Full size on disk now: no growing file while the VM runs.', options: { subformat: 'fixed' } },
+    ],
+  },
+  {
+    format: 'vpc',
+    ext: '.vhd',
+    detail: 'VHD: Virtual PC, older Hyper-V, Azure uploads.',
+    presets: [
+      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
+      { label: 'fixed', detail: 'Full size on disk, exact virtual size: what Azure requires for uploaded VHDs.', options: { subformat: 'fixed' } },
+    ],
+  },
+];
+
+
+function asPath(p: string | vscode.Uri): string {
+  return typeof p === 'string' ? path.resolve(p) : p.fsPath;
+}
+
+function isUri(v: unknown): v is vscode.Uri {
+  return v instanceof vscode.Uri;
+}
+
+function isConvertArgs(v: unknown): v is ConvertArgs {
+  return !!v && typeof v === 'object' && !isUri(v) && !Array.isArray(v) && 'target' in v && 'targetFormat' in v;
+}
+
+/** The explanation an untrusted workspace gets; undefined when trusted. */
+export async function refuseUntrusted(what: string): Promise<string | undefined> {
+  if (vscode.workspace.isTrusted) return undefined;
+  const msg = `${what} runs qemu-img on files of this workspace, so the workspace must be trusted first. Trust it (Manage Workspace Trust), then run the command again.`;
+  void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
+    if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return msg;
+}
+
+/** Files the command was given: the explorer's selection (uri, uris), one uri, or the active editor's file. */
+export function selectedFiles(uri: unknown, uris: unknown): vscode.Uri[] {
+  if (Array.isArray(uris) && uris.length > 0 && uris.every(isUri)) return uris;
+  if (isUri(uri)) return [uri];
+  // From the palette: the file in the active tab, if it looks like a disk image.
+  const active = activeTabUri() ?? vscode.window.activeTextEditor?.document.uri;
+  return active && isImageName(active.path) ? [active] : [];
+}
+
+export function isImageName(p: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(p).slice(1).toLowerCase());
+}
+
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input && typeof input === 'object' && 'uri' in input && isUri(input.uri) ? input.uri : undefined;
+}
+
+/** Asks for image files when the command had none. */
+export async function pickImageFiles(title: string, many: boolean): Promise<vscode.Uri[]> {
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    canSelectMany: many,
+    openLabel: 'Select',
+    filters: { 'Disk images': IMAGE_EXTENSIONS, 'All files': ['*'] },
+  });
+  return picked ?? [];
+}
+
+function fileUriProblem(u: vscode.Uri): string | undefined {
+  return u.scheme === 'file' ? undefined : `${u.toString()} is not a file on this machine's disk; qemu-img can only convert local files.`;
+}
+
+export class ConvertCommand {
+  /** Set when the user cancelled the last conversion. */
+  private cancelled = false;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** Entry point for the command: (uri, uris[]) from the explorer, (uri, ConvertArgs) or (ConvertArgs) from tests. */
+  async run(arg0?: unknown, arg1?: unknown): Promise<ConvertOutcome | ConvertOutcome[] | undefined> {
+    try {
+      const refused = await refuseUntrusted('Converting a disk image');
+      if (refused) return refused;
+      const args = isConvertArgs(arg0) ? arg0 : isConvertArgs(arg1) ? arg1 : undefined;
+      if (args) {
+        const source = args.source ?? (isUri(arg0) ? arg0 : undefined);
+        if (!source) return this.fail('Converting needs a source: pass its Uri first, or `source` in the arguments.');
+        const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
+        const problem = fileUriProblem(src);
+        if (problem) return this.fail(problem);
+        return await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+      }
+      return await this.interactive(arg0, arg1);
+    } catch (err) {
+      // Never throw into the extension host: a bug here is logged and shown, not lost.
+      return this.fail(`Converting failed unexpectedly: ${errorMessage(err)}`, err);
+    }
+  }
+
+  private async interactive(arg0: unknown, arg1: unknown): Promise<ConvertOutcome | ConvertOutcome[] | undefined> {
+    let sources = selectedFiles(arg0, arg1);
+    if (sources.length === 0) sources = await pickImageFiles('Disk images to convert', true);
+    if (sources.length === 0) return undefined;
+    for (const s of sources) {
+      const problem = fileUriProblem(s);
+      if (problem) return this.fail(problem);
+    }
+
+    const settings = readSettings(sources[0]);
+    const choice = await pickFormat(settings.convertDefaultFormat, sources.length);
+    if (!choice) return undefined;
+    const options = await pickPreset(choice);
+    if (!options) return undefined;
+
+    const outcomes: ConvertOutcome[] = [];
+    for (const [i, s] of sources.entries()) {
+      const source = s.fsPath;
+      const target = await askTarget(source, choice, sources.length > 1 ? ` (${i + 1} of ${sources.length})` : '');
+      if (!target) break;
+      let overwrite = false;
+      if (fs.existsSync(target)) {
+        overwrite = await confirmOverwrite(target);
+        if (!overwrite) {
+          outcomes.push(`Not converted: ${target} exists and was kept.`);
+          continue;
+        }
+      }
+      this.cancelled = false;
+      outcomes.push(await this.convertOne(source, target, choice.format, options, overwrite));
+      if (this.cancelled) break; // Cancel stops the whole queue
+    }
+    return sources.length === 1 ? outcomes[0] : outcomes;
+  }
+
+  private async convertOne(
+    source: string,
+    target: string,
+    targetFormat: TargetFormat,
+    options: ConvertOptions,
+    overwrite: boolean,
+    sourceFormat?: string,
+  ): Promise<ConvertOutcome> {
+    if (path.resolve(source) === path.resolve(target)) {
+      return this.fail(`The target ${target} is the source itself; converting onto it would destroy it. Choose another target name.`);
+    }
+    const settings = readSettings(vscode.Uri.file(source));
+    const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
+    this.log.info(`${title}: format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          let shown = 0;
+          try {
+            return await convertImage({
+              source,
+              target,
+              sourceFormat,
+              targetFormat,
+              options,
+              overwrite,
+              allowBackingFile: settings.allowBackingFile,
+              qemuImgPath: settings.qemuImgPath,
+              signal: abort.signal,
+              log: (line) => this.log.info(line),
+              onProgress: (p) => {
+                const parts = [`${Math.floor(p.percent)}%`];
+                if (p.bytesPerSecond !== undefined) parts.push(formatRate(p.bytesPerSecond));
+                if (p.secondsLeft !== undefined) parts.push(`${formatDuration(p.secondsLeft)} left`);
+                progress.report({ increment: Math.max(0, p.percent - shown), message: parts.join(' · ') });
+                shown = Math.max(shown, p.percent);
+              },
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      const summary = successSummary(source, result);
+      this.log.info(summary);
+      void vscode.window.showInformationMessage(summary, SHOW_LOG).then((pick) => pick && this.log.show(true));
+      return result;
+    } catch (err) {
+      if (err instanceof ConvertError && err.kind === 'cancelled') {
+        this.cancelled = true;
+        const msg = err.message || `Cancelled converting ${path.basename(source)}.`;
+        this.log.info(msg);
+        void vscode.window.showInformationMessage(msg);
+        return msg;
+      }
+      const stderr = err instanceof ConvertError || (err instanceof Error && 'stderr' in err) ? (err as { stderr?: string }).stderr : undefined;
+      if (stderr) this.log.error(`qemu-img stderr:\n${stderr.trimEnd()}`);
+      let msg = errorMessage(err);
+      // The one refusal a setting lifts: say which, for images the user built themselves.
+      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !readSettings(vscode.Uri.file(source)).allowBackingFile) {
+        msg += ' If you built this image yourself, turn on the setting qemuDiskTools.convert.allowBackingFile to convert it with its backing file.';
+      }
+      return this.fail(msg, err instanceof ConvertError ? undefined : err);
+    }
+  }
+
+  private fail(message: string, err?: unknown): string {
+    return showFailure(this.log, message, err);
+  }
+}
+
+export function successSummary(source: string, r: ConvertResult): string {
+  const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
+  return (
+    `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
+    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
+  );
+}
+
+async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
+  const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
+  const items = ordered.map((f) => ({
+    label: f.format,
+    description: f.format === preferred ? `${f.ext} (default)` : f.ext,
+    detail: f.detail,
+    choice: f,
+  }));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: count > 1 ? `Convert ${count} disk images to…` : 'Convert disk image to…',
+    placeHolder: 'Target format',
+    matchOnDetail: true,
+  });
+  return pick?.choice;
+}
+
+async function pickPreset(choice: FormatChoice): Promise<ConvertOptions | undefined> {
+  if (choice.presets.length === 0) return {};
+  const pick = await vscode.window.showQuickPick(
+    choice.presets.map((p) => ({ label: p.label, detail: p.detail, options: p.options })),
+    { title: `${choice.format} options`, placeHolder: 'How to write the target' },
+  );
+  return pick?.options;
+}
+
+/** Target name beside the source: same stem, the format's extension; never the source itself. */
+export function suggestTarget(source: string, ext: string): string {
+  const dir = path.dirname(source);
+  const stem = path.basename(source, path.extname(source));
+  const plain = path.join(dir, stem + ext);
+  return plain === source ? path.join(dir, `${stem}-converted${ext}`) : plain;
+}
+
+async function askTarget(source: string, choice: FormatChoice, counter: string): Promise<string | undefined> {
+  const suggested = suggestTarget(source, choice.ext);
+  const stemStart = suggested.length - path.basename(suggested).length;
+  const answer = await vscode.window.showInputBox({
+    title: `Target file for ${path.basename(source)}${counter}`,
+    prompt: `Path of the ${choice.format} image to write (relative names are beside the source)`,
+    value: suggested,
+    valueSelection: [stemStart, suggested.length - path.extname(suggested).length],
+    validateInput: (v) => {
+      if (v.trim() === '') return 'Enter a file name for the converted image.';
+      const t = path.resolve(path.dirname(source), v.trim());
+      if (t === path.resolve(source)) return 'That is the source file: converting onto it would destroy it. Choose another name.';
+      try {
+        if (fs.statSync(t).isDirectory()) return `${t} is a folder; add a file name.`;
+      } catch {
+        // Does not exist yet: fine.
+      }
+      return undefined;
+    },
+  });
+  return answer === undefined ? undefined : path.resolve(path.dirname(source), answer.trim());
+}
+
+async function confirmOverwrite(target: string): Promise<boolean> {
+  const replace = 'Replace';
+  const pick = await vscode.window.showWarningMessage(
+    `${path.basename(target)} already exists. Replace it with the converted image?`,
+    { modal: true, detail: `${target} will be overwritten once the conversion has finished.` },
+    replace,
+  );
+  return pick === replace;
+}

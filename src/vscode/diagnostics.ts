@@ -1,0 +1,216 @@
+// Lints open documents and publishes diagnostics: on open, on change (debounced per document,
+// stale results dropped by version), on save, on close (cleared), on settings and trust change.
+import * as vscode from 'vscode';
+import type { FileKind, Finding, Severity } from '../core/types';
+import { detectKind, lint } from '../core/lint';
+import { ruleDocPath } from '../core/rules';
+import { readSettings, affectsLinting } from './settings';
+import type { RepoConfig } from './repoConfig';
+
+export const SOURCE = 'qemu-disk-tools';
+const DEBOUNCE_MS = 250;
+/** Larger documents are not linted: no domain XML or nova.conf is this big, and lint runs on the extension host. */
+const MAX_CHARS = 8 * 1024 * 1024;
+
+// Schemes that show something other than a file being edited (diff bases, logs, our own info view).
+const SKIPPED_SCHEME = /^(git|gitfs|gitlens.*|output|debug|search-editor|comment|chat-.*|merge-conflict.*|conflictResolution|walkThrough.*|qemu-disk-info|vscode-(?!vfs$|remote$).*)$/;
+
+export function isLintable(doc: vscode.TextDocument): boolean {
+  return !SKIPPED_SCHEME.test(doc.uri.scheme) && doc.getText().length <= MAX_CHARS;
+}
+
+const SEVERITY: Readonly<Record<Severity, vscode.DiagnosticSeverity>> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export function rangeOf(doc: vscode.TextDocument, start: number, end: number): vscode.Range {
+  return new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+}
+
+/** The findings of one version of a document. */
+export interface LintResult {
+  version: number;
+  kind: FileKind;
+  findings: Finding[];
+}
+
+export class DiagnosticsController implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection(SOURCE);
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** uri → whether the file on disk starts with a UTF-8 BOM (VS Code strips it from the text). */
+  private readonly bom = new Map<string, boolean>();
+  private readonly results = new Map<string, LintResult>();
+  private readonly kinds = new Map<string, { version: number; kind: FileKind | undefined }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly repoConfig: RepoConfig,
+  ) {
+    const w = vscode.workspace;
+    this.subscriptions.push(
+      this.collection,
+      repoConfig.onDidChange(() => this.lintAll()),
+      w.onDidOpenTextDocument((d) => this.lintSoon(d, 0)),
+      w.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.lintSoon(e.document, DEBOUNCE_MS);
+      }),
+      w.onDidSaveTextDocument((d) => {
+        this.bom.delete(d.uri.toString());
+        this.lintSoon(d, 0);
+      }),
+      w.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      w.onDidChangeConfiguration((e) => {
+        if (affectsLinting(e)) this.lintAll();
+      }),
+      w.onDidGrantWorkspaceTrust(() => this.lintAll()),
+    );
+    this.lintAll();
+  }
+
+  /** The kind of a document we lint, or undefined (cached per version: hover and completion ask often). */
+  kindOf(doc: vscode.TextDocument): FileKind | undefined {
+    const key = doc.uri.toString();
+    const known = this.kinds.get(key);
+    if (known && known.version === doc.version) return known.kind;
+    const kind = isLintable(doc) ? detectKind(doc.fileName, doc.getText()) : undefined;
+    this.kinds.set(key, { version: doc.version, kind });
+    return kind;
+  }
+
+  /**
+   * Findings for the document as it is now: the published ones when they are current, else
+   * linted again synchronously (code actions must never act on offsets of an older version).
+   */
+  current(doc: vscode.TextDocument): LintResult | undefined {
+    const cached = this.results.get(doc.uri.toString());
+    if (cached && cached.version === doc.version) return cached;
+    if (!readSettings(doc.uri).lintEnable) return undefined;
+    return this.compute(doc, this.bom.get(doc.uri.toString()) ?? false);
+  }
+
+  lintAll(): void {
+    const enabled = readSettings().lintEnable;
+    if (!enabled) {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+      this.results.clear();
+      this.collection.clear();
+      return;
+    }
+    for (const d of vscode.workspace.textDocuments) this.lintSoon(d, 0);
+  }
+
+  /** Lints now and resolves when the diagnostics are published (or dropped as stale). */
+  async lintNow(doc: vscode.TextDocument): Promise<LintResult | undefined> {
+    const key = doc.uri.toString();
+    try {
+      if (doc.isClosed || !isLintable(doc) || !readSettings(doc.uri).lintEnable) {
+        this.forget(doc.uri);
+        return undefined;
+      }
+      const version = doc.version;
+      const kind = this.kindOf(doc);
+      const hadBom = kind === 'nova-conf' ? await this.fileHasBom(doc) : false;
+      if (doc.isClosed || doc.version !== version) return undefined; // a newer lint is on its way
+      const result = this.compute(doc, hadBom);
+      if (!result) {
+        this.results.delete(key);
+        this.collection.delete(doc.uri);
+        return undefined;
+      }
+      this.results.set(key, result);
+      this.collection.set(doc.uri, result.findings.map((f) => this.toDiagnostic(doc, f)));
+      return result;
+    } catch (err) {
+      this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return undefined;
+    }
+  }
+
+  private lintSoon(doc: vscode.TextDocument, delayMs: number): void {
+    if (SKIPPED_SCHEME.test(doc.uri.scheme)) return; // output channels change all the time
+    const key = doc.uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.lintNow(doc);
+      }, delayMs),
+    );
+  }
+
+  private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {
+    if (!isLintable(doc)) return undefined;
+    const kind = this.kindOf(doc);
+    if (!kind) return undefined;
+    const text = doc.getText();
+    const started = Date.now();
+    // If the text still holds the BOM, the engine sees it itself.
+    const hadBom = fileBom && !text.startsWith('\uFEFF');
+    // The repository's config file, then the editor setting on top (as --rule on the command line).
+    const severities = { ...this.repoConfig.severitiesFor(doc.uri), ...readSettings(doc.uri).rules };
+    const findings = lint(text, { fileName: doc.fileName, kind, hadBom, severities });
+    const ms = Date.now() - started;
+    if (ms > 100) this.log.warn(`Linting ${doc.fileName} took ${ms} ms (${text.length} characters).`);
+    return { version: doc.version, kind, findings };
+  }
+
+  private async fileHasBom(doc: vscode.TextDocument): Promise<boolean> {
+    if (doc.uri.scheme !== 'file') return false;
+    const key = doc.uri.toString();
+    const known = this.bom.get(key);
+    if (known !== undefined) return known;
+    let has = false;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(doc.uri);
+      has = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    } catch {
+      // Not on disk (deleted, or not saved yet): no BOM to report.
+    }
+    this.bom.set(key, has);
+    return has;
+  }
+
+  private toDiagnostic(doc: vscode.TextDocument, f: Finding): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(rangeOf(doc, f.start, f.end), f.message, SEVERITY[f.severity]);
+    d.source = SOURCE;
+    d.code = { value: f.rule, target: vscode.Uri.joinPath(this.extensionUri, ruleDocPath(f.rule)) };
+    if (f.related?.length) {
+      d.relatedInformation = f.related.map(
+        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri, rangeOf(doc, r.start, r.end)), r.message),
+      );
+    }
+    return d;
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending);
+    this.timers.delete(key);
+    this.results.delete(key);
+    this.kinds.delete(key);
+    this.bom.delete(key);
+    this.collection.delete(uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+/** The rule id of one of our diagnostics, else undefined. */
+export function ruleOf(d: vscode.Diagnostic): string | undefined {
+  if (d.source !== SOURCE) return undefined;
+  const c = d.code;
+  return typeof c === 'object' && c !== null ? String(c.value) : c === undefined ? undefined : String(c);
+}

@@ -1,0 +1,115 @@
+// "Show Disk Image Info": the in-process inspector first, then `qemu-img info` (under limits,
+// never following a backing chain) only when the inspector found nothing unsafe; the result
+// is a read-only Markdown page in the preview.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { inspectImage } from '../core/imageInspector';
+import { imageInfo } from '../core/qemuImg';
+import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
+import { pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
+import { readSettings } from './settings';
+import { SHOW_LOG, errorMessage, showFailure } from './notify';
+
+export const IMAGE_INFO_COMMAND = 'qemuDiskTools.showImageInfo';
+export const INFO_SCHEME = 'qemu-disk-info';
+
+/** What the command returns per file (tests read it): the page, or the error message. */
+export type InfoOutcome = { uri: string; markdown: string; page: InfoPage } | string;
+
+
+export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
+  private readonly pages = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.pages.get(uri.toString()) ?? 'This page is gone: run "Show Disk Image Info" again.';
+  }
+
+  /** (uri, uris[]) from the explorer, one uri from a test, or nothing (active editor / open dialog). */
+  async run(arg0?: unknown, arg1?: unknown): Promise<InfoOutcome | InfoOutcome[] | undefined> {
+    try {
+      const refused = await refuseUntrusted('Reading a disk image with qemu-img');
+      if (refused) return refused;
+      let files = selectedFiles(arg0, arg1);
+      if (files.length === 0) files = await pickImageFiles('Disk images to describe', true);
+      if (files.length === 0) return undefined;
+      const outcomes: InfoOutcome[] = [];
+      for (const f of files) outcomes.push(await this.showOne(f));
+      return files.length === 1 ? outcomes[0] : outcomes;
+    } catch (err) {
+      return this.fail(`Showing disk image info failed unexpectedly: ${errorMessage(err)}`, err);
+    }
+  }
+
+  private async showOne(file: vscode.Uri): Promise<InfoOutcome> {
+    if (file.scheme !== 'file') return this.fail(`${file.toString()} is not a file on this machine's disk; qemu-img can only read local files.`);
+    const page = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(file.fsPath)}`, cancellable: true },
+      (_progress, token) => this.describe(file.fsPath, token),
+    );
+    const markdown = infoMarkdown(page);
+    const uri = vscode.Uri.from({ scheme: INFO_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: `for=${encodeURIComponent(file.fsPath)}` });
+    this.pages.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      // No Markdown preview (extension disabled): show the Markdown source instead.
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    if (!page.info) {
+      const why = page.infoError ?? page.inspectError ?? 'no details';
+      void vscode.window.showWarningMessage(`Only part of the info for ${path.basename(file.fsPath)} could be read: ${why}`, SHOW_LOG).then((p) => p && this.log.show(true));
+    }
+    return { uri: uri.toString(), markdown, page };
+  }
+
+  /** Inspector, then qemu-img info when the inspector allows it. Never throws. */
+  private async describe(file: string, token: vscode.CancellationToken): Promise<InfoPage> {
+    const page: InfoPage = { file };
+    try {
+      page.inspect = await inspectImage(file);
+    } catch (err) {
+      page.inspectError = `${file} could not be inspected: ${errorMessage(err)}`;
+      this.log.error(page.inspectError);
+      return page;
+    }
+    // qemu-img info never opens a backing file (it reads the header only), so a backing file
+    // alone does not stop it; every other refusal does.
+    const blocking = blockingIssues(page.inspect);
+    if (blocking.length) {
+      page.infoError = 'not run, because the inspector refused the image (see above).';
+      this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
+      return page;
+    }
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      page.info = await imageInfo(file, {
+        format: page.inspect.qemuFormat,
+        qemuImgPath: readSettings(vscode.Uri.file(file)).qemuImgPath,
+        signal: abort.signal,
+        log: (line) => this.log.info(line),
+      });
+    } catch (err) {
+      page.infoError = errorMessage(err);
+      const stderr = (err as { stderr?: string }).stderr;
+      this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr.trimEnd()}` : page.infoError);
+    } finally {
+      sub.dispose();
+    }
+    return page;
+  }
+
+  private fail(msg: string, err?: unknown): string {
+    return showFailure(this.log, msg, err);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

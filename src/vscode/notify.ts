@@ -1,0 +1,25 @@
+// Failures: logged in full, shown in one sentence with a "Show log" button.
+import * as vscode from 'vscode';
+
+export const SHOW_LOG = 'Show log';
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Logs (with the stack of an unexpected error) and shows `message`; returns it for the command's caller. */
+export function showFailure(log: vscode.LogOutputChannel, message: string, err?: unknown): string {
+  log.error(err instanceof Error && err.stack ? `${message}\n${err.stack}` : message);
+  void vscode.window.showErrorMessage(message, SHOW_LOG).then((pick) => pick && log.show(true));
+  return message;
+}
+
+/** Runs a provider's body; a bug in it is logged instead of surfacing as an extension-host error. */
+export function guarded<T>(log: vscode.LogOutputChannel, what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+/// <reference types="mocha" />
+// Diagnostics in the real editor: every kind of finding with its code, severity and range; they
+// follow edits and are cleared on close. Waits on onDidChangeDiagnostics, never on a sleep.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { DOMAIN_XML, NOVA_CONF, NOVA_CONF_DUPLICATES } from '../fixtures';
+import {
+  activateExtension, closeAll, codeOf, openAndWait, openInEditor, rangeOfText, revertAndClose, row, rows, sameRows, valueRange,
+  waitForDiagnostics, writeFixture,
+} from '../support';
+
+function expectedDomainRows(doc: vscode.TextDocument): string[] {
+  return [
+    row('cache-unsafe', 'Warning', valueRange(doc, 'cache', 'unsafe')),
+    row('cache-writethrough', 'Warning', valueRange(doc, 'cache', 'writethrough')),
+    row('cache-directsync', 'Information', valueRange(doc, 'cache', 'directsync')),
+    row('cache-invalid', 'Error', valueRange(doc, 'cache', 'Nonee')),
+    row('io-native-needs-direct', 'Error', valueRange(doc, 'io', 'native')),
+    row('shareable-format', 'Error', valueRange(doc, 'type', 'qcow2', 1)),
+    row('shareable-cache', 'Warning', valueRange(doc, 'cache', 'writeback', 0)),
+    row('vhostuser-cache', 'Error', valueRange(doc, 'cache', 'none', 0)),
+    row('vhostvdpa-cache', 'Error', valueRange(doc, 'cache', 'writeback', 1)),
+    row('rbd-cache-none', 'Hint', valueRange(doc, 'cache', 'none', 1)),
+    row('lun-cache-ignored', 'Hint', valueRange(doc, 'cache', 'none', 2)),
+    row('migration-cache', 'Hint', valueRange(doc, 'cache', 'writeback', 2)),
+  ];
+}
+
+suite('diagnostics', () => {
+  suiteSetup(activateExtension);
+  teardown(closeAll);
+
+  test('a domain XML gets every libvirt finding, at the attribute value, with its severity', async () => {
+    const uri = writeFixture('diag/domain.xml', DOMAIN_XML);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const expected = expectedDomainRows(doc);
+    const { diagnostics } = await openAndWait(uri, sameRows(expected), 'the 12 libvirt findings');
+    assert.deepEqual(rows(diagnostics), [...expected].sort());
+    // The clean disk (cache='none' on a plain file disk) gets nothing.
+    const clean = rangeOfText(doc, 'clean.qcow2').start.line;
+    assert.equal(diagnostics.filter((d) => Math.abs(d.range.start.line - clean) <= 1).length, 0);
+    // Each diagnostic's code links to its rule page.
+    for (const d of diagnostics) {
+      const c = d.code as { value: string; target: vscode.Uri };
+      assert.match(c.target.toString(), new RegExp(`docs/rules/${c.value}\\.md$`));
+      assert.ok(d.message.length > 40, `${c.value} has an operator-sized message`);
+    }
+  });
+
+  test('diagnostics follow edits of a domain XML, and are cleared on close', async () => {
+    const uri = writeFixture('diag/edit.xml', DOMAIN_XML);
+    const { doc, editor } = await openAndWait(uri, (ds) => ds.length === 12, '12 findings');
+
+    // Fix one value by typing: its finding goes, the others stay where they are.
+    const unsafe = valueRange(doc, 'cache', 'unsafe');
+    await editor.edit((b) => b.replace(unsafe, 'none'));
+    let ds = await waitForDiagnostics(uri, (d) => d.length === 11 && !d.some((x) => codeOf(x) === 'cache-unsafe'), 'cache-unsafe to go');
+    assert.ok(ds.some((x) => codeOf(x) === 'cache-writethrough'));
+
+    // Add a disk with cache='unsafe' at the end of <devices>: a new finding on the new line.
+    const end = rangeOfText(doc, '</devices>').start;
+    const disk = "    <disk type='file' device='disk'>\n      <driver name='qemu' type='raw' cache='unsafe'/>\n      <source file='/x.raw'/>\n    </disk>\n  ";
+    await editor.edit((b) => b.insert(end, disk));
+    ds = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'cache-unsafe'), 'the new disk to be flagged');
+    const added = ds.find((x) => codeOf(x) === 'cache-unsafe')!;
+    assert.deepEqual(added.range, valueRange(doc, 'cache', 'unsafe'));
+    assert.equal(added.range.start.line, end.line + 1);
+
+    // Break the document half-way (typing in progress): no crash, findings before the break stay.
+    await editor.edit((b) => b.insert(end, '<disk type=\'file\'><driver cache=\'unsafe'));
+    ds = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'cache-writethrough'), 'findings on a broken document');
+
+    await revertAndClose(uri);
+    assert.deepEqual(rows(vscode.languages.getDiagnostics(uri)), []);
+  });
+
+  test('a nova.conf gets the Nova findings, at the item, with their severity; they follow edits and clear on close', async () => {
+    const uri = writeFixture('diag/nova.conf', NOVA_CONF);
+    const doc = (await openInEditor(uri)).document;
+    const r = (needle: string, nth = 0) => rangeOfText(doc, needle, nth);
+    const expected = [
+      row('nova-rbd-force-raw', 'Error', r('False')),
+      row('nova-cachemodes-unsafe', 'Warning', r('file=unsafe')),
+      row('nova-cachemodes-writethrough', 'Warning', r('block=writethrough')),
+      row('nova-cachemodes-directsync', 'Information', r('network=directsync')),
+      row('nova-rbd-cache', 'Hint', r('network=directsync')),
+      row('nova-cachemodes-unknown-type', 'Warning', r('File')),
+      row('nova-cachemodes-invalid-mode', 'Error', r('nonee')),
+      row('nova-image-inspection-off', 'Warning', r('True')),
+      row('nova-vmdk-types', 'Warning', r('monolithicFlat')),
+    ];
+    const { editor } = await openAndWait(uri, sameRows(expected), 'the Nova findings');
+
+    await editor.edit((b) => b.replace(r('file=unsafe,'), ''));
+    const ds = await waitForDiagnostics(uri, (d) => d.length === expected.length - 1, 'nova-cachemodes-unsafe to go');
+    assert.ok(!ds.some((x) => codeOf(x) === 'nova-cachemodes-unsafe'));
+    assert.deepEqual(ds.find((x) => codeOf(x) === 'nova-cachemodes-invalid-mode')!.range, r('nonee'));
+
+    await revertAndClose(uri);
+  });
+
+  test('nova.conf: duplicate lines, list syntax and an option outside [libvirt]', async () => {
+    const uri = writeFixture('diag/nova.conf.d/50-cache.conf', NOVA_CONF_DUPLICATES);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const expected = [
+      row('nova-cachemodes-duplicate', 'Warning', rangeOfText(doc, 'disk_cachemodes = file=none', 0)),
+      row('nova-cachemodes-syntax', 'Error', rangeOfText(doc, '["file=writeback", "block=none"]')),
+      row('nova-cachemodes-section', 'Error', rangeOfText(doc, 'disk_cachemodes', 2)),
+    ];
+    await openAndWait(uri, sameRows(expected), 'duplicate, syntax and section findings');
+  });
+
+  test('a file that is neither domain XML nor Nova config gets nothing', async () => {
+    const other = writeFixture('diag/pom.xml', "<project><driver cache='unsafe'/></project>\n");
+    const marker = writeFixture('diag/marker.xml', DOMAIN_XML);
+    // Open the unrelated file first, then a domain XML: once the latter is linted, the former has had its turn.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other));
+    await openAndWait(marker, (ds) => ds.length === 12, 'the marker file');
+    assert.deepEqual(rows(vscode.languages.getDiagnostics(other)), []);
+  });
+});

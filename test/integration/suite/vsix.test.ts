@@ -1,0 +1,36 @@
+/// <reference types="mocha" />
+// What ships is what was tested: the extension installed from the .vsix that `npm run package`
+// built (`code-server --install-extension`) activates and lints.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DOMAIN_XML } from '../fixtures';
+import { EXTENSION_ID, itConfig, openAndWait, writeFixture } from '../support';
+
+suite('packaged extension (.vsix)', () => {
+  test('is installed from the .vsix, not loaded from the source folder', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed`);
+    assert.notEqual(path.resolve(ext.extensionPath), path.resolve(itConfig().repoRoot));
+    assert.match(ext.extensionPath, /[/\\]extensions[/\\]/);
+    const pkg = JSON.parse(fs.readFileSync(path.join(itConfig().repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal((ext.packageJSON as { version: string }).version, pkg.version);
+  });
+
+  test('ships only what it needs: the bundle, the CLI, the manifest; no sources, tests or node_modules', () => {
+    const dir = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    assert.ok(fs.existsSync(path.join(dir, 'dist/extension.js')));
+    assert.ok(fs.existsSync(path.join(dir, 'dist/cli.js')));
+    for (const absent of ['src', 'test', 'out', 'node_modules', 'tsconfig.json']) {
+      assert.ok(!fs.existsSync(path.join(dir, absent)), `${absent} is not in the package`);
+    }
+  });
+
+  test('activates on a domain XML and publishes its diagnostics', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const uri = writeFixture('vsix/domain.xml', DOMAIN_XML);
+    await openAndWait(uri, (ds) => ds.length === 12, '12 findings from the installed extension');
+    assert.equal(ext.isActive, true);
+  });
+});

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { disableEdits } from '../../src/vscode/disableComment';
+import { lint } from '../../src/core/lint';
+import { applyEdits } from '../../src/core/text';
+import { parseIni } from '../../src/core/ini';
+import { scanXml } from '../../src/core/xmlScan';
+import type { FileKind } from '../../src/core/types';
+
+/** Applies "Disable" to the first finding of `rule`; returns the new text and its findings. */
+function disable(text: string, fileName: string, rule: string, eol = '\n') {
+  const before = lint(text, { fileName });
+  const f = before.find((x) => x.rule === rule);
+  assert.ok(f, `fixture must trigger ${rule}; got ${before.map((x) => x.rule).join(', ')}`);
+  const kind: FileKind = fileName.endsWith('.xml') ? 'domain-xml' : 'nova-conf';
+  const action = disableEdits(text, kind, rule, f.start, eol);
+  const after = applyEdits(text, action.edits);
+  return { action, after, before: before.map((x) => x.rule), rules: lint(after, { fileName }).map((x) => x.rule) };
+}
+
+const xml = (driver: string) => `<domain type='kvm'>
+  <devices>
+    <disk type='file' device='disk'>
+      ${driver}
+      <source file='/var/lib/libvirt/images/a.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+`;
+
+test('XML, one-line tag: a next-line comment above it, with its indentation; only that rule goes', () => {
+  const text = xml(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>`);
+  const r = disable(text, 'vm.xml', 'cache-unsafe');
+  assert.equal(r.action.title, 'Disable cache-unsafe for this line');
+  assert.match(r.after, /\n {6}<!-- qdt-disable-next-line cache-unsafe -- reason -->\n {6}<driver /);
+  assert.ok(!r.rules.includes('cache-unsafe'));
+  assert.deepEqual(r.rules, r.before.filter((x) => x !== 'cache-unsafe'));
+});
+
+test('XML, start tag over several lines: the comments bracket the tag, which stays intact', () => {
+  const text = xml(`<driver name='qemu' type='raw'\n              cache='unsafe'\n              io='threads'/>`);
+  const r = disable(text, 'vm.xml', 'cache-unsafe');
+  assert.equal(r.action.title, 'Disable cache-unsafe for this element');
+  assert.ok(!r.rules.includes('cache-unsafe'));
+  assert.match(r.after, /<!-- qdt-disable cache-unsafe -- reason -->\n {6}<driver name='qemu' type='raw'\n {14}cache='unsafe'\n {14}io='threads'\/>\n {6}<!-- qdt-enable cache-unsafe -->\n/);
+  // The tag still reads as one <driver> with both attributes.
+  const disk = scanXml(r.after, (_path, name) => name === 'disk').captured[0];
+  const driver = disk.children.find((c) => c.name === 'driver');
+  assert.deepEqual(driver?.attrs.map((a) => [a.name, a.value, a.complete]), [['name', 'qemu', true], ['type', 'raw', true], ['cache', 'unsafe', true], ['io', 'threads', true]]);
+});
+
+test('XML with CRLF: the inserted line ends with CRLF', () => {
+  const text = xml(`<driver name='qemu' cache='unsafe'/>`).replace(/\n/g, '\r\n');
+  const r = disable(text, 'vm.xml', 'cache-unsafe', '\r\n');
+  assert.match(r.after, /-- reason -->\r\n {6}<driver/);
+  assert.ok(!r.rules.includes('cache-unsafe'));
+});
+
+const novaValue = (text: string) => parseIni(text).entries.find((e) => e.key === 'disk_cachemodes')?.value;
+
+test('nova.conf: the comment goes above the option, at column 0', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=unsafe\n';
+  const r = disable(text, 'nova.conf', 'nova-cachemodes-unsafe');
+  assert.equal(r.after, '[libvirt]\n# qdt-disable-next-line nova-cachemodes-unsafe -- reason\ndisk_cachemodes = file=unsafe\n');
+  assert.deepEqual(r.rules, []);
+});
+
+test('nova.conf, finding on a continuation line: the option is bracketed, its value unchanged, the file still parses', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=none,\n    block=unsafe\nimages_type = qcow2\n';
+  const r = disable(text, 'nova.conf', 'nova-cachemodes-unsafe');
+  assert.equal(r.action.title, 'Disable nova-cachemodes-unsafe for this option');
+  assert.equal(r.after, '[libvirt]\n# qdt-disable nova-cachemodes-unsafe -- reason\ndisk_cachemodes = file=none,\n    block=unsafe\n# qdt-enable nova-cachemodes-unsafe\nimages_type = qcow2\n');
+  assert.ok(!r.rules.includes('nova-cachemodes-unsafe'));
+  assert.deepEqual(parseIni(r.after).errors, []);
+  assert.equal(novaValue(r.after), novaValue(text));
+});

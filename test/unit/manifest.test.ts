@@ -1,0 +1,49 @@
+// package.json's settings list every rule of the registry, so the Settings editor offers them all.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RULES } from '../../src/core/rules';
+import { lint } from '../../src/core/lint';
+import { formatText } from '../../src/cli/report';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+test('qemuDiskTools.rules lists each rule with its default severity and a description', () => {
+  const props = pkg.contributes.configuration.properties['qemuDiskTools.rules'].properties;
+  assert.deepEqual(Object.keys(props).sort(), RULES.map((r) => r.id).sort());
+  for (const r of RULES) {
+    assert.equal(props[r.id].default, r.severity, r.id);
+    assert.deepEqual(props[r.id].enum, ['error', 'warning', 'info', 'hint', 'off'], r.id);
+    assert.ok(props[r.id].markdownDescription.includes(r.title), r.id);
+  }
+});
+
+test('every command the menus name is contributed, and qemuImgPath is restricted in untrusted workspaces', () => {
+  const commands = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) {
+    for (const m of items) assert.ok(commands.has(m.command), m.command);
+  }
+  assert.equal(pkg.contributes.configuration.properties['qemuDiskTools.qemuImgPath'].scope, 'machine-overridable');
+  assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('qemuDiskTools.qemuImgPath'));
+});
+
+test('the $qemu-disk-tools problem matcher reads every field of the CLI text output', () => {
+  const matcher = pkg.contributes.problemMatchers.find((m: { name: string }) => m.name === 'qemu-disk-tools');
+  const re = new RegExp(matcher.pattern.regexp);
+  const text = "<domain type='kvm'><devices><disk type='file'>\n<driver name='qemu' cache='unsafe'/></disk></devices></domain>\n";
+  const file = path.join(root, 'vm with space.xml');
+  const findings = lint(text, { fileName: file });
+  assert.ok(findings.length > 0, 'fixture must have findings');
+  const out = formatText({ cwd: root, files: [{ file, kind: 'domain-xml', findings, text, fixed: 0 }], problems: [] });
+  const lines = out.split('\n').filter((l) => re.test(l));
+  assert.equal(lines.length, findings.length, out); // and the summary line is not read as a problem
+  const m = re.exec(lines[0])!;
+  const p = matcher.pattern;
+  assert.equal(m[p.file], 'vm with space.xml');
+  assert.equal(m[p.line], '2');
+  assert.equal(m[p.code], findings[0].rule);
+  assert.equal(m[p.severity], findings[0].severity);
+  assert.equal(m[p.message], findings[0].message.replace(/\s*[\r\n]+\s*/g, ' '));
+});
