@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { targetArgs } from './convertOptions';
-import { ImageOpenError, InspectResult, inspectImage } from './imageInspector';
+import { ImageOpenError, InspectResult, inspectImage, inspectSource as inspectOpenImage } from './imageInspector';
+import { OpenedImage, openImage } from './inspectRead';
 import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, imageInfo, locateQemuImg, qemuImgVersion, quoteArgv, runQemuImg } from './qemuImg';
@@ -166,12 +167,14 @@ async function checkPaths(source: string, target: string, part: string, overwrit
   return src;
 }
 
-/** Step 1: the in-process inspector; no qemu-img process runs before it has passed the image. */
-async function inspectSource(source: string, req: ConvertRequest, log: (l: string) => void): Promise<InspectResult> {
-  const declared = req.sourceFormat ? (FORMAT_ALIASES[req.sourceFormat.toLowerCase()] ?? req.sourceFormat.toLowerCase()) : undefined;
-  let inspected: InspectResult;
+/**
+ * The source is opened once, read-only, and everything after reads that open file: the inspector
+ * through the descriptor, qemu-img through /proc/self/fd/3 (Linux). A file swapped in at the same
+ * path after the checks (a qcow2 with a backing file, say) is never what gets converted.
+ */
+async function pinSource(source: string): Promise<OpenedImage> {
   try {
-    inspected = await inspectImage(source, { declaredFormat: declared });
+    return await openImage(source);
   } catch (e) {
     if (e instanceof ImageOpenError) {
       const kind: ConvertErrorKind = e.kind === 'permission' ? 'permission' : e.kind === 'not-found' ? 'not-found' : 'failed';
@@ -179,6 +182,12 @@ async function inspectSource(source: string, req: ConvertRequest, log: (l: strin
     }
     throw e;
   }
+}
+
+/** Step 1: the in-process inspector; no qemu-img process runs before it has passed the image. */
+async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRequest, log: (l: string) => void): Promise<InspectResult> {
+  const declared = req.sourceFormat ? (FORMAT_ALIASES[req.sourceFormat.toLowerCase()] ?? req.sourceFormat.toLowerCase()) : undefined;
+  const inspected = await inspectOpenImage(pinned, path.basename(source), { declaredFormat: declared });
   let issues = inspected.issues;
   if (req.allowBackingFile) {
     const backing = issues.filter((i) => i.code === 'backing-file');
@@ -203,6 +212,7 @@ async function inspectSource(source: string, req: ConvertRequest, log: (l: strin
 /** Step 2: `qemu-img info` under limits must agree with the inspector and find nothing unsafe. */
 async function confirmSource(
   source: string,
+  pin: QemuSource,
   inspected: InspectResult,
   req: ConvertRequest,
   qemuImgPath: string,
@@ -211,7 +221,7 @@ async function confirmSource(
   const format = inspected.qemuFormat;
   let info: ImageInfo;
   try {
-    info = await imageInfo(source, { format, qemuImgPath, signal: req.signal, log });
+    info = await imageInfo(pin.file, { format, qemuImgPath, signal: req.signal, log, inheritFd: pin.inheritFd, label: source });
   } catch (e) {
     if (req.signal?.aborted) throwIfCancelled(req.signal, source);
     fromQemuImgError(e);
@@ -292,8 +302,43 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
   }
   const srcStat = await checkPaths(source, target, part, req.overwrite === true, log);
   const qemuImgPath = await locateQemuImg(req.qemuImgPath).catch(fromQemuImgError);
+  const pinned = await pinSource(source);
+  try {
+    return await convertPinned(req, { source, target, part, targetDir, srcStat, qemuImgPath, pinned, tArgs, started, log });
+  } finally {
+    await pinned.close().catch(() => undefined);
+  }
+}
+
+/** What qemu-img is given as the source: the pinned descriptor where the OS can name it. */
+interface QemuSource {
+  file: string;
+  inheritFd?: number;
+}
+
+function qemuSourceFor(source: string, pinned: OpenedImage): QemuSource {
+  return process.platform === 'linux' ? { file: '/proc/self/fd/3', inheritFd: pinned.fd } : { file: source };
+}
+
+interface ConvertContext {
+  source: string;
+  target: string;
+  part: string;
+  targetDir: string;
+  srcStat: fs.Stats;
+  qemuImgPath: string;
+  pinned: OpenedImage;
+  tArgs: ReturnType<typeof targetArgs>;
+  started: number;
+  log: (l: string) => void;
+}
+
+async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<ConvertResult> {
+  const { source, target, part, targetDir, srcStat, qemuImgPath, pinned, tArgs, started, log } = c;
   const t1 = performance.now();
-  const inspected = await inspectSource(source, req, log);
+  const inspected = await inspectSource(pinned, source, req, log);
+  const pin = qemuSourceFor(source, pinned);
+  if (pin.inheritFd !== undefined) log(`qemu-img reads ${source} as ${pin.file}: the file that was opened once and inspected, whatever happens to the path`);
   const format = inspected.qemuFormat;
   const version = await qemuImgVersion(qemuImgPath).catch(() => undefined);
   log(`qemu-img: ${qemuImgPath} (version ${version?.join('.') ?? 'unknown'})`);
@@ -301,7 +346,7 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
     log('note: qemu-img before 9.1 lacks the upstream CVE-2024-4467 fix unless the distribution backported it; the in-process inspection and the qemu-img info checks are what keep hostile images out.');
   }
 
-  const info = await confirmSource(source, inspected, req, qemuImgPath, log);
+  const info = await confirmSource(source, pin, inspected, req, qemuImgPath, log);
   log(`checks passed in ${Math.round(performance.now() - t1)} ms`);
   throwIfCancelled(req.signal, source);
 
@@ -317,14 +362,14 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
     'convert', '-p', '-f', format, '-O', req.targetFormat, '-t', mode, '-T', SOURCE_CACHE,
     ...(tArgs.o.length ? ['-o', tArgs.o.join(',')] : []),
     ...(tArgs.compress ? ['-c'] : []),
-    source, part,
+    pin.file, part,
   ];
   const ctx: ExplainContext = { action: `converting ${source} to ${target}`, source, target: part };
   let argv: string[] = [];
   const t2 = performance.now();
   try {
     for (let attempt = 0; ; attempt++) {
-      const r = await runQemuImg(argvFor(cache.mode), { qemuImgPath, signal: req.signal, onStdout, log });
+      const r = await runQemuImg(argvFor(cache.mode), { qemuImgPath, signal: req.signal, onStdout, log, inheritFd: pin.inheritFd });
       argv = r.argv;
       if (r.aborted) {
         throw new ConvertError('cancelled', `Conversion of ${source} was cancelled; the partial ${path.basename(part)} was removed and the source is unchanged.`, source);
@@ -334,14 +379,16 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
         throw new ConvertError('failed', `${e.message} The partial ${path.basename(part)} was removed.`, source, r.stderr);
       }
       if (r.code === 0) break;
-      const e = explainQemuImgStderr(r.stderr, ctx);
+      // qemu-img names the pinned source /proc/self/fd/3; the operator knows it by its path.
+      const stderr = r.stderr.split(pin.file).join(source);
+      const e = explainQemuImgStderr(stderr, ctx);
       if (e.kind === 'o-direct' && cache.mode === 'none' && attempt === 0) {
         cache = { mode: 'writeback', reason: `qemu-img said the target filesystem does not support O_DIRECT although the probe passed; retried with cache "writeback" (equally durable at exit).` };
         log(`target cache: ${cache.mode}: ${cache.reason}`);
         continue;
       }
       const kind: ConvertErrorKind = e.kind === 'o-direct' || e.kind === 'limits' ? 'failed' : e.kind;
-      throw new ConvertError(kind, e.message, e.file, r.stderr);
+      throw new ConvertError(kind, e.message, e.file, stderr);
     }
     log(`qemu-img convert: ${((performance.now() - t2) / 1000).toFixed(2)} s`);
     if (parser.percent < 100) req.onProgress?.(tracker.event(100));

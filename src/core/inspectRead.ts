@@ -29,6 +29,8 @@ export class ImageOpenError extends Error {
 
 export interface OpenedImage extends ByteSource {
   readonly kind: 'file' | 'block-device';
+  /** The open descriptor, so a caller can hand qemu-img the very file that was inspected. */
+  readonly fd: number;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function openImage(path: string): Promise<OpenedImage> {
     return {
       kind,
       size,
+      fd: handle.fd,
       async read(offset: number, length: number): Promise<Buffer> {
         const buf = Buffer.alloc(length);
         let filled = 0;

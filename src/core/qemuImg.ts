@@ -88,6 +88,8 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   log?: (line: string) => void;
   killGraceMs?: number;
+  /** A descriptor the child gets as its fd 3 (the pinned source, read as /proc/self/fd/3). */
+  inheritFd?: number;
 }
 
 export interface RunResult {
@@ -122,7 +124,7 @@ export async function runQemuImg(args: string[], opts: RunOptions): Promise<RunR
     }
     const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, LC_ALL: 'C', LANG: 'C', LANGUAGE: 'C' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', opts.inheritFd ?? 'ignore'],
       windowsHide: true,
     });
     let stdout = '';
@@ -135,13 +137,16 @@ export async function runQemuImg(args: string[], opts: RunOptions): Promise<RunR
       killTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? KILL_GRACE_MS);
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    // fds 1 and 2 are pipes (the 4-entry stdio array loses that in the typings).
+    const out = child.stdout!;
+    const err = child.stderr!;
+    out.setEncoding('utf8');
+    err.setEncoding('utf8');
+    out.on('data', (chunk: string) => {
       if (stdout.length < MAX_CAPTURE) stdout += chunk;
       opts.onStdout?.(chunk);
     });
-    child.stderr.on('data', (chunk: string) => {
+    err.on('data', (chunk: string) => {
       if (stderr.length < MAX_CAPTURE) stderr += chunk;
     });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
@@ -286,6 +291,10 @@ export interface ImageInfoOptions {
   forceShare?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Passed on to runQemuImg (the file argument is then /proc/self/fd/3). */
+  inheritFd?: number;
+  /** How messages name the image when the file argument is not its path. */
+  label?: string;
 }
 
 /**
@@ -296,16 +305,18 @@ export async function imageInfo(file: string, opts: ImageInfoOptions): Promise<I
   const abs = path.resolve(file);
   const qemuImgPath = await locateQemuImg(opts.qemuImgPath);
   const args = ['info', '-f', opts.format, '--output=json', ...(opts.forceShare ? ['-U'] : []), abs];
-  const r = await runQemuImg(args, { qemuImgPath, limits: true, signal: opts.signal, log: opts.log });
-  const ctx = { action: `reading ${abs}`, source: abs };
-  if (r.aborted) throw new QemuImgError('failed', `Reading ${abs} with qemu-img info was cancelled.`, abs);
+  const r = await runQemuImg(args, { qemuImgPath, limits: true, signal: opts.signal, log: opts.log, inheritFd: opts.inheritFd });
+  const name = opts.label ?? abs;
+  const ctx = { action: `reading ${name}`, source: name };
+  if (r.aborted) throw new QemuImgError('failed', `Reading ${name} with qemu-img info was cancelled.`, name);
   if (r.signal) {
     const e = explainSignal(r.signal, ctx, r.limited);
-    throw new QemuImgError(e.kind, e.message, abs, r.stderr);
+    throw new QemuImgError(e.kind, e.message, name, r.stderr);
   }
   if (r.code !== 0) {
-    const e = explainQemuImgStderr(r.stderr, ctx);
-    throw new QemuImgError(e.kind, e.message, e.file ?? abs, r.stderr);
+    const stderr = r.stderr.split(abs).join(name);
+    const e = explainQemuImgStderr(stderr, ctx);
+    throw new QemuImgError(e.kind, e.message, e.file ?? name, stderr);
   }
   return parseImageInfo(r.stdout, abs);
 }

@@ -55,11 +55,34 @@ test('the qemu-img command line: -f, -O, a durable -t, -p, absolute paths, no -U
   assert.ok(['none', 'writeback'].includes(opt('-t')));
   assert.equal(opt('-t'), r.cacheMode);
   assert.ok(args.includes('-p') && !args.includes('-U') && !args.includes('-q'));
-  assert.deepEqual(args.slice(-2), [src, path.join(dir, 'o.raw.part')]);
-  // qemu-img info ran first, on the same file, with -f.
+  // The source is the descriptor that was opened once and inspected (see the swap test below).
+  assert.deepEqual(args.slice(-2), ['/proc/self/fd/3', path.join(dir, 'o.raw.part')]);
+  // qemu-img info ran first, on the same open file, with -f.
   const info = rec.calls().find((c) => c.args[0] === 'info');
-  assert.deepEqual(info?.args, ['info', '-f', 'qcow2', '--output=json', src]);
+  assert.deepEqual(info?.args, ['info', '-f', 'qcow2', '--output=json', '/proc/self/fd/3']);
   assert.ok(lines.some((l) => l.startsWith('target cache: ')), lines.join('\n'));
+});
+
+test('a hostile image swapped in at the source path after inspection is not what gets converted', async (t) => {
+  if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
+  const dir = tmpDir(t);
+  const src = makeImage(dir, 'swap.qcow2', 'qcow2', 2, 7);
+  const original = path.join(dir, 'original.qcow2');
+  fs.copyFileSync(src, original);
+  // A qcow2 whose backing file is /etc/passwd, renamed over the source after every check passed, as qemu-img convert starts.
+  const hostile = path.join(dir, 'hostile.qcow2');
+  qemuImg('create', '-q', '-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw', hostile);
+  const wrapper = path.join(dir, 'swapping-qemu-img');
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\nif [ "$1" = convert ] && [ -e '${hostile}' ]; then mv '${hostile}' '${src}'; fi\nexec '${QEMU_IMG}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const target = path.join(dir, 'out.raw');
+  await convertImage({ source: src, target, targetFormat: 'raw', qemuImgPath: wrapper });
+  assert.ok(!fs.existsSync(hostile), 'the swap happened');
+  assert.equal(compareImages(original, 'qcow2', target, 'raw'), 0, 'the output is the inspected image');
+  assert.ok(!fs.readFileSync(target).includes('root:'), 'no host file in the output');
 });
 
 test('progress reaches 100, never decreases, and reports speed', async (t) => {
