@@ -13,11 +13,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freshProfile, installExtension, launchChromium, repoRoot, setupEnv, startCodeServer, tempRoot } from '../test/integration/codeServer.mjs';
 
-const media = path.join(repoRoot, 'media');
+// `--out DIR` writes the PNGs elsewhere (the integration launcher's "ui" run uses a temp folder).
+const outAt = process.argv.indexOf('--out');
+const media = outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(repoRoot, 'media');
+fs.mkdirSync(media, { recursive: true });
 const say = (m) => process.stdout.write(`screenshots: ${m}\n`);
 const problems = [];
 const check = (ok, what) => {
-  say(`${ok ? 'ok  ' : 'MISSING'} ${what}`);
+  say(`${ok ? 'ok     ' : 'MISSING'} ${what}`);
   if (!ok) problems.push(what);
 };
 
@@ -97,15 +100,23 @@ try {
   // Hover selects the item, Enter runs it (as with the keyboard in a menu).
   await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
   await page.keyboard.press('Enter');
+  // Each step waits for what a person waits for: the list showing the choice, then Enter.
   const pick = page.locator('.quick-input-widget');
-  await pick.waitFor();
-  await page.keyboard.type('vmdk');
-  await page.keyboard.press('Enter'); // format
-  await page.waitForTimeout(300);
-  await page.keyboard.type('streamOptimized');
-  await page.keyboard.press('Enter'); // preset
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter'); // suggested target name
+  const choose = async (typed, rowText) => {
+    await pick.waitFor();
+    await page.keyboard.type(typed);
+    await pick.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: rowText }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Enter');
+  };
+  await choose('vmdk', /vmdk/i); // format
+  await choose('streamOptimized', /streamOptimized/); // preset
+  // The target name, suggested beside the source.
+  await page.locator('.quick-input-box input').filter({ hasNot: page.locator('[disabled]') }).waitFor();
+  await page.waitForFunction(() => {
+    const input = document.querySelector('.quick-input-box input');
+    return input instanceof HTMLInputElement && input.value.endsWith('.vmdk');
+  }, undefined, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
   const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Converting build-cache\.raw/ });
   const shown = await toast.waitFor({ timeout: 20_000 }).then(() => true, () => false);
   // Wait for a percentage in the message, so the picture shows progress, not just a start.
@@ -118,9 +129,11 @@ try {
     say(`progress notification: ${text.replace(/\s+/g, ' ')}`);
     // Cancel, as a person would: the conversion stops and leaves neither target nor .part.
     await toast.getByRole('button', { name: 'Cancel' }).click();
-    await toast.waitFor({ state: 'detached', timeout: 20_000 }).catch(() => {});
-    const left = fs.readdirSync(images).filter((f) => f.startsWith('build-cache.vmdk'));
-    check(left.length === 0, `Cancel leaves no target or .part behind${left.length ? ` (found ${left.join(', ')})` : ''}`);
+    // The notification closes at the click; qemu-img is stopped and the .part removed just after.
+    const leftovers = () => fs.readdirSync(images).filter((f) => f.startsWith('build-cache.vmdk'));
+    for (let i = 0; i < 100 && leftovers().length > 0; i++) await page.waitForTimeout(100);
+    const left = leftovers();
+    check(left.length === 0, `Cancel leaves no target or .part behind (within 10 s)${left.length ? ` (found ${left.join(', ')})` : ''}`);
   } else {
     const any = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     say(`no progress shown; notifications now: ${any.map((t) => t.replace(/\s+/g, ' ')).join(' | ') || 'none'}`);

@@ -57,7 +57,8 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
-  if (/\.conf(\.sample)?$/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
+  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
   if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }
@@ -91,28 +92,33 @@ export function preferredFix(f: Finding): Fix | undefined {
   return f.fixes.find((x) => x.preferred);
 }
 
+/** The preferred fixes that "fix all" applies in one pass, as edit groups that do not overlap. */
+function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
+  return nonOverlapping(findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits));
+}
+
 /**
  * The edits that "fix all" applies in one pass: each finding's preferred fix, skipping any that
  * overlaps one already taken (a later pass picks it up after re-linting).
  */
 export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
-  const groups = findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits);
-  return nonOverlapping(groups).flat();
+  return fixAllGroups(findings).flat();
 }
 
 /**
  * Applies preferred fixes until none is left or nothing changes (at most `maxPasses`), re-linting
- * between passes so that fixes which overlapped in one pass still land.
+ * between passes so that fixes which overlapped in one pass still land. `fixed` counts fixes
+ * applied (one fix may be several edits, e.g. a move).
  */
 export function fixAll(text: string, req: LintRequest, maxPasses = 10): { text: string; fixed: number } {
   let current = text;
   let fixed = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
-    const edits = fixAllEdits(lint(current, req));
-    if (edits.length === 0) break;
-    const next = applyEdits(current, edits);
+    const groups = fixAllGroups(lint(current, req));
+    if (groups.length === 0) break;
+    const next = applyEdits(current, groups.flat());
     if (next === current) break;
-    fixed += edits.length;
+    fixed += groups.length;
     current = next;
   }
   return { text: current, fixed };

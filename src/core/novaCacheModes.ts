@@ -11,6 +11,7 @@ export const DISK_TYPES = ['file', 'block', 'network'] as const;
 
 export type SyntaxProblem =
   | 'bracket' // ["a=b", "c=d"]
+  | 'header' // an indented "[section]" line, read as more of the value
   | 'comment' // the item an inline comment turned invalid
   | 'quoted' // "a=b" as one item of several
   | 'blanks' // a = b
@@ -47,6 +48,8 @@ export interface CacheModesValue {
   bracket: boolean;
   /** An inline comment (text offsets, to the end of its line). */
   comment?: { start: number; end: number };
+  /** The first continuation line that is a whole "[section]" header (text offsets): indented by mistake. */
+  header?: { start: number; end: number };
 }
 
 /** oslo.config's List type on an entry's value: the non-empty items with their offsets. */
@@ -102,7 +105,20 @@ export function parseCacheModes(entry: IniEntry): CacheModesValue {
     modeEnd: it.end,
   }));
   const v = entry.value;
-  const [s, e] = pyStrip(v, 0, v.length);
+  // A continuation line that is a whole "[section]": a header indented by mistake. The value is
+  // read up to it for the bracket check (its "]" does not make a bracketed list).
+  let header: CacheModesValue['header'];
+  let upTo = v.length;
+  for (let i = 1, base = 0; i < entry.pieces.length; i++) {
+    base += entry.pieces[i - 1].end - entry.pieces[i - 1].start + 1;
+    const p = entry.pieces[i];
+    if (/^\[[^\]]*\]$/.test(v.slice(base, base + p.end - p.start))) {
+      header = { start: p.start, end: p.end };
+      upTo = base - 1;
+      break;
+    }
+  }
+  const [s, e] = pyStrip(v, 0, upTo);
   const bracket = v.charCodeAt(s) === 91 /* [ */ || v.charCodeAt(e - 1) === 93; /* ] */
   let comment: CacheModesValue['comment'];
   const hash = v.search(/[#;]/);
@@ -114,7 +130,8 @@ export function parseCacheModes(entry: IniEntry): CacheModesValue {
   for (const it of items) {
     const overlaps = comment !== undefined && it.end > comment.start && it.start < comment.end;
     it.inComment = overlaps && it.start >= comment!.start;
-    if (bracket) it.problem = 'bracket';
+    if (header && it.end > header.start) it.problem = 'header';
+    else if (bracket) it.problem = 'bracket';
     else if (overlaps && !it.inComment) it.problem = 'comment';
     else it.problem = classify(it.text);
     if (it.problem) continue;
@@ -125,7 +142,7 @@ export function parseCacheModes(entry: IniEntry): CacheModesValue {
     it.typeEnd = it.start + eq;
     it.modeStart = it.start + eq + 1;
   }
-  return { items, bracket, comment };
+  return { items, bracket, comment, header };
 }
 
 /** One item written the way Nova reads it: `type=mode`, no quotes, no blanks, `=` for `:`. */

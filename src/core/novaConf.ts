@@ -160,18 +160,33 @@ class NovaLinter {
   private syntaxError(err: IniError): void {
     const text = this.text;
     const line = text.slice(err.start, err.end);
-    const refused = `oslo.config refuses the whole file ('${err.osloMessage}'), so nova-compute does not start`;
+    const refused = `oslo.config refuses the whole file ("${err.osloMessage}"), so nova-compute does not start`;
     const commentOut: Fix = { title: 'Comment out the line', edits: [{ start: err.lineStart, end: err.lineStart, newText: '# ' }] };
     switch (err.kind) {
-      case 'unexpected-continuation':
+      case 'unexpected-continuation': {
+        const dedent: Fix = { title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true };
+        const cut = this.cutByComments(err);
+        if (cut) {
+          // Dedenting would turn the rest of the value into options of their own: its items would be lost without a word.
+          dedent.preferred = undefined;
+          this.add(
+            'nova-conf-syntax',
+            `This indented line continues \`${cut.entry.key}\`, but the comment above it ends that value: ${refused}. Move the comment above \`${cut.entry.key}\`.`,
+            err.start,
+            err.end,
+            [{ title: `Move the comment above ${cut.entry.key}`, edits: [{ start: cut.start, end: cut.end, newText: '' }, { start: cut.entry.start, end: cut.entry.start, newText: text.slice(cut.start, cut.end) }], preferred: true }, dedent],
+          );
+          return;
+        }
         this.add(
           'nova-conf-syntax',
           `This line is indented, but no option line comes right before it (a section header, comment or blank line does): ${refused}. Remove the indentation.`,
           err.start,
           err.end,
-          [{ title: 'Remove the indentation', edits: dedentBlock(text, err.lineStart, err.start), preferred: true }],
+          [dedent],
         );
         return;
+      }
       case 'no-separator':
         this.add('nova-conf-syntax', `${q(line)} is neither a section header, a comment nor \`key = value\`: ${refused}. Add the missing \`=\` or comment the line out with \`#\`.`, err.start, err.end, [commentOut]);
         return;
@@ -201,15 +216,39 @@ class NovaLinter {
     }
   }
 
+  /**
+   * The option whose value comment lines right above an unexpected continuation cut off (the
+   * author meant the indented line to continue it), and the comment lines [start, end).
+   */
+  private cutByComments(err: IniError): { entry: IniEntry; start: number; end: number } | undefined {
+    // A bounded look back: comment blocks are short, and this runs for every such error.
+    const from = Math.max(0, err.lineStart - 4096);
+    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
+    if (!m) return undefined;
+    const lines = m[0].match(/\r\n|\r|\n/g)!.length;
+    // Entries are in file order: a binary search keeps many such errors in a huge file cheap.
+    const want = err.line - lines - 1;
+    const es = this.doc.entries;
+    let lo = 0;
+    let hi = es.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (es[mid].lastLine < want) lo = mid + 1;
+      else hi = mid;
+    }
+    const entry = es[lo]?.lastLine === want ? es[lo] : undefined;
+    return entry ? { entry, start: from + m.index, end: err.lineStart } : undefined;
+  }
+
   // ---- nova-cachemodes-section ----
 
   /** disk_cachemodes lines that Nova never reads. */
   cachemodesPlacement(): void {
     for (const e of this.doc.entries) {
-      for (const c of e.continuations) {
+      e.continuations.forEach((c, i) => {
         const t = this.text.slice(c.start, c.end);
-        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, c.start, c.end, t);
-      }
+        if (CACHEMODES_LINE.test(t) && this.known(e)) this.indentedCachemodes(e, i, t);
+      });
       if (!CACHEMODES_NAME.test(e.key) || !this.known(e)) continue;
       if (e.section?.group !== 'libvirt' || e.key !== 'disk_cachemodes') this.misplacedCachemodes(e);
     }
@@ -264,17 +303,25 @@ class NovaLinter {
     this.add('nova-cachemodes-section', message, e.keyStart, e.keyEnd, fixes, related);
   }
 
-  private indentedCachemodes(owner: IniEntry, start: number, end: number, line: string): void {
+  /** `i`: the continuation line of `owner` that holds the indented disk_cachemodes. */
+  private indentedCachemodes(owner: IniEntry, i: number, line: string): void {
     if (this.full('nova-cachemodes-section')) return;
+    const { start } = owner.continuations[i];
     const key = /^[A-Za-z_]+/.exec(line)![0];
-    const newLine = 'disk_cachemodes' + line.slice(key.length);
     const lineStart = lineStartOf(this.text, start);
-    const fix: Fix = owner.section?.group === 'libvirt'
+    // Lines indented deeper right after it were written as its own continuation: they move with it.
+    let end = owner.continuations[i].end;
+    for (const c of owner.continuations.slice(i + 1)) {
+      if (c.start - lineStartOf(this.text, c.start) <= start - lineStart) break;
+      end = c.end;
+    }
+    const inLibvirt = owner.section?.group === 'libvirt';
+    const fix: Fix = inLibvirt
       ? { title: 'Remove the indentation', edits: [{ start: lineStart, end: start + key.length, newText: 'disk_cachemodes' }], preferred: true }
-      : this.moveToLibvirt(start, end, newLine);
+      : this.moveToLibvirt(start, end, 'disk_cachemodes' + this.text.slice(start + key.length, end));
     this.add(
       'nova-cachemodes-section',
-      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. Remove the indentation.`,
+      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. ${inLibvirt ? 'Remove the indentation' : 'Move the line into `[libvirt]`, without indentation'}.`,
       start,
       start + key.length,
       [fix],
@@ -333,6 +380,18 @@ class NovaLinter {
   }
 
   private cachemodesSyntax(e: IniEntry, cm: CacheModesValue): void {
+    if (cm.header) {
+      // A rewrite would fold the header into the list: only the indentation goes, the rest shows on the next lint.
+      const h = cm.header;
+      this.add(
+        'nova-cachemodes-syntax',
+        `This \`${this.text.slice(h.start, h.end)}\` line is indented, so oslo.config reads it as more of the \`disk_cachemodes\` value, not as a section header: Nova ignores the item it lands in, and the options below it stay in \`[${e.section?.name ?? 'libvirt'}]\`. Remove the indentation.`,
+        h.start,
+        h.end,
+        [{ title: 'Remove the indentation', edits: [{ start: lineStartOf(this.text, h.start), end: h.start, newText: '' }], preferred: true }],
+      );
+      return;
+    }
     const problems = cm.items.filter((i) => i.problem && !i.inComment); // the comment's own finding covers the rest
     if (problems.length === 0 && !cm.comment) return;
     const fix = this.rewriteFix(e);

@@ -45,17 +45,29 @@ function isSkippableIniLine(text: string): boolean {
 // Blanks and whole comments, which may run over several lines.
 const XML_BLANKS_AND_COMMENTS = /(?:\s+|<!--[\s\S]*?-->)*/y;
 
-/** The line a disable-next-line comment ending on `line` reaches: the next one holding markup (or a value). */
-function targetLine(text: string, kind: FileKind, index: LineIndex, line: number): number {
-  let next = line + 1;
-  if (next >= index.lineCount) return next;
-  if (kind === 'domain-xml') {
-    XML_BLANKS_AND_COMMENTS.lastIndex = index.lineStart(next);
-    XML_BLANKS_AND_COMMENTS.exec(text);
-    return index.positionAt(XML_BLANKS_AND_COMMENTS.lastIndex).line;
-  }
-  while (next < index.lineCount && isSkippableIniLine(text.slice(index.lineStart(next), index.lineEnd(next)))) next++;
-  return next;
+/**
+ * Resolves "next line" for each disable-next-line directive, in document order: the next line
+ * holding markup (XML) or a value (INI). In XML a run of blanks and comments already scanned for
+ * an earlier directive is not scanned again, so many directives cost one pass.
+ */
+function targetLines(text: string, kind: FileKind, index: LineIndex, lines: number[]): number[] {
+  let scannedFrom = -1;
+  let scannedTo = -1;
+  return lines.map((line) => {
+    let next = line + 1;
+    if (next >= index.lineCount) return next;
+    if (kind === 'domain-xml') {
+      const from = index.lineStart(next);
+      if (from < scannedFrom || from > scannedTo) {
+        XML_BLANKS_AND_COMMENTS.lastIndex = scannedFrom = from;
+        XML_BLANKS_AND_COMMENTS.exec(text);
+        scannedTo = XML_BLANKS_AND_COMMENTS.lastIndex;
+      }
+      return index.positionAt(scannedTo).line;
+    }
+    while (next < index.lineCount && isSkippableIniLine(text.slice(index.lineStart(next), index.lineEnd(next)))) next++;
+    return next;
+  });
 }
 
 /**
@@ -79,11 +91,15 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   if (ds.length === 0) return findings;
 
   const nextLine = new Map<number, Directive[]>();
-  for (const d of ds.filter((x) => x.verb === 'disable-next-line')) {
-    const line = targetLine(text, kind, index, d.line);
+  const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
+  targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
     const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
-    for (let l = line; l <= last; l++) nextLine.set(l, [...(nextLine.get(l) ?? []), d]);
-  }
+    for (let l = line; l <= last; l++) {
+      const list = nextLine.get(l);
+      if (list) list.push(nextLineDs[i]);
+      else nextLine.set(l, [nextLineDs[i]]);
+    }
+  });
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
   return findings.filter((f) => {

@@ -13,7 +13,9 @@
 //   untrusted  same, with workspace trust on: the folder opens in Restricted Mode
 //   vsix       `npm run package`, then `code-server --install-extension` of that .vsix; the
 //              extension under test is the installed one (a stub is the development extension)
-import { execFileSync } from 'node:child_process';
+//   ui         scripts/screenshots.mjs into a temp folder: Problems panel, quick-fix menu,
+//              explorer menu, a conversion's progress notification and its Cancel
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freshProfile, killGroup, launchChromium, repoRoot, setupEnv, startCodeServer, tail, tempRoot, installExtension } from './codeServer.mjs';
@@ -28,6 +30,8 @@ const RUNS = {
   trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement').split(',') },
   untrusted: { trust: false, suites: ['untrusted'] },
   vsix: { trust: true, suites: ['vsix'], vsix: true },
+  // A person's view through the browser: `npm run screenshots` into a temp folder.
+  ui: { ui: true },
 };
 
 function log(msg) {
@@ -38,10 +42,42 @@ function copyDir(from, to) {
   fs.cpSync(from, to, { recursive: true });
 }
 
+/** The "ui" run: scripts/screenshots.mjs, each of its checks counted as a test. */
+function runUi() {
+  const started = Date.now();
+  const out = tempRoot('qdt-it-ui-');
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/screenshots.mjs'), '--out', out], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: RUN_TIMEOUT_MS,
+  });
+  fs.rmSync(out, { recursive: true, force: true });
+  const tests = [];
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const m = /^screenshots: (ok {5}|MISSING) (.*)$/.exec(line);
+    if (m) tests.push({ title: `ui ${m[2]}`, state: m[1] === 'MISSING' ? 'failed' : 'passed' });
+  }
+  const failed = tests.filter((t) => t.state === 'failed').length + (r.status === 0 || tests.some((t) => t.state === 'failed') ? 0 : 1);
+  if (r.status !== 0) log(`ui: screenshots.mjs exited ${r.status ?? r.signal}:\n${(r.stdout ?? '').split('\n').slice(-15).join('\n')}\n${r.stderr ?? ''}`);
+  const results = { passed: tests.length - tests.filter((t) => t.state === 'failed').length, failed, skipped: 0, tests };
+  return { name: 'ui', ok: r.status === 0 && failed === 0 && tests.length > 0, results, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+}
+
 async function runOne(name, env) {
   const spec = RUNS[name];
-  const started = Date.now();
+  if (spec.ui) return runUi();
   const root = tempRoot(`qdt-it-${name}-`);
+  try {
+    return await runIn(name, spec, env, root);
+  } finally {
+    if (!process.env.QDT_IT_KEEP) fs.rmSync(root, { recursive: true, force: true });
+    else log(`kept ${root}`);
+  }
+}
+
+/** One run in its own folder `root` (profile, workspace copy, results, logs). */
+async function runIn(name, spec, env, root) {
+  const started = Date.now();
   const workspace = path.join(root, 'workspace');
   copyDir(path.join(repoRoot, 'test/integration/workspace'), workspace);
   const resultsFile = path.join(root, 'results.json');
@@ -109,8 +145,6 @@ async function runOne(name, env) {
     await browser?.close().catch(() => {});
     await server.stop();
     active.delete(server);
-    if (!process.env.QDT_IT_KEEP) fs.rmSync(root, { recursive: true, force: true });
-    else log(`kept ${root}`);
   }
 }
 

@@ -71,7 +71,7 @@ test('nova-conf-syntax: an indented key after a header; the fix removes the inde
   const text = '[libvirt]\n  images_type = rbd\n';
   const f = one(text, 'nova-conf-syntax');
   assert.equal(at(text, f), 'images_type = rbd');
-  assert.match(f.message, /indented.*refuses the whole file \('Unexpected continuation line'\)/);
+  assert.match(f.message, /indented.*refuses the whole file \("Unexpected continuation line"\)/);
   assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\n');
 });
 

@@ -525,3 +525,9 @@ test('qa: qdt-disable-next-line reaches past a comment that runs over several li
   const open = text.replace('      -->\n', '');
   assert.doesNotThrow(() => run(open));
 });
+
+test('qa: 100,000 disable-next-line comments that all reach the same line finish (no quadratic bookkeeping)', { timeout: 60_000 }, () => {
+  const text = `<domain type='kvm'>\n  <devices>\n    <disk type='file'>\n${'      <!-- qdt-disable-next-line cache-writethrough -->\n      <!-- note\n      -->\n'.repeat(100_000)}      <!-- qdt-disable-next-line cache-unsafe -->\n      <driver name='qemu' cache='unsafe'/>\n      <source file='/x'/>\n    </disk>\n  </devices>\n</domain>\n`;
+  assert.deepEqual(run(text), []);
+  assert.deepEqual(rules(text.replace('qdt-disable-next-line cache-unsafe', 'qdt-disable-next-line cache-directsync')), ['cache-unsafe']);
+});

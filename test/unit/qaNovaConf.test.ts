@@ -63,6 +63,12 @@ test('detect: a cinder or ceph config is not claimed because another section hol
   // ceph.conf uses [client.libvirt], which is not [libvirt].
   const ceph = '[global]\nfsid = 1\n[client.libvirt]\nrbd cache = true\nrbd_cache_writethrough_until_flush = true\n';
   assert.equal(detectKind('/etc/ceph/ceph.conf', ceph), undefined);
+  // kolla-ansible's external Ceph guide copies ceph.conf into /etc/kolla/config/nova/; cephadm's
+  // generate-minimal-conf writes its keys tab-indented, which oslo.config would refuse, librados not.
+  const minimal = '# minimal ceph.conf for 1d89fec3\n[global]\n\tfsid = 1d89fec3-325a-4963-a950-c4afedd37fe3\n\tmon_host = [v2:10.0.0.1:3300/0,v1:10.0.0.1:6789/0]\n';
+  assert.equal(detectKind('/etc/kolla/config/nova/ceph.conf', minimal), undefined);
+  assert.deepEqual(lint(minimal, { fileName: '/etc/kolla/config/nova/ceph.conf' }), []);
+  assert.equal(detectKind('/etc/kolla/config/nova/nova-compute.conf', '[DEFAULT]\n'), 'nova-conf');
   // The Nova option must sit in a [libvirt] section; the second [libvirt] here has one.
   const two = '[libvirt]\n# managed elsewhere\n[ceph]\nrbd_user = cinder\n[libvirt]\nimages_type = rbd\n';
   assert.equal(detectKind('/etc/x/compute.conf', two), 'nova-conf');
@@ -356,4 +362,56 @@ test('docs: the nova-rbd-cache suppression example silences the explicit network
   // Above images_type it would not reach the finding on the disk_cachemodes line.
   const above = '[libvirt]\n# qdt-disable-next-line nova-rbd-cache\nimages_type = rbd\ndisk_cachemodes = network=none\n';
   assert.equal(at(above, one(above, 'nova-rbd-cache')), 'network=none');
+});
+
+test('nova-cachemodes-section: an indented disk_cachemodes moves with its own deeper continuation lines', () => {
+  const text = '[DEFAULT]\nmy_ip = 10.0.0.21\n  disk_cachemodes = file=none,\n      block=writeback\n[libvirt]\nvirt_type = kvm\n';
+  const f = one(text, 'nova-cachemodes-section');
+  assert.match(f.message, /more of the value of `my_ip` above.*Move the line into `\[libvirt\]`, without indentation\.$/);
+  // Moving only the first line would leave block=writeback as part of my_ip's value.
+  assert.equal(preferred(text, f), '[DEFAULT]\nmy_ip = 10.0.0.21\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none,\n      block=writeback\n');
+  // Inside [libvirt] only the indentation goes; the deeper line stays a continuation of it.
+  const inLibvirt = '[libvirt]\nvirt_type = kvm\n  disk_cachemodes = file=none,\n      block=writeback\n';
+  const g = one(inLibvirt, 'nova-cachemodes-section');
+  assert.match(g.message, /Remove the indentation\.$/);
+  const fixed = preferred(inLibvirt, g);
+  assert.equal(fixed, '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none,\n      block=writeback\n');
+  assert.deepEqual(lintNova(fixed), []);
+});
+
+test('nova-cachemodes-syntax: a section header indented by one blank is part of the value, not a bracketed list', () => {
+  // oslo.config 9.0: disk_cachemodes = ["network=writeback\n[workarounds]"], and the next option lands in [libvirt].
+  const text = '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n [workarounds]\ndisable_deep_image_inspection = True\n';
+  const f = one(text, 'nova-cachemodes-syntax');
+  assert.equal(at(text, f), '[workarounds]');
+  assert.doesNotMatch(f.message, /bracketed/);
+  assert.match(f.message, /indented.*not as a section header.*stay in `\[libvirt\]`\. Remove the indentation\.$/);
+  // The fix restores the header; a rewrite of the list would have folded it into the value.
+  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n[workarounds]\ndisable_deep_image_inspection = True\n');
+  const fixed = fixAll(text, { fileName: NOVA }).text;
+  assert.match(fixed, /^\[workarounds\]$/m);
+  assert.match(fixed, /^disable_deep_image_inspection = False$/m);
+  // A real bracketed list spread over lines is still one.
+  const list = '[libvirt]\ndisk_cachemodes = ["file=none",\n  "block=none"]\n';
+  assert.match(one(list, 'nova-cachemodes-syntax').message, /not a bracketed one/);
+});
+
+test('messages: oslo.config\'s own words are quoted so that its inner quotes stay readable', () => {
+  const f = one('[DEFAULT]\ndebug true\n', 'nova-conf-syntax');
+  assert.match(f.message, /refuses the whole file \("No ':' or '=' found in assignment"\), so nova-compute does not start\./);
+});
+
+test('nova-conf-syntax: a comment between an option and its continuation lines moves above the option', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=none,\n# ceph wants writeback for RBD\n  network=writeback,\n  block=none\nvirt_type = kvm\n';
+  const f = one(text, 'nova-conf-syntax');
+  assert.equal(at(text, f), 'network=writeback,');
+  assert.match(f.message, /^This indented line continues `disk_cachemodes`, but the comment above it ends that value: oslo\.config refuses the whole file .* Move the comment above `disk_cachemodes`\.$/);
+  // Dedenting instead would make `network` an option of its own: the item would be lost silently.
+  const fixed = preferred(text, f);
+  assert.equal(fixed, '[libvirt]\n# ceph wants writeback for RBD\ndisk_cachemodes = file=none,\n  network=writeback,\n  block=none\nvirt_type = kvm\n');
+  assert.deepEqual(lintNova(fixed), []);
+  assert.ok(f.fixes.some((x) => x.title === 'Remove the indentation' && !x.preferred));
+  // After a blank line or a section header there is no value to continue: dedent as before.
+  const blank = '[libvirt]\ndisk_cachemodes = file=none,\n\n  network=writeback\n';
+  assert.match(one(blank, 'nova-conf-syntax').message, /no option line comes right before it/);
 });
