@@ -95,6 +95,7 @@ function main(): void {
   const cli = new Map<string, number[]>(files.map((f) => [f.file, []]));
   const validator = new Map<string, number[]>(files.map((f) => [f.file, []]));
   const startup: number[] = [];
+  const bareNode: number[] = [];
 
   // Warm-up: JIT for the engine, page cache for the processes.
   for (const f of files) {
@@ -103,6 +104,7 @@ function main(): void {
     if (hasValidator && f.xml) timeProcess('virt-xml-validate', [f.file, 'domain'], [0]);
   }
   for (let r = 0; r < rounds; r++) {
+    bareNode.push(timeProcess(process.execPath, ['-e', '0'], [0]));
     startup.push(timeProcess(process.execPath, [CLI, '--version'], [0]));
     // Rotate the order each round so no tool always runs right after another.
     const order = files.map((_, i) => files[(i + r) % files.length]);
@@ -141,6 +143,7 @@ function main(): void {
     cpus: os.cpus().length,
     loadavg: os.loadavg(),
     rounds,
+    nodeStartupMs: median(bareNode),
     cliStartupMs: median(startup),
     rows,
   };
@@ -149,7 +152,7 @@ function main(): void {
 
   const f1 = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${rounds} rounds, medians.`);
-  console.log(`CLI process start-up alone (--version): ${f1(result.cliStartupMs)} ms.\n`);
+  console.log(`Start-up alone: node -e 0 ${f1(result.nodeStartupMs)} ms; the CLI (--version) ${f1(result.cliStartupMs)} ms.\n`);
   console.log('| file | size | findings | engine, warm | engine, first lint in a fresh process | heap grown / retained | CLI process | virt-xml-validate | CLI / validate |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
