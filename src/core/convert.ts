@@ -90,16 +90,19 @@ export class ConvertError extends Error {
 }
 
 /*
- * Source cache -T, -m and -W, decided from bench/convert (bench/README.md, "Convert"; 2 GiB
- * virtual, 1.1 GiB of data, warm page cache, ext4 on virtio, machine shared with other jobs):
- * - -T writeback (qemu-img's default) stays. -T none was 2.0× slower qcow2→raw and 1.65× slower
- *   raw→qcow2 than -T writeback (both with -t none): it gives up the page cache the source is
- *   usually in (just downloaded or copied), and it would also need O_DIRECT on the source's
- *   filesystem. Reads never need flushing, so -T none buys no durability.
- * - -m stays at 8: -m 16 was 1.35× slower qcow2→raw and 1.02× raw→qcow2.
- * - no -W: qemu-img's docs recommend it only for preallocated block devices and rule it out
- *   with compression; with -t writeback -m 16 -W it was 4.9× / 1.5× the -t none time here.
- * Figures from the final run are in bench/README.md.
+ * Source cache -T, -m and -W, decided from bench/convert (bench/README.md, "Convert": 2 GiB
+ * virtual, 1.1 GiB of data, warm page cache, ext4 on virtio, 2 cores shared with other jobs).
+ * Medians, two runs (5 and 7 rounds), qcow2→raw / raw→qcow2, all with -t none:
+ * - -T writeback (qemu-img's default) stays. -T none took 1.71× / 1.84× (run 1) and 2.30× /
+ *   2.09× (run 2) as long as -T writeback: it gives up the page cache the source is usually in
+ *   (just downloaded or copied), and it needs O_DIRECT on the source's filesystem too. Reads
+ *   need no flushing, so -T none buys no durability.
+ * - -m stays at 8: -m 16 took 0.98× / 0.92× (run 1) and 1.20× / 1.08× (run 2) of -m 8's time,
+ *   no consistent gain.
+ * - no -W: qemu-img's docs recommend it only for preallocated block devices and rule it out with
+ *   compression; -t writeback -m 16 -W took 2.60× / 2.08× the -t none time.
+ * With these, convertImage took 0.93× / 1.01× and 0.99× / 1.02× of the identical plain
+ * `qemu-img convert -t none` (its checks, fsyncs and re-inspection add about 30 ms).
  */
 const SOURCE_CACHE = 'writeback';
 
