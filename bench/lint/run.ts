@@ -72,6 +72,13 @@ function heapGrowth(text: string, fileName: string): Heap {
   return { grownMiB: median(grown), retainedMiB: median(retained) };
 }
 
+/** One lint in a fresh process: what the CLI pays, with nothing compiled or warmed up yet. */
+function firstLintInChild(file: string): number {
+  const r = spawnSync(process.execPath, [__filename, '--first', file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`first-lint measurement failed: ${r.stderr}`);
+  return Number(r.stdout);
+}
+
 function heapInChild(file: string): Heap {
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', __filename, '--heap', file], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`heap measurement failed: ${r.stderr}`);
@@ -84,9 +91,11 @@ function main(): void {
   const files = writeBenchFiles(path.join(os.tmpdir(), 'qdt-bench-lint'));
   const texts = new Map(files.map((f) => [f.file, fs.readFileSync(f.file, 'utf8')]));
   const engine = new Map<string, number[]>(files.map((f) => [f.file, []]));
+  const first = new Map<string, number[]>(files.map((f) => [f.file, []]));
   const cli = new Map<string, number[]>(files.map((f) => [f.file, []]));
   const validator = new Map<string, number[]>(files.map((f) => [f.file, []]));
   const startup: number[] = [];
+  const bareNode: number[] = [];
 
   // Warm-up: JIT for the engine, page cache for the processes.
   for (const f of files) {
@@ -95,12 +104,14 @@ function main(): void {
     if (hasValidator && f.xml) timeProcess('virt-xml-validate', [f.file, 'domain'], [0]);
   }
   for (let r = 0; r < rounds; r++) {
+    bareNode.push(timeProcess(process.execPath, ['-e', '0'], [0]));
     startup.push(timeProcess(process.execPath, [CLI, '--version'], [0]));
     // Rotate the order each round so no tool always runs right after another.
     const order = files.map((_, i) => files[(i + r) % files.length]);
     for (const f of order) {
       const reps = Array.from({ length: ENGINE_REPS }, () => timeEngine(texts.get(f.file)!, f.file));
       engine.get(f.file)!.push(median(reps));
+      first.get(f.file)!.push(firstLintInChild(f.file));
       const pair: (() => void)[] = [() => cli.get(f.file)!.push(timeProcess(process.execPath, [CLI, 'lint', '--no-config', f.file], [0, 1]))];
       if (hasValidator && f.xml) pair.push(() => validator.get(f.file)!.push(timeProcess('virt-xml-validate', [f.file, 'domain'], [0])));
       (r % 2 ? pair.reverse() : pair).forEach((run) => run());
@@ -110,6 +121,7 @@ function main(): void {
   const rows = files.map((f: BenchFile) => {
     const text = texts.get(f.file)!;
     const e = median(engine.get(f.file)!);
+    const e1 = median(first.get(f.file)!);
     const c = median(cli.get(f.file)!);
     const v = f.xml && hasValidator ? median(validator.get(f.file)!) : undefined;
     return {
@@ -118,6 +130,7 @@ function main(): void {
       lines: text.split('\n').length,
       findings: lint(text, { fileName: f.file }).length,
       engineMs: e,
+      firstLintMs: e1,
       cliMs: c,
       validatorMs: v,
       cliToValidator: v ? c / v : undefined,
@@ -130,6 +143,7 @@ function main(): void {
     cpus: os.cpus().length,
     loadavg: os.loadavg(),
     rounds,
+    nodeStartupMs: median(bareNode),
     cliStartupMs: median(startup),
     rows,
   };
@@ -138,13 +152,13 @@ function main(): void {
 
   const f1 = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ${rounds} rounds, medians.`);
-  console.log(`CLI process start-up alone (--version): ${f1(result.cliStartupMs)} ms.\n`);
-  console.log('| file | size | findings | engine in-process | heap grown / retained | CLI process | virt-xml-validate | CLI / validate |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`Start-up alone: node -e 0 ${f1(result.nodeStartupMs)} ms; the CLI (--version) ${f1(result.cliStartupMs)} ms.\n`);
+  console.log('| file | size | findings | engine, warm | engine, first lint in a fresh process | heap grown / retained | CLI process | virt-xml-validate | CLI / validate |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const size = r.bytes > 1048576 ? `${(r.bytes / 1048576).toFixed(2)} MB` : `${(r.bytes / 1024).toFixed(0)} KB`;
     const heap = `${f1(r.heap.grownMiB)} / ${f1(r.heap.retainedMiB, 2)} MiB`;
-    console.log(`| ${r.file} | ${size}, ${r.lines} lines | ${r.findings} | ${f1(r.engineMs, 2)} ms | ${heap} | ${f1(r.cliMs)} ms | ${r.validatorMs === undefined ? '—' : f1(r.validatorMs) + ' ms'} | ${r.cliToValidator === undefined ? '—' : f1(r.cliToValidator, 2)} |`);
+    console.log(`| ${r.file} | ${size}, ${r.lines} lines | ${r.findings} | ${f1(r.engineMs, 2)} ms | ${f1(r.firstLintMs)} ms | ${heap} | ${f1(r.cliMs)} ms | ${r.validatorMs === undefined ? '—' : f1(r.validatorMs) + ' ms'} | ${r.cliToValidator === undefined ? '—' : f1(r.cliToValidator, 2)} |`);
   }
   const big = rows[0];
   const typical = rows[1];
@@ -154,7 +168,10 @@ function main(): void {
   if (big.cliToValidator !== undefined) console.log(`CLI <= 0.5 x virt-xml-validate, 5,000 disks: ${big.cliToValidator <= 0.5 ? 'met' : 'MISSED'} (${f1(big.cliToValidator, 2)})`);
 }
 
-if (process.argv[2] === '--heap') {
+if (process.argv[2] === '--first') {
+  const file = process.argv[3];
+  process.stdout.write(String(timeEngine(fs.readFileSync(file, 'utf8'), file)));
+} else if (process.argv[2] === '--heap') {
   const file = process.argv[3];
   process.stdout.write(JSON.stringify(heapGrowth(fs.readFileSync(file, 'utf8'), file)));
 } else {
