@@ -5,7 +5,7 @@ import { TARGET_FORMATS } from '../core/convertOptions';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
-import { humanBytes } from './units';
+import { humanBytes } from '../core/units';
 import { CONVERT_HELP } from './help';
 
 const BY_EXTENSION: Record<string, TargetFormat> = {

@@ -6,7 +6,7 @@ import { imageInfo, type ImageInfo } from '../core/qemuImg';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
-import { humanBytes } from './units';
+import { humanBytes } from '../core/units';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 

@@ -6,7 +6,7 @@ import { EXIT, UsageError, type CliIO } from './io';
 import { parseCommandArgs, oneOf } from './args';
 import { expandPaths } from './files';
 import { decodeBytes, encodeText, NotTextError, type Decoded } from './decode';
-import { findConfig, loadConfig, parseRuleOption, type Severities } from './config';
+import { findConfig, loadConfig, parseRuleOption, type Severities } from '../core/ruleConfig';
 import { writeFileAtomic } from './atomicWrite';
 import { displayPath, formatText, toJson, toSarif, type FileReport, type LintReport } from './report';
 import { LINT_HELP } from './help';

@@ -1,5 +1,6 @@
 // Command dispatch. Returns the exit code instead of exiting, so tests can run it in-process.
 import { EXIT, UsageError, type CliIO } from './io';
+import { ConfigError } from '../core/ruleConfig';
 import { MAIN_HELP } from './help';
 import { toolVersion } from './version';
 import { runLint } from './lintCommand';
@@ -27,7 +28,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (!run) throw new UsageError(`unknown command '${command}'. Commands: ${Object.keys(COMMANDS).join(', ')}; see qemu-disk-tools --help.`);
     return await run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
       io.stderr.write(`qemu-disk-tools: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -2,7 +2,7 @@
 // (CI logs keep every line, so a redrawn bar would become hundreds of them).
 import type { ConvertProgress } from '../core/convert';
 import type { Out } from './io';
-import { clock, humanBytes } from './units';
+import { clock, humanBytes } from '../core/units';
 
 const WIDTH = 30;
 

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
-import { CONFIG_FILE_NAME, findConfig, loadConfig } from '../cli/config';
+import { CONFIG_FILE_NAME, findConfig, loadConfig } from '../core/ruleConfig';
 import { errorMessage } from './notify';
 
 export class RepoConfig implements vscode.Disposable {

@@ -1,5 +1,5 @@
 // Rates and durations for notifications (sizes: the CLI's humanBytes, so both fronts print them alike).
-export { humanBytes as formatBytes } from '../cli/units';
+export { humanBytes as formatBytes } from '../core/units';
 
 export function formatRate(bytesPerSecond: number): string {
   return `${(bytesPerSecond / (1024 * 1024)).toFixed(bytesPerSecond >= 100 * 1024 * 1024 ? 0 : 1)} MiB/s`;

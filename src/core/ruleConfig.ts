@@ -3,9 +3,11 @@
 //   { "rules": { "cache-writethrough": "error", "migration-cache": "off" } }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SeveritySetting } from '../core/types';
-import { RULES, ruleInfo } from '../core/rules';
-import { UsageError } from './io';
+import type { SeveritySetting } from './types';
+import { RULES, ruleInfo } from './rules';
+
+/** A bad config file or --rule value; the message names the file or option. */
+export class ConfigError extends Error {}
 
 export const CONFIG_FILE_NAME = '.qemu-disk-tools.json';
 export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
@@ -14,13 +16,13 @@ export type Severities = Record<string, SeveritySetting>;
 
 function checkRule(id: string, where: string): void {
   if (!ruleInfo(id)) {
-    throw new UsageError(`${where}: unknown rule '${id}'. Valid rules: ${RULES.map((r) => r.id).join(', ')}.`);
+    throw new ConfigError(`${where}: unknown rule '${id}'. Valid rules: ${RULES.map((r) => r.id).join(', ')}.`);
   }
 }
 
 function checkSeverity(value: unknown, id: string, where: string): SeveritySetting {
   if (typeof value !== 'string' || !SEVERITY_SETTINGS.includes(value as SeveritySetting)) {
-    throw new UsageError(`${where}: '${String(value)}' is not a severity for rule '${id}'. Valid severities: ${SEVERITY_SETTINGS.join(', ')}.`);
+    throw new ConfigError(`${where}: '${String(value)}' is not a severity for rule '${id}'. Valid severities: ${SEVERITY_SETTINGS.join(', ')}.`);
   }
   return value as SeveritySetting;
 }
@@ -28,27 +30,27 @@ function checkSeverity(value: unknown, id: string, where: string): SeveritySetti
 /** Parses one `--rule id=severity` value. */
 export function parseRuleOption(value: string): [string, SeveritySetting] {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--rule '${value}': write it as --rule RULE=SEVERITY, e.g. --rule cache-writethrough=error.`);
+  if (eq <= 0) throw new ConfigError(`--rule '${value}': write it as --rule RULE=SEVERITY, e.g. --rule cache-writethrough=error.`);
   const id = value.slice(0, eq).trim();
   checkRule(id, `--rule ${value}`);
   return [id, checkSeverity(value.slice(eq + 1).trim(), id, `--rule ${value}`)];
 }
 
-/** Parses the text of a config file; throws a UsageError naming the file on anything wrong. */
+/** Parses the text of a config file; throws a ConfigError naming the file on anything wrong. */
 export function parseConfig(text: string, file: string): Severities {
   let data: unknown;
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new UsageError(`${file}: not valid JSON (${(e as Error).message}); the rule settings in it cannot be applied.`);
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message}); the rule settings in it cannot be applied.`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new UsageError(`${file}: expected an object like {"rules": {"cache-writethrough": "error"}}.`);
+    throw new ConfigError(`${file}: expected an object like {"rules": {"cache-writethrough": "error"}}.`);
   }
   const rules = (data as { rules?: unknown }).rules;
   if (rules === undefined) return {};
   if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-    throw new UsageError(`${file}: "rules" must be an object mapping rule ids to severities.`);
+    throw new ConfigError(`${file}: "rules" must be an object mapping rule ids to severities.`);
   }
   const out: Severities = {};
   for (const [id, sev] of Object.entries(rules)) {
@@ -72,7 +74,7 @@ export function loadConfig(file: string): Severities {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    throw new ConfigError(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
   return parseConfig(text, file);
 }
