@@ -9,7 +9,9 @@ import type { Finding } from '../../src/core/types';
 import type { JsonFinding, JsonReport } from '../../src/cli/report';
 import { runCli } from '../helpers/cliRun';
 
-const CORPUS = process.env.QDT_CORPUS ?? '/work/shared/corpus';
+import { CORPUS as FOUND, CORPUS_MISSING } from '../helpers/corpus';
+
+const CORPUS = FOUND ?? '';
 
 function listFiles(dir: string): string[] {
   return fs
@@ -37,8 +39,8 @@ const fromCli = (f: JsonFinding) => ({
 });
 
 test('corpus: the CLI and the engine agree on every file, and every range is inside its file', async (t) => {
-  if (!fs.existsSync(CORPUS)) {
-    t.skip(`corpus not found at ${CORPUS} (set QDT_CORPUS to its folder)`);
+  if (!FOUND) {
+    t.skip(CORPUS_MISSING);
     return;
   }
   const files = listFiles(CORPUS);

@@ -9,10 +9,11 @@ import { detectKind, lint, preferredFix } from '../../src/core/lint';
 import { LineIndex, applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
-// shared/ sits beside the project (CI: beside the clone); a worktree finds it at /work/shared.
-const CORPUS = [path.resolve(__dirname, '../../../../shared/corpus/nova'), '/work/shared/corpus/nova'].find((d) => fs.existsSync(d)) ?? '../shared/corpus/nova';
-const present = fs.existsSync(CORPUS);
-const SKIP = `corpus not found at ${CORPUS}`;
+import { CORPUS as FOUND, CORPUS_MISSING } from '../helpers/corpus';
+
+const CORPUS = path.join(FOUND ?? '', 'nova');
+const present = !!FOUND && fs.existsSync(CORPUS);
+const SKIP = CORPUS_MISSING;
 
 function read(name: string): { file: string; text: string; hadBom: boolean } {
   const file = path.join(CORPUS, name);

@@ -8,9 +8,11 @@ import { lint } from '../../src/core/lint';
 import { LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
-const CORPUS = process.env.QDT_CORPUS ?? '/work/shared/corpus';
-const present = fs.existsSync(path.join(CORPUS, 'libvirt'));
-const SKIP = `corpus not found at ${CORPUS} (set QDT_CORPUS)`;
+import { CORPUS as FOUND, CORPUS_MISSING } from '../helpers/corpus';
+
+const CORPUS = FOUND ?? '';
+const present = !!FOUND && fs.existsSync(path.join(CORPUS, 'libvirt'));
+const SKIP = CORPUS_MISSING;
 
 function read(rel: string): string {
   return fs.readFileSync(path.join(CORPUS, rel), 'utf8');
