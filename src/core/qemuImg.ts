@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { QemuImgError, explainQemuImgStderr, explainSignal, installHint } from './qemuImgErrors';
+import { QemuImgError, WHERE_TO_SET, explainQemuImgStderr, explainSignal, installHint } from './qemuImgErrors';
 
 export const INFO_CPU_SECONDS = 30;
 export const INFO_ADDRESS_SPACE_BYTES = 2 * 1024 * 1024 * 1024;
@@ -56,13 +56,13 @@ export async function locateQemuImg(configured?: string): Promise<string> {
     if (found) return found;
     throw new QemuImgError(
       'qemu-img-missing',
-      `qemu-img was not found at "${setting}" (setting qemuDiskTools.qemuImgPath), so no image can be read or converted. Fix the setting or clear it to search PATH. ${installHint()}`,
+      `qemu-img was not found at "${setting}" (from ${WHERE_TO_SET}), so no image can be read or converted. Point it at the qemu-img executable, or leave it empty to search PATH. ${installHint()}`,
       setting,
     );
   }
   const found = (await searchPath('qemu-img')) ?? (await firstExecutable(WELL_KNOWN[process.platform] ?? []));
   if (found) return found;
-  throw new QemuImgError('qemu-img-missing', `qemu-img is not installed (not in PATH), so no image can be read or converted. ${installHint()}`);
+  throw new QemuImgError('qemu-img-missing', `qemu-img is not installed (not in PATH), so no image can be read or converted. ${installHint()} A qemu-img elsewhere can be given with ${WHERE_TO_SET}.`);
 }
 
 async function firstExecutable(files: string[]): Promise<string | undefined> {

@@ -39,18 +39,16 @@ export interface Explained {
   file?: string;
 }
 
-/** How to get qemu-img on each platform; shown whenever it cannot be found or started. */
-export function installHint(platform: NodeJS.Platform = process.platform): string {
-  const all =
-    'Debian/Ubuntu: sudo apt install qemu-utils; Fedora/RHEL: sudo dnf install qemu-img; ' +
-    'macOS: brew install qemu; Windows: the QEMU installer linked from https://www.qemu.org/download/#windows';
-  const mine: Partial<Record<NodeJS.Platform, string>> = {
-    linux: 'On Debian/Ubuntu: sudo apt install qemu-utils; on Fedora/RHEL: sudo dnf install qemu-img.',
-    darwin: 'On macOS: brew install qemu.',
-    win32: 'On Windows: install QEMU from https://www.qemu.org/download/#windows.',
-  };
-  return `${mine[platform] ?? ''} (${all}.) Or set qemuDiskTools.qemuImgPath to the qemu-img executable.`.trim();
+/** How to get qemu-img, every platform in one sentence; shown whenever it cannot be found or started. */
+export function installHint(): string {
+  return (
+    'Install it (Debian/Ubuntu: sudo apt install qemu-utils; Fedora/RHEL: sudo dnf install qemu-img; ' +
+    'macOS: brew install qemu; Windows: the QEMU installer linked from https://www.qemu.org/download/#windows).'
+  );
 }
+
+/** Where a user points the tools at a qemu-img of their own. */
+export const WHERE_TO_SET = 'the qemuDiskTools.qemuImgPath setting in the editor, or --qemu-img on the command line';
 
 /** The file named in qemu's "Could not open 'X'" / "Could not create 'X'" / "image [X]" text. */
 export function fileInStderr(stderr: string): string | undefined {

@@ -47,9 +47,9 @@ test('a kill under limits reads as a hostile image, otherwise as a kill', () => 
   assert.equal(explainSignal('SIGKILL', ctx, false).kind, 'failed');
 });
 
-test('install hints cover every platform', () => {
-  for (const p of ['linux', 'darwin', 'win32', 'freebsd'] as NodeJS.Platform[]) {
-    const h = installHint(p);
-    for (const word of ['qemu-utils', 'dnf install qemu-img', 'brew install qemu', 'qemu.org/download']) assert.ok(h.includes(word), `${p}: ${h}`);
+test('the install hint covers every platform, once each', () => {
+  const h = installHint();
+  for (const word of ['qemu-utils', 'dnf install qemu-img', 'brew install qemu', 'qemu.org/download']) {
+    assert.equal(h.split(word).length - 1, 1, `${word} once in: ${h}`);
   }
 });
