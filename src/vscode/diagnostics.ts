@@ -6,6 +6,7 @@ import { detectKind, lint } from '../core/lint';
 import { ruleDocPath } from '../core/rules';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
+import { errorDetail } from './notify';
 
 export const SOURCE = 'qemu-disk-tools';
 const DEBOUNCE_MS = 250;
@@ -45,6 +46,7 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly results = new Map<string, LintResult>();
   private readonly kinds = new Map<string, { version: number; kind: FileKind | undefined }>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private disposed = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -93,15 +95,8 @@ export class DiagnosticsController implements vscode.Disposable {
     return this.compute(doc, this.bom.get(doc.uri.toString()) ?? false);
   }
 
+  /** Every open document again; lintNow clears the ones whose folder turned linting off (the setting is per resource). */
   lintAll(): void {
-    const enabled = readSettings().lintEnable;
-    if (!enabled) {
-      for (const t of this.timers.values()) clearTimeout(t);
-      this.timers.clear();
-      this.results.clear();
-      this.collection.clear();
-      return;
-    }
     for (const d of vscode.workspace.textDocuments) this.lintSoon(d, 0);
   }
 
@@ -116,7 +111,8 @@ export class DiagnosticsController implements vscode.Disposable {
       const version = doc.version;
       const kind = this.kindOf(doc);
       const hadBom = kind === 'nova-conf' ? await this.fileHasBom(doc) : false;
-      if (doc.isClosed || doc.version !== version) return undefined; // a newer lint is on its way
+      // While the BOM was read: a newer lint is on its way, or linting was turned off or shut down.
+      if (this.disposed || doc.isClosed || doc.version !== version || !readSettings(doc.uri).lintEnable) return undefined;
       const result = this.compute(doc, hadBom);
       if (!result) {
         this.results.delete(key);
@@ -127,7 +123,7 @@ export class DiagnosticsController implements vscode.Disposable {
       this.collection.set(doc.uri, result.findings.map((f) => this.toDiagnostic(doc, f)));
       return result;
     } catch (err) {
-      this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!this.disposed) this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${errorDetail(err)}`);
       return undefined;
     }
   }
@@ -202,6 +198,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const s of this.subscriptions) s.dispose();

@@ -7,6 +7,17 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** For the log: the stack of an Error (it starts with the message), else the value. */
+export function errorDetail(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** The stderr of qemu-img that a ConvertError or QemuImgError carries, for the log. */
+export function stderrOf(err: unknown): string | undefined {
+  const stderr = (err as { stderr?: unknown } | null | undefined)?.stderr;
+  return typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trimEnd() : undefined;
+}
+
 /** Logs (with the stack of an unexpected error) and shows `message`; returns it for the command's caller. */
 export function showFailure(log: vscode.LogOutputChannel, message: string, err?: unknown): string {
   log.error(err instanceof Error && err.stack ? `${message}\n${err.stack}` : message);
@@ -19,7 +30,7 @@ export function guarded<T>(log: vscode.LogOutputChannel, what: string, fn: () =>
   try {
     return fn();
   } catch (err) {
-    log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    log.error(`${what} failed: ${errorDetail(err)}`);
     return undefined;
   }
 }
