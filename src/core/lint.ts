@@ -92,8 +92,8 @@ export function preferredFix(f: Finding): Fix | undefined {
   return f.fixes.find((x) => x.preferred);
 }
 
-/** The preferred fixes that "fix all" applies in one pass, as edit groups that do not overlap. */
-function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
+/** The preferred fixes that "fix all" applies in one pass, one edit group per fix, none overlapping. */
+export function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
   return nonOverlapping(findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits));
 }
 

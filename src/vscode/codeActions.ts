@@ -2,7 +2,7 @@
 // source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
-import { fixAllEdits } from '../core/lint';
+import { fixAllEdits, fixAllGroups } from '../core/lint';
 import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
@@ -121,11 +121,11 @@ async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): P
   let fixed = 0;
   for (let pass = 0; pass < 10; pass++) {
     const result = diagnostics.current(doc);
-    const edits = result ? fixAllEdits(result.findings) : [];
-    if (edits.length === 0) break;
+    const groups = result ? fixAllGroups(result.findings) : [];
+    if (groups.length === 0) break;
     const before = doc.version;
-    if (!(await vscode.workspace.applyEdit(toWorkspaceEdit(doc, edits))) || doc.version === before) break;
-    fixed += edits.length;
+    if (!(await vscode.workspace.applyEdit(toWorkspaceEdit(doc, groups.flat()))) || doc.version === before) break;
+    fixed += groups.length; // fixes, not edits: a move is one fix of two edits
   }
   await diagnostics.lintNow(doc);
   const left = diagnostics.current(doc)?.findings.length ?? 0;
