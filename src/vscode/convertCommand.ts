@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
 import { readSettings } from './settings';
 import { formatBytes, formatDuration, formatRate } from './units';
-import { SHOW_LOG, errorMessage, showFailure } from './notify';
+import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
 
@@ -152,14 +152,18 @@ export async function pickImageFiles(title: string, many: boolean): Promise<vsco
   return picked ?? [];
 }
 
-function fileUriProblem(u: vscode.Uri): string | undefined {
-  return u.scheme === 'file' ? undefined : `${u.toString()} is not a file on this machine's disk; qemu-img can only convert local files.`;
+/** Why qemu-img cannot `verb` (convert, read) the file at `u`; undefined when it is a local file. */
+export function localFileProblem(u: vscode.Uri, verb: string): string | undefined {
+  return u.scheme === 'file' ? undefined : `${u.toString()} is not a file on this machine's disk; qemu-img can only ${verb} local files.`;
+}
+
+/** One conversion's outcome, and whether the user cancelled it (which stops a queue). */
+interface Attempt {
+  outcome: ConvertOutcome;
+  cancelled: boolean;
 }
 
 export class ConvertCommand {
-  /** Set when the user cancelled the last conversion. */
-  private cancelled = false;
-
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
   /** Entry point for the command: (uri, uris[]) from the explorer, (uri, ConvertArgs) or (ConvertArgs) from tests. */
@@ -172,9 +176,10 @@ export class ConvertCommand {
         const source = args.source ?? (isUri(arg0) ? arg0 : undefined);
         if (!source) return this.fail('Converting needs a source: pass its Uri first, or `source` in the arguments.');
         const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
-        const problem = fileUriProblem(src);
+        const problem = localFileProblem(src, 'convert');
         if (problem) return this.fail(problem);
-        return await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+        return attempt.outcome;
       }
       return await this.interactive(arg0, arg1);
     } catch (err) {
@@ -188,7 +193,7 @@ export class ConvertCommand {
     if (sources.length === 0) sources = await pickImageFiles('Disk images to convert', true);
     if (sources.length === 0) return undefined;
     for (const s of sources) {
-      const problem = fileUriProblem(s);
+      const problem = localFileProblem(s, 'convert');
       if (problem) return this.fail(problem);
     }
 
@@ -211,9 +216,10 @@ export class ConvertCommand {
           continue;
         }
       }
-      this.cancelled = false;
-      outcomes.push(await this.convertOne(source, target, choice.format, options, overwrite));
-      if (this.cancelled) break; // Cancel stops the whole queue
+      // Per queue, not per command: Cancel in another conversion running meanwhile must not stop this one.
+      const attempt = await this.convertOne(source, target, choice.format, options, overwrite);
+      outcomes.push(attempt.outcome);
+      if (attempt.cancelled) break; // Cancel stops the whole queue
     }
     return sources.length === 1 ? outcomes[0] : outcomes;
   }
@@ -225,9 +231,9 @@ export class ConvertCommand {
     options: ConvertOptions,
     overwrite: boolean,
     sourceFormat?: string,
-  ): Promise<ConvertOutcome> {
+  ): Promise<Attempt> {
     if (path.resolve(source) === path.resolve(target)) {
-      return this.fail(`The target ${target} is the source itself; converting onto it would destroy it. Choose another target name.`);
+      return this.failed(`The target ${target} is the source itself; converting onto it would destroy it. Choose another target name.`);
     }
     const settings = readSettings(vscode.Uri.file(source));
     const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
@@ -267,28 +273,31 @@ export class ConvertCommand {
       const summary = successSummary(source, result);
       this.log.info(summary);
       void vscode.window.showInformationMessage(summary, SHOW_LOG).then((pick) => pick && this.log.show(true));
-      return result;
+      return { outcome: result, cancelled: false };
     } catch (err) {
       if (err instanceof ConvertError && err.kind === 'cancelled') {
-        this.cancelled = true;
         const msg = err.message || `Cancelled converting ${path.basename(source)}.`;
         this.log.info(msg);
         void vscode.window.showInformationMessage(msg);
-        return msg;
+        return { outcome: msg, cancelled: true };
       }
-      const stderr = err instanceof ConvertError || (err instanceof Error && 'stderr' in err) ? (err as { stderr?: string }).stderr : undefined;
-      if (stderr) this.log.error(`qemu-img stderr:\n${stderr.trimEnd()}`);
+      const stderr = stderrOf(err);
+      if (stderr) this.log.error(`qemu-img stderr:\n${stderr}`);
       let msg = errorMessage(err);
       // The one refusal a setting lifts: say which, for images the user built themselves.
-      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !readSettings(vscode.Uri.file(source)).allowBackingFile) {
+      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !settings.allowBackingFile) {
         msg += ' If you built this image yourself, turn on the setting qemuDiskTools.convert.allowBackingFile to convert it with its backing file.';
       }
-      return this.fail(msg, err instanceof ConvertError ? undefined : err);
+      return this.failed(msg, err instanceof ConvertError ? undefined : err);
     }
   }
 
   private fail(message: string, err?: unknown): string {
     return showFailure(this.log, message, err);
+  }
+
+  private failed(message: string, err?: unknown): Attempt {
+    return { outcome: this.fail(message, err), cancelled: false };
   }
 }
 

@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import { inspectImage } from '../core/imageInspector';
 import { imageInfo } from '../core/qemuImg';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
-import { pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
+import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
-import { SHOW_LOG, errorMessage, showFailure } from './notify';
+import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 
 export const IMAGE_INFO_COMMAND = 'qemuDiskTools.showImageInfo';
 export const INFO_SCHEME = 'qemu-disk-info';
@@ -45,7 +45,8 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   }
 
   private async showOne(file: vscode.Uri): Promise<InfoOutcome> {
-    if (file.scheme !== 'file') return this.fail(`${file.toString()} is not a file on this machine's disk; qemu-img can only read local files.`);
+    const problem = localFileProblem(file, 'read');
+    if (problem) return this.fail(problem);
     const page = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(file.fsPath)}`, cancellable: true },
       (_progress, token) => this.describe(file.fsPath, token),
@@ -62,8 +63,13 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       await vscode.window.showTextDocument(doc, { preview: true });
     }
     if (!page.info) {
-      const why = page.infoError ?? page.inspectError ?? 'no details';
-      void vscode.window.showWarningMessage(`Only part of the info for ${path.basename(file.fsPath)} could be read: ${why}`, SHOW_LOG).then((p) => p && this.log.show(true));
+      const name = path.basename(file.fsPath);
+      // The page lists the inspector's reasons; the notification only says where to look.
+      const refused = page.inspect !== undefined && blockingIssues(page.inspect).length > 0;
+      const msg = refused
+        ? `Only part of the info for ${name} is shown: the inspector refused the image, so qemu-img was not run on it. The page says why.`
+        : `Only part of the info for ${name} could be read: ${page.infoError ?? page.inspectError ?? 'no details'}`;
+      void vscode.window.showWarningMessage(msg, SHOW_LOG).then((p) => p && this.log.show(true));
     }
     return { uri: uri.toString(), markdown, page };
   }
@@ -97,8 +103,8 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       });
     } catch (err) {
       page.infoError = errorMessage(err);
-      const stderr = (err as { stderr?: string }).stderr;
-      this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr.trimEnd()}` : page.infoError);
+      const stderr = stderrOf(err);
+      this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr}` : page.infoError);
     } finally {
       sub.dispose();
     }
