@@ -8,9 +8,10 @@ import { COMPLETION_TRIGGERS, ModeCompletionProvider } from './vscode/completion
 import { CONVERT_COMMAND, ConvertCommand } from './vscode/convertCommand';
 import { showRuleDocs } from './vscode/ruleDocs';
 import { IMAGE_INFO_COMMAND, INFO_SCHEME, ImageInfoCommand } from './vscode/imageInfo';
+import { createLog } from './vscode/notify';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('QEMU Disk Tools', { log: true });
+  const log = createLog('QEMU Disk Tools');
   const repoConfig = new RepoConfig(log);
   const diagnostics = new DiagnosticsController(context.extensionUri, log, repoConfig);
   const convert = new ConvertCommand(log);
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCompletionItemProvider(all, new ModeCompletionProvider(diagnostics, log), ...COMPLETION_TRIGGERS),
     vscode.commands.registerCommand(FIX_ALL_COMMAND, (uri?: vscode.Uri) => fixAllCommand(diagnostics, log, uri)),
     vscode.commands.registerCommand(SHOW_RULE_DOCS_COMMAND, (rule?: unknown) => showRuleDocs(context.extensionUri, log, rule)),
+    convert,
     vscode.commands.registerCommand(CONVERT_COMMAND, (a?: unknown, b?: unknown) => convert.run(a, b)),
     info,
     vscode.workspace.registerTextDocumentContentProvider(INFO_SCHEME, info),

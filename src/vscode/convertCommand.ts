@@ -163,7 +163,10 @@ interface Attempt {
   cancelled: boolean;
 }
 
-export class ConvertCommand {
+export class ConvertCommand implements vscode.Disposable {
+  /** Conversions under way: stopping the extension cancels them (qemu-img stopped, partial target removed). */
+  private readonly running = new Set<AbortController>();
+
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
   /** Entry point for the command: (uri, uris[]) from the explorer, (uri, ConvertArgs) or (ConvertArgs) from tests. */
@@ -243,6 +246,7 @@ export class ConvertCommand {
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
         async (progress, token) => {
           const abort = new AbortController();
+          this.running.add(abort);
           const sub = token.onCancellationRequested(() => abort.abort());
           let shown = 0;
           try {
@@ -267,6 +271,7 @@ export class ConvertCommand {
             });
           } finally {
             sub.dispose();
+            this.running.delete(abort);
           }
         },
       );
@@ -294,6 +299,10 @@ export class ConvertCommand {
 
   private fail(message: string, err?: unknown): string {
     return showFailure(this.log, message, err);
+  }
+
+  dispose(): void {
+    for (const abort of this.running) abort.abort();
   }
 
   private failed(message: string, err?: unknown): Attempt {

@@ -123,7 +123,7 @@ export class DiagnosticsController implements vscode.Disposable {
       this.collection.set(doc.uri, result.findings.map((f) => this.toDiagnostic(doc, f)));
       return result;
     } catch (err) {
-      if (!this.disposed) this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${errorDetail(err)}`);
+      this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${errorDetail(err)}`);
       return undefined;
     }
   }

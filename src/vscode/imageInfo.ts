@@ -21,6 +21,8 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   private readonly pages = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  /** qemu-img info runs under way: stopped when the extension stops. */
+  private readonly running = new Set<AbortController>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -93,6 +95,7 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       return page;
     }
     const abort = new AbortController();
+    this.running.add(abort);
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
       page.info = await imageInfo(file, {
@@ -107,6 +110,7 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr}` : page.infoError);
     } finally {
       sub.dispose();
+      this.running.delete(abort);
     }
     return page;
   }
@@ -116,6 +120,7 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   }
 
   dispose(): void {
+    for (const abort of this.running) abort.abort();
     this.changed.dispose();
   }
 }

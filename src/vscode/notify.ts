@@ -3,6 +3,30 @@ import * as vscode from 'vscode';
 
 export const SHOW_LOG = 'Show log';
 
+/**
+ * The extension's log channel. Once disposed (the extension stopped) further calls are dropped:
+ * the channel would throw "Channel has been closed", and a conversion or lint finishing late
+ * must not fail for its log line (in a child process's event handler that would be uncaught).
+ */
+export function createLog(name: string): vscode.LogOutputChannel {
+  const channel = vscode.window.createOutputChannel(name, { log: true });
+  let disposed = false;
+  return new Proxy(channel, {
+    get(target, prop) {
+      if (prop === 'dispose') {
+        return () => {
+          disposed = true;
+          target.dispose();
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof prop !== 'string' || !CHANNEL_OUTPUT.has(prop) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => (disposed ? undefined : value.apply(target, args));
+    },
+  });
+}
+const CHANNEL_OUTPUT = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace', 'clear', 'show', 'hide']);
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
