@@ -232,7 +232,7 @@ async function confirmSource(
   if (info.format !== format) refuse(`qemu-img reads it as ${info.format}, the inspector as ${format}`);
   if (info.dataFile) refuse(`it names an external data file (${info.dataFile}), which would make qemu-img read another file`);
   if (info.backingFile) {
-    if (!req.allowBackingFile) refuse(`it has a backing file (${info.backingFile}); qemu-img would read that file too. Flatten it where it is trusted, or enable backing files in the settings`);
+    if (!req.allowBackingFile) refuse(`it has a backing file (${info.backingFile}); qemu-img would read that file too. Flatten it where it is trusted, or allow backing files (the qemuDiskTools.convert.allowBackingFile setting, or --allow-backing-file)`);
     // Even when allowed, a protocol or json: name could reach the network or any file.
     if (/^[a-z][\w+.-]*:/i.test(info.backingFile) && !/^[a-z]:[\\/]/i.test(info.backingFile)) {
       refuse(`its backing file name "${info.backingFile}" is a protocol or json: specification, not a file`);

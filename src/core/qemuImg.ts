@@ -5,10 +5,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { QemuImgError, WHERE_TO_SET, explainQemuImgStderr, explainSignal, installHint } from './qemuImgErrors';
+import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS, QemuImgError, WHERE_TO_SET, explainQemuImgStderr, explainSignal, installHint } from './qemuImgErrors';
 
-export const INFO_CPU_SECONDS = 30;
-export const INFO_ADDRESS_SPACE_BYTES = 2 * 1024 * 1024 * 1024;
+export { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS };
 /** Time qemu-img gets to exit after SIGTERM before SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 const MAX_CAPTURE = 4 * 1024 * 1024;

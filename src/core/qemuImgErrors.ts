@@ -47,11 +47,15 @@ export function installHint(): string {
   );
 }
 
+/** Limits `qemu-img info` runs under on untrusted images (Nova's, OSSA-2016-012): prlimit --cpu and --as. */
+export const INFO_CPU_SECONDS = 30;
+export const INFO_ADDRESS_SPACE_BYTES = 2 * 1024 * 1024 * 1024;
+
 /** Where a user points the tools at a qemu-img of their own. */
 export const WHERE_TO_SET = 'the qemuDiskTools.qemuImgPath setting in the editor, or --qemu-img on the command line';
 
 /** The file named in qemu's "Could not open 'X'" / "Could not create 'X'" / "image [X]" text. */
-export function fileInStderr(stderr: string): string | undefined {
+function fileInStderr(stderr: string): string | undefined {
   const m =
     /Is another process using the image \[(.+?)\]\?/.exec(stderr) ??
     /Could not (?:open|create|reopen) '(.+?)'/.exec(stderr) ??
@@ -60,7 +64,7 @@ export function fileInStderr(stderr: string): string | undefined {
 }
 
 /** The last meaningful stderr line, without the "qemu-img: " prefix: shown verbatim at the end. */
-export function lastStderrLine(stderr: string): string {
+function lastStderrLine(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
     .map((l) => l.replace(/^qemu-img:\s*/, '').trim())
@@ -161,7 +165,7 @@ export function explainSignal(signal: string, ctx: ExplainContext, limited: bool
     return {
       kind: 'limits',
       file: ctx.source,
-      message: `qemu-img was stopped (${signal}) while ${ctx.action}: it went over the 30 s CPU / 2 GiB memory limit set for reading untrusted images. The image may be crafted to exhaust the host; do not use it.`,
+      message: `qemu-img was stopped (${signal}) while ${ctx.action}: it went over the ${INFO_CPU_SECONDS} s CPU / ${INFO_ADDRESS_SPACE_BYTES / 2 ** 30} GiB memory limit set for reading untrusted images. The image may be crafted to exhaust the host; do not use it.`,
     };
   }
   return {

@@ -290,7 +290,7 @@ export class ConvertCommand implements vscode.Disposable {
       if (stderr) this.log.error(`qemu-img stderr:\n${stderr}`);
       let msg = errorMessage(err);
       // The one refusal a setting lifts: say which, for images the user built themselves.
-      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !settings.allowBackingFile) {
+      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !msg.includes('allowBackingFile') && !settings.allowBackingFile) {
         msg += ' If you built this image yourself, turn on the setting qemuDiskTools.convert.allowBackingFile to convert it with its backing file.';
       }
       return this.failed(msg, err instanceof ConvertError ? undefined : err);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { explainQemuImgStderr, explainSignal, installHint } from '../../src/core/qemuImgErrors';
+import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/qemuImg';
 
 // stderr texts as qemu-img 7.2 prints them under LC_ALL=C (captured on this project's Debian).
 const ctx = { action: 'converting /v/src.qcow2 to /t/out.raw', source: '/v/src.qcow2', target: '/t/out.raw.part' };
@@ -45,6 +46,12 @@ test('anything else keeps qemu-img\'s own last line', () => {
 test('a kill under limits reads as a hostile image, otherwise as a kill', () => {
   assert.equal(explainSignal('SIGXCPU', ctx, true).kind, 'limits');
   assert.equal(explainSignal('SIGKILL', ctx, false).kind, 'failed');
+});
+
+test('a kill under limits names the limits qemu-img info really runs under', () => {
+  const msg = explainSignal('SIGXCPU', ctx, true).message;
+  assert.match(msg, /over the 30 s CPU \/ 2 GiB memory limit/);
+  assert.ok(msg.includes(`${INFO_CPU_SECONDS} s`) && msg.includes(`${INFO_ADDRESS_SPACE_BYTES / 2 ** 30} GiB`));
 });
 
 test('the install hint covers every platform, once each', () => {
