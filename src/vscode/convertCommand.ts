@@ -12,7 +12,7 @@ import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
 
 /** Extensions the explorer menu offers conversion for (package.json repeats them in a when-clause). */
-export const IMAGE_EXTENSIONS = ['qcow2', 'qcow', 'img', 'raw', 'vmdk', 'vdi', 'vhd', 'vhdx', 'vpc', 'qed', 'iso'];
+const IMAGE_EXTENSIONS = ['qcow2', 'qcow', 'img', 'raw', 'vmdk', 'vdi', 'vhd', 'vhdx', 'vpc', 'qed', 'iso'];
 
 /**
  * Non-interactive form, for integration tests and scripts: no quick pick, input box or modal.
@@ -132,7 +132,7 @@ export function selectedFiles(uri: unknown, uris: unknown): vscode.Uri[] {
   return active && isImageName(active.path) ? [active] : [];
 }
 
-export function isImageName(p: string): boolean {
+function isImageName(p: string): boolean {
   return IMAGE_EXTENSIONS.includes(path.extname(p).slice(1).toLowerCase());
 }
 
@@ -310,7 +310,7 @@ export class ConvertCommand implements vscode.Disposable {
   }
 }
 
-export function successSummary(source: string, r: ConvertResult): string {
+function successSummary(source: string, r: ConvertResult): string {
   const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
@@ -345,7 +345,7 @@ async function pickPreset(choice: FormatChoice): Promise<ConvertOptions | undefi
 }
 
 /** Target name beside the source: same stem, the format's extension; never the source itself. */
-export function suggestTarget(source: string, ext: string): string {
+function suggestTarget(source: string, ext: string): string {
   const dir = path.dirname(source);
   const stem = path.basename(source, path.extname(source));
   const plain = path.join(dir, stem + ext);

@@ -16,7 +16,7 @@ const MAX_CHARS = 8 * 1024 * 1024;
 // Schemes that show something other than a file being edited (diff bases, logs, our own info view).
 const SKIPPED_SCHEME = /^(git|gitfs|gitlens.*|output|debug|search-editor|comment|chat-.*|merge-conflict.*|conflictResolution|walkThrough.*|qemu-disk-info|vscode-(?!vfs$|remote$).*)$/;
 
-export function isLintable(doc: vscode.TextDocument): boolean {
+function isLintable(doc: vscode.TextDocument): boolean {
   return !SKIPPED_SCHEME.test(doc.uri.scheme) && doc.getText().length <= MAX_CHARS;
 }
 

@@ -29,7 +29,7 @@ function unknownValue(value: string, valid: readonly string[]): string {
 }
 
 /** The hover text for a target, Markdown. */
-export function targetMarkdown(t: ModeTarget): string {
+function targetMarkdown(t: ModeTarget): string {
   if (t.attr === 'io') {
     const head = `**io='${t.value}'**\n\n`;
     return head + (isIoMode(t.value) ? IO_MODE_FACTS[t.value] : unknownValue(t.value, IO_MODES));

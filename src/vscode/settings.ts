@@ -5,7 +5,7 @@ import type { TargetFormat } from '../core/convert';
 import { ruleInfo } from '../core/rules';
 import { TARGET_FORMATS } from '../core/convertOptions';
 
-export const SECTION = 'qemuDiskTools';
+const SECTION = 'qemuDiskTools';
 
 export interface Settings {
   lintEnable: boolean;
@@ -22,7 +22,7 @@ export interface Settings {
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'hint', 'off'];
 
 /** Rule overrides from a settings object, dropping unknown rules and values (a typo must not break linting). */
-export function ruleOverrides(raw: unknown): Record<string, SeveritySetting> {
+function ruleOverrides(raw: unknown): Record<string, SeveritySetting> {
   const out: Record<string, SeveritySetting> = {};
   if (!raw || typeof raw !== 'object') return out;
   for (const [id, v] of Object.entries(raw as Record<string, unknown>)) {
