@@ -235,9 +235,7 @@ export class ConvertCommand implements vscode.Disposable {
     overwrite: boolean,
     sourceFormat?: string,
   ): Promise<Attempt> {
-    if (path.resolve(source) === path.resolve(target)) {
-      return this.failed(`The target ${target} is the source itself; converting onto it would destroy it. Choose another target name.`);
-    }
+    // A target that is the source (by name or link) is refused by convertImage itself.
     const settings = readSettings(vscode.Uri.file(source));
     const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
     this.log.info(`${title}: format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);

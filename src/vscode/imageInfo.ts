@@ -3,7 +3,7 @@
 // is a read-only Markdown page in the preview.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inspectImage } from '../core/imageInspector';
+import { ImageOpenError, inspectImage } from '../core/imageInspector';
 import { imageInfo } from '../core/qemuImg';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
@@ -82,7 +82,8 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
     try {
       page.inspect = await inspectImage(file);
     } catch (err) {
-      page.inspectError = `${file} could not be inspected: ${errorMessage(err)}`;
+      // An ImageOpenError already names the file and says what to do.
+      page.inspectError = err instanceof ImageOpenError ? err.message : `${file} could not be inspected: ${errorMessage(err)}`;
       this.log.error(page.inspectError);
       return page;
     }
