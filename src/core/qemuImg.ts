@@ -168,7 +168,11 @@ export async function runQemuImg(args: string[], opts: RunOptions): Promise<RunR
     });
     child.on('close', (code, signal) => {
       done();
-      if (stderr.trim()) opts.log?.(`qemu-img stderr: ${stderr.trim()}`);
+      try {
+        if (stderr.trim()) opts.log?.(`qemu-img stderr: ${stderr.trim()}`);
+      } catch {
+        // A log sink that fails (a closed channel) must not leave the run unresolved, nor crash its caller.
+      }
       resolve({ argv, code, signal, stdout, stderr, aborted, limited: !!prlimit });
     });
   });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageInfo, locateQemuImg, findPrlimit, quoteArgv } from '../../src/core/qemuImg';
+import { imageInfo, locateQemuImg, findPrlimit, quoteArgv, runQemuImg } from '../../src/core/qemuImg';
 import { QemuImgError } from '../../src/core/qemuImgErrors';
 import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, holdImage, makeImage, qemuImg, tmpDir } from '../helpers/qemuImgFixtures';
 
@@ -86,6 +86,18 @@ test('an image a running process holds is reported in use, with its name', async
   assert.match(e.message, /busy\.qcow2 is in use by another process/);
   const shared = await imageInfo(img, { format: 'qcow2', forceShare: true });
   assert.equal(shared.format, 'qcow2');
+});
+
+test('a log sink that throws does not leave a qemu-img run unfinished', async (t) => {
+  const dir = tmpDir(t);
+  const fake = path.join(dir, 'qemu-img');
+  fs.writeFileSync(fake, '#!/bin/sh\necho "qemu-img: something went wrong" >&2\nexit 1\n', { mode: 0o755 });
+  const log = (line: string) => {
+    if (line.startsWith('qemu-img stderr')) throw new Error('Channel has been closed');
+  };
+  const r = await runQemuImg(['info'], { qemuImgPath: fake, log });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /something went wrong/);
 });
 
 test('log lines quote arguments a shell would split', () => {
