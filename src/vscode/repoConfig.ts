@@ -1,6 +1,7 @@
 // The repository's `.qemu-disk-tools.json`, the rule severities the CLI reads in CI: the editor
 // reads the same file, found the same way, so the Problems panel and CI agree. The `qemuDiskTools.rules` setting
 // then overrides it, as `--rule` does on the command line.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
@@ -8,8 +9,11 @@ import { CONFIG_FILE_NAME, findConfig, loadConfig } from '../core/ruleConfig';
 import { errorMessage } from './notify';
 
 export class RepoConfig implements vscode.Disposable {
-  /** config path → its severities, or the reason it could not be read. */
-  private readonly loaded = new Map<string, Record<string, SeveritySetting> | Error>();
+  /**
+   * config path → its severities, or the reason it could not be read, as of its modification
+   * time: the watcher only sees workspace folders, and the file may sit above them.
+   */
+  private readonly loaded = new Map<string, { mtimeMs: number; entry: Record<string, SeveritySetting> | Error }>();
   /** Problems already shown, so each broken file is reported once per content. */
   private readonly reported = new Set<string>();
   private readonly watcher: vscode.FileSystemWatcher;
@@ -44,15 +48,24 @@ export class RepoConfig implements vscode.Disposable {
       return {};
     }
     if (!file) return {};
-    let entry = this.loaded.get(file);
-    if (!entry) {
+    let mtimeMs = -1;
+    try {
+      mtimeMs = fs.statSync(file).mtimeMs;
+    } catch {
+      // Gone or unreadable since findConfig: loadConfig says why.
+    }
+    let cached = this.loaded.get(file);
+    if (!cached || cached.mtimeMs !== mtimeMs) {
+      let entry: Record<string, SeveritySetting> | Error;
       try {
         entry = loadConfig(file);
       } catch (err) {
         entry = err instanceof Error ? err : new Error(String(err));
       }
-      this.loaded.set(file, entry);
+      cached = { mtimeMs, entry };
+      this.loaded.set(file, cached);
     }
+    const entry = cached.entry;
     if (entry instanceof Error) {
       this.report(file, entry);
       return {};
