@@ -399,7 +399,15 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
     await fsyncPath(part, 'r+');
     await verifyOutput(part, req.targetFormat, info.virtualSize, qemuImgPath, req.signal, log);
     await fs.promises.rename(part, target);
-    await fsyncDir(targetDir);
+    // The target is complete from here on; a failure to sync its folder must not be reported
+    // as a removed partial file.
+    await fsyncDir(targetDir).catch((e: unknown) => {
+      throw new ConvertError(
+        'failed',
+        `${target} was written and checked, but syncing its folder failed (${errno(e) ?? (e as Error).message}): after a host crash the file may be missing under that name. Run sync, and check the disk.`,
+        target,
+      );
+    });
     log(`fsync, check and rename: ${Math.round(performance.now() - t3)} ms`);
   } catch (e) {
     await fs.promises.rm(part, { force: true }).catch(() => undefined);
