@@ -359,6 +359,14 @@ export function scanXml(text: string, capture: CapturePredicate, childNames?: Re
       const nameEnd = readName(text, lt + 2);
       const top = path.length - 1;
       const innermost = top >= 0 && nameEnd - lt - 2 === path[top].length && text.startsWith(path[top], lt + 2);
+      if (innermost && text.charCodeAt(nameEnd) === 62 /* > */) {
+        // The usual case, `</name>` closing the innermost element: no search, nothing auto-closed.
+        i = nameEnd + 1;
+        openCount.set(path[top], openCount.get(path[top])! - 1);
+        path.pop();
+        opened.pop();
+        continue;
+      }
       const name = innermost ? path[top] : text.slice(lt + 2, nameEnd);
       const nextLt = text.indexOf('<', nameEnd);
       const stop = nextLt === -1 ? n : nextLt;
