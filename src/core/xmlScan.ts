@@ -151,12 +151,14 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
+// The rest of a line, for the regex engine: it stops at the first line break, as near as the value's end.
+const TO_LINE_BREAK = /[^\r\n]*/y;
+
 function hasLineBreak(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) return true;
-  }
-  return false;
+  if (from >= to) return false;
+  TO_LINE_BREAK.lastIndex = from;
+  TO_LINE_BREAK.test(text);
+  return TO_LINE_BREAK.lastIndex < to;
 }
 
 /** Finds `needle` from `from`; the end of the text when absent (an unterminated construct). */
