@@ -115,10 +115,13 @@ export function suggestValue(value: string, valid: readonly string[]): string | 
   return undefined;
 }
 
+const CACHE_MODE_SET: ReadonlySet<string> = new Set(CACHE_MODES);
+const IO_MODE_SET: ReadonlySet<string> = new Set(IO_MODES);
+
 export function isCacheMode(v: string): v is CacheMode {
-  return (CACHE_MODES as readonly string[]).includes(v);
+  return CACHE_MODE_SET.has(v);
 }
 
 export function isIoMode(v: string): v is IoMode {
-  return (IO_MODES as readonly string[]).includes(v);
+  return IO_MODE_SET.has(v);
 }
