@@ -15,6 +15,8 @@
 //   inline "#" or ";" stays part of the value. A key before any section refuses the file.
 // A repeated key in a section is kept in order; the last one is what the option gets.
 
+import { lastAtOrBefore } from './text';
+
 /** Python's str.isspace(), which strip()/rstrip() use. JS \s differs (it has U+FEFF and lacks U+001C-U+001F, U+0085). */
 export function isPySpace(c: number): boolean {
   return (
@@ -320,13 +322,7 @@ export function valueOffsets(entry: IniEntry): (i: number) => number {
     base += p.end - p.start + 1;
   }
   return (i) => {
-    let lo = 0;
-    let hi = ps.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (bases[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lastAtOrBefore(bases, i);
     const p = ps[lo];
     return p.start + Math.min(Math.max(i - bases[lo], 0), p.end - p.start);
   };

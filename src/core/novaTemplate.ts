@@ -2,6 +2,8 @@
 // literal, and which lines sit in different branches of one if/else (so they never render together).
 // Jinja2 {% … %} {# … #} {{ … }}, ERB <% … %> <%= … %>, Go/Helm {{ if … }} {{ end }}.
 
+import { lastAtOrBefore } from './text';
+
 const TAG = /\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|\{\{[\s\S]*?\}\}|<%[\s\S]*?%>/g;
 
 type TagEvent = 'open' | 'branch' | 'close' | 'renders' | 'none';
@@ -88,14 +90,7 @@ export class TemplateBranches {
   }
 
   private pathAt(offset: number): string[] {
-    let lo = 0;
-    let hi = this.at.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.at[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.paths[lo];
+    return this.paths[lastAtOrBefore(this.at, offset)];
   }
 
   exclusive(a: number, b: number): boolean {
