@@ -25,7 +25,7 @@ test('every command the menus name is contributed, and qemuImgPath is restricted
   for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) {
     for (const m of items) assert.ok(commands.has(m.command), m.command);
   }
-  assert.equal(pkg.contributes.configuration.properties['qemuDiskTools.qemuImgPath'].scope, 'machine-overridable');
+  assert.equal(pkg.contributes.configuration.properties['qemuDiskTools.qemuImgPath'].scope, 'machine'); // issue 3: machine-scoped
   assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('qemuDiskTools.qemuImgPath'));
 });
 
