@@ -110,7 +110,9 @@ export function suggestValue(value: string, valid: readonly string[]): string | 
   if (exact) return exact;
   const alias = ALIASES[v];
   if (alias && valid.includes(alias)) return alias;
-  const scored = valid.map((x) => ({ x, d: editDistance(v, x) })).sort((a, b) => a.d - b.d);
+  // The distance is at least the difference in length: a value three longer cannot be close, and
+  // measuring it would cost time in proportion to its length times the mode's.
+  const scored = valid.map((x) => ({ x, d: Math.abs(v.length - x.length) > 2 ? Infinity : editDistance(v, x) })).sort((a, b) => a.d - b.d);
   if (scored[0].d <= 2 && (scored.length === 1 || scored[1].d > scored[0].d)) return scored[0].x;
   return undefined;
 }

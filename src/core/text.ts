@@ -75,9 +75,32 @@ export function eolOf(text: string): '\r\n' | '\n' {
   return crlf !== -1 && crlf < lf ? '\r\n' : '\n';
 }
 
-/** Edits overlap when one starts before the other ends (insertions at one point do not overlap). */
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  return a.start < b.end && b.start < a.end;
+/** First index in `taken` (sorted) for which `below` is false; `below` must be true on a prefix. */
+function firstNotBelow(taken: readonly TextEdit[], below: (t: TextEdit) => boolean): number {
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(taken[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether `e` collides with an edit in `taken`: they overlap (one starts before the other ends;
+ * an insertion at the start or end of a range does not), or both insert at one point. `taken`
+ * holds edits that do not collide, sorted by start then end, so their ends never decrease and
+ * two binary searches answer (a scan over every taken edit made fix-all quadratic in findings).
+ */
+function collides(taken: readonly TextEdit[], e: TextEdit): boolean {
+  const j = firstNotBelow(taken, (t) => t.end <= e.start);
+  if (j < taken.length && taken[j].start < e.end && taken[j].end > e.start) return true;
+  if (e.start !== e.end) return false;
+  for (let i = firstNotBelow(taken, (t) => t.start < e.start); i < taken.length && taken[i].start === e.start; i++) {
+    if (taken[i].end === e.start) return true;
+  }
+  return false;
 }
 
 /**
@@ -88,8 +111,8 @@ export function nonOverlapping(groups: TextEdit[][]): TextEdit[][] {
   const taken: TextEdit[] = [];
   const result: TextEdit[][] = [];
   for (const g of groups) {
-    if (g.some((e) => taken.some((t) => overlaps(e, t) || (e.start === e.end && t.start === t.end && e.start === t.start)))) continue;
-    taken.push(...g);
+    if (g.some((e) => collides(taken, e))) continue;
+    for (const e of g) taken.splice(firstNotBelow(taken, (t) => t.start < e.start || (t.start === e.start && t.end <= e.end)), 0, e);
     result.push(g);
   }
   return result;
