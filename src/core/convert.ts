@@ -197,6 +197,9 @@ async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRe
   if (issues.length) {
     throw new ConvertError('refused', `${issues.map((i) => i.message).join(' ')} qemu-img was not run on ${source}.`, source);
   }
+  if (pinned.size === 0) {
+    throw new ConvertError('refused', `${source} is empty (0 bytes): there is no disk in it to convert. qemu-img was not run on ${source}.`, source);
+  }
   const format = inspected.qemuFormat;
   if (declared && declared !== format) {
     throw new ConvertError(
