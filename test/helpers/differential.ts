@@ -23,7 +23,15 @@ export const DECOYS = ['x.bin', 'decoy.qcow2', 'sub/x.bin', 'base.vmdk'];
 const NAMES = ['x.bin', './x.bin', 'sub/x.bin', 'decoy.qcow2', 'base.vmdk', '/etc/hostname', 'nbd:127.0.0.1:1', 'json:{driver:file}'];
 
 const run = (args: string[], cwd: string): void => {
-  execFileSync('qemu-img', args, { cwd, stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+  // qemu-img times its LUKS PBKDF and now and then fails to ("Unable to get accurate CPU usage").
+  for (let tries = 1; ; tries++) {
+    try {
+      execFileSync('qemu-img', args, { cwd, stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } });
+      return;
+    } catch (e) {
+      if (tries === 5 || !String((e as { stderr?: Buffer }).stderr).includes('accurate CPU usage')) throw e;
+    }
+  }
 };
 
 /** One image per format and layout qemu-img writes, plus hand-made VMDKs (a text descriptor). */
@@ -49,7 +57,7 @@ export function makeBaseImages(dir: string): BaseImage[] {
     ['static.vdi', 'vdi', ['create', '-f', 'vdi', '-o', 'static=on']],
     ['disk.qed', 'qed', ['create', '-f', 'qed']],
     ['v1.qcow', 'qcow', ['create', '-f', 'qcow']],
-    ['disk.luks', 'luks', ['create', '--object', 'secret,id=s0,data=differential', '-f', 'luks', '-o', 'key-secret=s0,iter-time=10']],
+    ['disk.luks', 'luks', ['create', '--object', 'secret,id=s0,data=differential', '-f', 'luks', '-o', 'key-secret=s0,iter-time=100']],
   ];
   run(['create', '-q', '-f', 'qcow2', path.join(dir, 'decoy.qcow2'), '1M'], dir);
   const bases: BaseImage[] = [];
