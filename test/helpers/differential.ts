@@ -131,11 +131,21 @@ export function mutate(base: BaseImage, r: () => number): Buffer {
       if (start === 0x200 && out.length >= 20 && r() < 0.5) out.writeBigUInt64LE(0n, 12); // the capacity-0 route
     } else if (kind < 0.95) {
       out = out.subarray(0, Math.floor(r() * Math.min(out.length, 128 * 1024)));
-    } else if (out.length >= 0x400) {
+    } else if (out.length >= 0x400 && r() < 0.5) {
       // A qcow2-style backing file name written at 0x300 and pointed to.
       out.write(pick(NAMES), 0x300, 'latin1');
       out.writeBigUInt64BE(0x300n, 8);
       out.writeUInt32BE(pick(NAMES).length, 16);
+    } else if (out.length >= 0x400) {
+      // A qcow2 data-file header extension where v3 extensions start (header_length), with or
+      // without incompatible bit 2.
+      const name = pick(NAMES);
+      const at = out.length >= 104 ? Math.min(Math.max(out.readUInt32BE(100), 72), 0x300) : 104;
+      out.writeUInt32BE(0x44415441, at);
+      out.writeUInt32BE(name.length, at + 4);
+      out.write(name, at + 8, 'latin1');
+      out.fill(0, at + 8 + name.length, at + 8 + Math.ceil(name.length / 8) * 8 + 8);
+      if (r() < 0.5) out[79] |= 0x04;
     }
   }
   return out;
