@@ -79,8 +79,10 @@ Exit status:
 
 export const INSPECT_HELP = `Usage: qemu-disk-tools inspect [options] IMAGE
 
-Reads an image's headers (without running anything on it) and says what format it is and
-whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info' reports.
+Reads an image's headers (without running anything on it) the way QEMU reads them and says what
+format it is and whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info'
+reports, run on the same open file. 'safe to open: yes' means both agree that the image names no
+other file (backing file, data file, extent, parent).
 
 Options:
   --from FORMAT     the format you expect; a mismatch is reported as a refusal

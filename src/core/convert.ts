@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { targetArgs } from './convertOptions';
 import { ImageOpenError, InspectResult, inspectImage, inspectSource as inspectOpenImage } from './imageInspector';
 import { OpenedImage, openImage } from './inspectRead';
+import { infoProblems, otherFileFailure, qemuSourceFor, type QemuSource } from './imageVerdict';
 import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, imageInfo, locateQemuImg, qemuImgVersion, quoteArgv, runQemuImg } from './qemuImg';
@@ -109,7 +110,6 @@ const SOURCE_CACHE = 'writeback';
 
 /** qemu-img names the user may type for a source, mapped to the `-f` value. */
 const FORMAT_ALIASES: Record<string, string> = { vhd: 'vpc', img: 'raw' };
-const VMDK_CREATE_TYPES = ['monolithicSparse', 'streamOptimized'];
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code;
 
@@ -197,6 +197,9 @@ async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRe
   if (issues.length) {
     throw new ConvertError('refused', `${issues.map((i) => i.message).join(' ')} qemu-img was not run on ${source}.`, source);
   }
+  if (pinned.size === 0) {
+    throw new ConvertError('refused', `${source} is empty (0 bytes): there is no disk in it to convert. qemu-img was not run on ${source}.`, source);
+  }
   const format = inspected.qemuFormat;
   if (declared && declared !== format) {
     throw new ConvertError(
@@ -224,28 +227,24 @@ async function confirmSource(
     info = await imageInfo(pin.file, { format, qemuImgPath, signal: req.signal, log, inheritFd: pin.inheritFd, label: source });
   } catch (e) {
     if (req.signal?.aborted) throwIfCancelled(req.signal, source);
+    const other = otherFileFailure(e, pin.file, source);
+    if (other !== undefined) throw new ConvertError('refused', `Refused to convert ${source}: ${other}. qemu-img convert was not run.`, source);
     fromQemuImgError(e);
   }
   const refuse = (why: string) => {
     throw new ConvertError('refused', `Refused to convert ${source}: ${why}. qemu-img convert was not run.`, source);
   };
-  if (info.format !== format) refuse(`qemu-img reads it as ${info.format}, the inspector as ${format}`);
-  if (info.dataFile) refuse(`it names an external data file (${info.dataFile}), which would make qemu-img read another file`);
-  if (info.backingFile) {
-    if (!req.allowBackingFile) refuse(`it has a backing file (${info.backingFile}); qemu-img would read that file too. Flatten it where it is trusted, or allow backing files (the qemuDiskTools.convert.allowBackingFile setting, or --allow-backing-file)`);
+  for (const p of infoProblems(info, inspected, pin.file)) {
+    if (p.kind !== 'backing-file') refuse(p.text);
+    if (!req.allowBackingFile) refuse(`${p.text}. Flatten it where it is trusted, or allow backing files (the qemuDiskTools.convert.allowBackingFile setting, or --allow-backing-file)`);
     // Even when allowed, a protocol or json: name could reach the network or any file.
-    if (/^[a-z][\w+.-]*:/i.test(info.backingFile) && !/^[a-z]:[\\/]/i.test(info.backingFile)) {
-      refuse(`its backing file name "${info.backingFile}" is a protocol or json: specification, not a file`);
+    const backing = info.backingFile ?? '';
+    if (/^[a-z][\w+.-]*:/i.test(backing) && !/^[a-z]:[\\/]/i.test(backing)) {
+      refuse(`its backing file name "${backing}" is a protocol or json: specification, not a file`);
     }
-  }
-  if (format === 'vmdk' && !VMDK_CREATE_TYPES.includes(info.createType ?? '')) {
-    refuse(`VMDK create type "${info.createType ?? 'unknown'}" may reference other files; only ${VMDK_CREATE_TYPES.join(' and ')} are converted`);
   }
   if (info.encrypted) refuse('it is encrypted; encrypted images are not supported here');
   if (!(info.virtualSize > 0)) refuse(`qemu-img reports a virtual size of ${info.virtualSize} bytes`);
-  if (inspected.virtualSize !== undefined && format !== 'vpc' && format !== 'raw' && inspected.virtualSize !== info.virtualSize) {
-    refuse(`its header says ${inspected.virtualSize} bytes but qemu-img reads ${info.virtualSize}`);
-  }
   if (info.corrupt) log(`warning: ${source} is marked corrupt; qemu-img may fail to read parts of it`);
   return info;
 }
@@ -308,16 +307,6 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
   } finally {
     await pinned.close().catch(() => undefined);
   }
-}
-
-/** What qemu-img is given as the source: the pinned descriptor where the OS can name it. */
-interface QemuSource {
-  file: string;
-  inheritFd?: number;
-}
-
-function qemuSourceFor(source: string, pinned: OpenedImage): QemuSource {
-  return process.platform === 'linux' ? { file: '/proc/self/fd/3', inheritFd: pinned.fd } : { file: source };
 }
 
 interface ConvertContext {

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { CLI_BUNDLE, runCli, tempTree } from '../helpers/cliRun';
-import { vmdkDescriptorWithPathExtent } from '../helpers/hostileImages';
+import { vmdkCapacityZero, vmdkDescriptorWithPathExtent } from '../helpers/hostileImages';
+import { recordingQemuImg } from '../helpers/qemuImgFixtures';
 
 const qemuImg = (...args: string[]) => execFileSync('qemu-img', args, { encoding: 'utf8' });
 const infoOf = (file: string) => JSON.parse(qemuImg('info', '--output=json', file)) as { format: string; 'virtual-size': number };
@@ -79,6 +80,27 @@ test('hostile images (a backing file, a VMDK extent naming a host file) are refu
       assert.match(converted.stderr, /^Refused\b/m);
       assert.deepEqual(fs.readdirSync(dir).sort(), ['backed.qcow2', 'extent.vmdk', 'secret.raw']);
     }
+  } finally {
+    rm(dir);
+  }
+});
+
+test('issue 8: a VMDK that QEMU reads as a descriptor naming x.bin beside it is refused by inspect and convert before qemu-img runs', async () => {
+  const dir = tempTree({ 'x.bin': Buffer.alloc(4096, 'secret ') });
+  fs.writeFileSync(path.join(dir, 'disk.vmdk'), vmdkCapacityZero());
+  const rec = recordingQemuImg(fs.mkdtempSync(path.join(dir, 'rec-')));
+  try {
+    // The oracle: plain qemu-img opens x.bin as the image's data.
+    assert.match(qemuImg('info', '-f', 'vmdk', path.join(dir, 'disk.vmdk')), /x\.bin/);
+    const inspected = await runCli(['inspect', '--qemu-img', rec.path, 'disk.vmdk'], dir);
+    assert.equal(inspected.code, 1);
+    assert.match(inspected.stdout, /safe to open: +NO/);
+    assert.match(inspected.stdout, /extent 'x\.bin' is a separate file/);
+    const converted = await runCli(['convert', '--qemu-img', rec.path, 'disk.vmdk', 'out.raw'], dir);
+    assert.equal(converted.code, 1);
+    assert.match(converted.stderr, /extent 'x\.bin' is a separate file/);
+    assert.deepEqual(rec.calls(), [], 'qemu-img was started');
+    assert.ok(!fs.existsSync(path.join(dir, 'out.raw')));
   } finally {
     rm(dir);
   }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { vmdkCapacityZero } from '../../helpers/hostileImages';
 import { CONVERT_COMMAND, makeHostileImage, makeRawImage, skip, useRecordingQemuImg, workspaceDir } from '../support';
 
 interface ConvertResultShape {
@@ -103,10 +104,24 @@ suite('Show Disk Image Info', () => {
     const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
     assert.match(text, /backing/i);
     assert.match(text, /\/etc\/passwd/);
-    // Only `qemu-img info` on the image itself, which does not open a backing file unless asked
-    // to follow the chain; never a conversion.
-    const onIt = calls().slice(before).filter((c) => c.includes('evil.qcow2'));
-    for (const c of onIt) assert.match(c, /^info /, c);
-    assert.ok(!onIt.some((c) => c.includes('--backing-chain')), onIt.join(' | '));
+    // Only `qemu-img info` on the file that was opened and inspected (/proc/self/fd/3, never the
+    // path), which does not open a backing file unless asked to follow the chain; never a conversion.
+    const made = calls().slice(before);
+    assert.ok(made.length > 0, 'qemu-img info ran');
+    for (const c of made) assert.match(c, /^info .*\/proc\/self\/fd\/3$/, c);
+    assert.ok(!made.some((c) => c.includes('evil.qcow2') || c.includes('--backing-chain')), made.join(' | '));
+  });
+
+  test('a VMDK that QEMU reads as a descriptor naming x.bin beside it: the page says so, qemu-img never runs', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-vmdk-'));
+    fs.writeFileSync(path.join(dir, 'x.bin'), Buffer.alloc(4096, 'secret '));
+    const source = path.join(dir, 'disk.vmdk');
+    fs.writeFileSync(source, vmdkCapacityZero());
+    const before = calls().length;
+    const out = await vscode.commands.executeCommand<unknown>('qemuDiskTools.showImageInfo', vscode.Uri.file(source));
+    const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
+    assert.match(text, /extent 'x\.bin' is a separate file/);
+    assert.match(text, /qemu-img was not run on this file/);
+    assert.deepEqual(calls().slice(before), []);
   });
 });
