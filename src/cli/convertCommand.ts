@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
 import { TARGET_FORMATS } from '../core/convertOptions';
+import { COMPRESSION_TYPES } from '../core/compression';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
@@ -31,6 +32,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     from: { type: 'string' },
     to: { type: 'string' },
     compress: { type: 'boolean' },
+    compression: { type: 'string' },
     preallocation: { type: 'string' },
     subformat: { type: 'string' },
     force: { type: 'boolean' },
@@ -49,6 +51,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`convert: cannot tell the target format from '${positionals[1]}'; add --to ${TARGET_FORMATS.join('|')}.`);
   }
 
+  const compressionType = oneOf('--compression', values.compression as string | undefined, COMPRESSION_TYPES);
+
   const progress = progressReporter(io.stderr, io.stderrIsTTY === true, 'Converting');
   const started = Date.now();
   try {
@@ -58,7 +62,9 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       sourceFormat: values.from as string | undefined,
       targetFormat,
       options: {
-        compress: values.compress === true,
+        // --compression alone means "compress, with this algorithm".
+        compress: values.compress === true || values.compression !== undefined,
+        compressionType,
         preallocation: values.preallocation as string | undefined,
         subformat: values.subformat as string | undefined,
       },
@@ -72,8 +78,9 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     progress.done();
     io.stdout.write(
       `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${r.targetFormat}, ${humanBytes(r.targetBytes)} on disk) ` +
-        `in ${r.seconds.toFixed(1)} s; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
+        `in ${r.seconds.toFixed(1)} s${r.compressionType ? `, compressed with ${r.compressionType}` : ''}; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
+    for (const note of r.notes) io.stderr.write(`Note: ${note}\n`);
     return EXIT.ok;
   } catch (e) {
     progress.done();

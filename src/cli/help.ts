@@ -57,6 +57,9 @@ Options:
   --to FORMAT            raw, qcow2, vmdk, vdi, vhdx or vpc. Default: from TARGET's extension
                          (.raw/.img, .qcow2, .vmdk, .vdi, .vhdx, .vhd/.vpc)
   --compress             compress (qcow2; vmdk with --subformat streamOptimized)
+  --compression TYPE     qcow2: zstd (default where qemu-img has it; several times faster)
+                         or zlib (for readers older than QEMU 5.1 or built without zstd);
+                         implies --compress. zstd asked for but unavailable: refused
   --preallocation MODE   raw: off, falloc or full; qcow2: off, metadata, falloc or full
   --subformat S          vmdk: monolithicSparse (default) or streamOptimized;
                          vhdx, vpc: dynamic (default) or fixed

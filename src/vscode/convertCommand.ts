@@ -65,7 +65,8 @@ const FORMATS: readonly FormatChoice[] = [
     detail: "QEMU's own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.",
     presets: [
       { label: 'Thin (default)', detail: 'Grows as the guest writes: the smallest file to start with.', options: {} },
-      { label: 'Compressed', detail: 'Smallest file, for templates and uploads; clusters the guest rewrites are stored uncompressed.', options: { compress: true } },
+      { label: 'Compressed (zstd)', detail: 'Smallest file, fast: for templates and uploads. Readers need QEMU 5.1 or later built with zstd; falls back to zlib (with a note) where this qemu-img lacks zstd.', options: { compress: true } },
+      { label: 'Compressed (zlib)', detail: 'Smallest file, readable by any QEMU including versions older than 5.1, but several times slower to write than zstd.', options: { compress: true, compressionType: 'zlib' } },
       { label: 'Preallocate metadata', detail: 'Faster first writes; the file stays thin.', options: { preallocation: 'metadata' } },
       { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, no out-of-space surprise later.', options: { preallocation: 'full' } },
     ],
@@ -313,7 +314,8 @@ function successSummary(source: string, r: ConvertResult): string {
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
     `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
-    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}` +
+    r.notes.map((n) => ` ${n}`).join('')
   );
 }
 
