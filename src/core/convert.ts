@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { targetArgs } from './convertOptions';
 import { CompressionType, chooseCompression, zstdSupport } from './compression';
+import { CLOUD_TARGETS, CloudTarget, checkCloudOutput, roundUp } from './cloudTargets';
+import { freeSpaceOf, judgeSpace, measureRequired, spaceNeeds } from './freeSpace';
+import { GCE_MEMBER, writeGceTar } from './gceTar';
 import { ImageOpenError, InspectResult, inspectImage, inspectSource as inspectOpenImage } from './imageInspector';
 import { OpenedImage, openImage } from './inspectRead';
 import { ProbeError, probeODirect } from './odirect';
@@ -47,6 +50,11 @@ export interface ConvertRequest {
   options?: ConvertOptions;
   /** Replace an existing target (the caller asked the user). */
   overwrite?: boolean;
+  /**
+   * Write what this cloud's image import accepts (cloudTargets.ts): targetFormat must be the
+   * target's format; its subformat is set here; the size is rounded where the cloud wants it.
+   */
+  cloud?: CloudTarget;
   /** Allow a source with a backing file (setting; off by default). */
   allowBackingFile?: boolean;
   qemuImgPath?: string;
@@ -68,6 +76,8 @@ export interface ConvertResult {
   sourceBytes: number;
   /** Bytes the target occupies on disk (allocated, not virtual). */
   targetBytes: number;
+  /** The destination it was written for (convert --for). */
+  cloud?: CloudTarget;
   /** qcow2 compression used, when compressed. */
   compressionType?: CompressionType;
   /** Things the user should know about this result (e.g. zstd unavailable, so zlib): one sentence each. */
@@ -321,7 +331,7 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
 
   let tArgs;
   try {
-    tArgs = targetArgs(req.targetFormat, req.options ?? {});
+    tArgs = targetArgs(req.targetFormat, cloudOptions(req));
   } catch (e) {
     throw new ConvertError('invalid-options', `Cannot convert ${source} to ${target}: ${(e as Error).message}`, target);
   }
@@ -335,6 +345,42 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
   } finally {
     await pinned.close().catch(() => undefined);
   }
+}
+
+/** The options a cloud target adds (its subformat); a conflicting choice is an error, never overridden. */
+function cloudOptions(req: ConvertRequest): ConvertOptions {
+  const opts = req.options ?? {};
+  if (!req.cloud) return opts;
+  const spec = CLOUD_TARGETS[req.cloud];
+  if (!spec) throw new Error(`"${req.cloud}" is not a destination this tool knows; use one of ${Object.keys(CLOUD_TARGETS).join(', ')}.`);
+  if (req.targetFormat !== spec.format) throw new Error(`${spec.label} images are written as ${spec.format}, not ${req.targetFormat}.`);
+  if (opts.subformat !== undefined && opts.subformat !== spec.options.subformat) {
+    throw new Error(`${spec.label} needs ${spec.options.subformat ? `subformat ${spec.options.subformat}` : 'the default subformat'}, not ${opts.subformat}.`);
+  }
+  return { ...opts, ...spec.options };
+}
+
+/** Step 3a, before anything is written in the target folder: refuse when the output cannot fit. */
+async function checkSpace(
+  req: ConvertRequest,
+  c: { source: string; target: string; targetDir: string; pin: QemuSource; format: string; tArgs: ReturnType<typeof targetArgs>; inter?: string; gceTar: boolean; qemuImgPath: string; notes: string[]; log: (l: string) => void },
+): Promise<void> {
+  const src = { file: c.pin.file, format: c.format, inheritFd: c.pin.inheritFd, label: c.source };
+  let needs;
+  try {
+    needs = await spaceNeeds(
+      { targetFormat: req.targetFormat, o: c.tArgs.o, packed: c.tArgs.packed, rawIntermediate: c.inter !== undefined, gceTar: c.gceTar },
+      (fmt, o) => measureRequired(src, fmt, o, c.qemuImgPath, req.signal, c.log),
+    );
+  } catch (e) {
+    throwIfCancelled(req.signal, c.source);
+    fromQemuImgError(e);
+  }
+  const space = await freeSpaceOf(c.targetDir);
+  const verdict = judgeSpace(needs, space);
+  c.log(`space: ${needs.map((n) => `${n.what} ${n.bytes} bytes${n.exact ? '' : ' (upper bound)'}`).join(', ')}; ${space.free} bytes free on ${space.mount}`);
+  if (verdict.refuse) throw new ConvertError('no-space', `Refused to convert ${c.source} to ${c.target}: it ${verdict.refuse} Nothing was written.`, c.target);
+  if (verdict.warn) c.notes.push(verdict.warn);
 }
 
 /** qcow2 with -c: zstd or zlib (chooseCompression), added to the -o items. */
@@ -402,27 +448,34 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
   log(`checks passed in ${Math.round(performance.now() - t1)} ms`);
   throwIfCancelled(req.signal, source);
 
+  // Stage plan: a cloud target that rounds the size or packs a tar goes through a raw
+  // intermediate that this run owns (never the source); everything else is one qemu-img convert.
+  const cloud = req.cloud ? CLOUD_TARGETS[req.cloud] : undefined;
+  const finalSize = cloud?.roundTo ? roundUp(info.virtualSize, cloud.roundTo) : info.virtualSize;
+  const inter = cloud && (cloud.gceTar || finalSize !== info.virtualSize) ? `${target}.raw.part` : undefined;
+  if (inter) log(`${cloud!.label}: virtual size ${info.virtualSize} rounded up to ${finalSize} bytes on the intermediate ${inter}`);
+
+  await checkSpace(req, { source, target, targetDir, pin, format, tArgs, inter, gceTar: cloud?.gceTar === true, qemuImgPath, notes, log });
   let cache = tArgs.packed ? PACKED_CACHE : await chooseCache(targetDir);
   log(`target cache: ${cache.mode}: ${cache.reason}`);
 
-  const parser = new ProgressParser();
   const tracker = new ProgressTracker(info.actualSize ?? allocated(srcStat));
-  const onStdout = (chunk: string) => {
-    for (const p of parser.feed(chunk)) req.onProgress?.(tracker.event(p));
-  };
-  const argvFor = (mode: string) => [
-    'convert', '-p', '-f', format, '-O', req.targetFormat, '-t', mode, '-T', SOURCE_CACHE,
-    ...(tArgs.o.length ? ['-o', tArgs.o.join(',')] : []),
-    ...(tArgs.compress ? ['-c'] : []),
-    pin.file, part,
-  ];
-  const ctx: ExplainContext = { action: `converting ${source} to ${target}`, source, target: part };
-  let argv: string[] = [];
-  const t2 = performance.now();
-  try {
+  /** One qemu-img convert, its progress mapped onto [from, to] of the whole run. */
+  const runStage = async (st: { file: string; fmt: string; inheritFd?: number; out: string; outFmt: string; o: string[]; compress: boolean; from: number; to: number }) => {
+    const parser = new ProgressParser();
+    const onStdout = (chunk: string) => {
+      for (const p of parser.feed(chunk)) req.onProgress?.(tracker.event(st.from + ((st.to - st.from) * p) / 100));
+    };
+    const argvFor = (mode: string) => [
+      'convert', '-p', '-f', st.fmt, '-O', st.outFmt, '-t', mode, '-T', SOURCE_CACHE,
+      ...(st.o.length ? ['-o', st.o.join(',')] : []),
+      ...(st.compress ? ['-c'] : []),
+      st.file, st.out,
+    ];
+    const ctx: ExplainContext = { action: `converting ${source} to ${target}`, source, target: st.out };
+    const t2 = performance.now();
     for (let attempt = 0; ; attempt++) {
-      const r = await runQemuImg(argvFor(cache.mode), { qemuImgPath, signal: req.signal, onStdout, log, inheritFd: pin.inheritFd });
-      argv = r.argv;
+      const r = await runQemuImg(argvFor(cache.mode), { qemuImgPath, signal: req.signal, onStdout, log, inheritFd: st.inheritFd });
       if (r.aborted) {
         throw new ConvertError('cancelled', `Conversion of ${source} was cancelled; the partial ${path.basename(part)} was removed and the source is unchanged.`, source);
       }
@@ -430,7 +483,10 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
         const e = explainSignal(r.signal, ctx, false);
         throw new ConvertError('failed', `${e.message} The partial ${path.basename(part)} was removed.`, source, r.stderr);
       }
-      if (r.code === 0) break;
+      if (r.code === 0) {
+        log(`qemu-img convert: ${((performance.now() - t2) / 1000).toFixed(2)} s`);
+        return r.argv;
+      }
       // qemu-img names the pinned source /proc/self/fd/3; the operator knows it by its path.
       const stderr = r.stderr.split(pin.file).join(source);
       const e = explainQemuImgStderr(stderr, ctx);
@@ -442,14 +498,33 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
       const kind: ConvertErrorKind = e.kind === 'o-direct' || e.kind === 'limits' ? 'failed' : e.kind;
       throw new ConvertError(kind, e.message, e.file, stderr);
     }
-    log(`qemu-img convert: ${((performance.now() - t2) / 1000).toFixed(2)} s`);
-    if (parser.percent < 100) req.onProgress?.(tracker.event(100));
+  };
+  let argv: string[] = [];
+  try {
+    const first = inter ? 50 : 100;
+    argv = await runStage({ file: pin.file, fmt: format, inheritFd: pin.inheritFd, out: inter ?? part, outFmt: inter ? 'raw' : req.targetFormat, o: inter ? [] : tArgs.o, compress: !inter && tArgs.compress, from: 0, to: first });
+    if (inter) {
+      // Grow the raw intermediate to the rounded size: the added tail reads as zeros.
+      await fs.promises.truncate(inter, finalSize);
+      await verifyOutput(inter, 'raw', finalSize, qemuImgPath, req.signal, log);
+      if (cloud!.gceTar) {
+        const t = performance.now();
+        await writeGceTar(inter, part, req.signal, (done) => req.onProgress?.(tracker.event(first + ((100 - first) * done) / finalSize)));
+        log(`${GCE_MEMBER} archived as ${part}: ${((performance.now() - t) / 1000).toFixed(2)} s`);
+      } else {
+        argv = await runStage({ file: inter, fmt: 'raw', out: part, outFmt: req.targetFormat, o: tArgs.o, compress: tArgs.compress, from: first, to: 100 });
+      }
+    }
+    req.onProgress?.(tracker.event(100));
 
     // Step 5. qemu-img's own close-time flush error does not change its exit code (sources.md
     // B.1), so the file is synced here; it is checked before it gets the target's name.
     const t3 = performance.now();
     await fsyncPath(part, 'r+');
-    await verifyOutput(part, req.targetFormat, info.virtualSize, qemuImgPath, req.signal, log);
+    const out = cloud?.gceTar ? undefined : await verifyOutput(part, req.targetFormat, finalSize, qemuImgPath, req.signal, log);
+    const wrong = cloud ? await checkCloudOutput(cloud.id, part, finalSize, out, req.signal) : undefined;
+    if (wrong) throw new ConvertError('failed', `The converted image does not meet ${cloud!.label}'s requirements: ${wrong}. It was removed; report this with the log.`, part);
+    if (cloud) log(`${cloud.label}: requirements checked on the result (docs/targets.md)`);
     await fs.promises.rename(part, target);
     // The target is complete from here on; a failure to sync its folder must not be reported
     // as a removed partial file.
@@ -470,6 +545,8 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new ConvertError('permission', `Cannot finish writing ${target} (${code}); the partial file was removed.`, target);
     if (e instanceof QemuImgError) fromQemuImgError(e);
     throw new ConvertError('failed', `Finishing ${target} failed: ${(e as Error).message}. The partial file was removed.`, target);
+  } finally {
+    if (inter) await fs.promises.rm(inter, { force: true }).catch(() => undefined);
   }
   const tgtStat = await fs.promises.stat(target);
   const seconds = (performance.now() - started) / 1000;
@@ -478,6 +555,7 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
     target,
     sourceFormat: format,
     targetFormat: req.targetFormat,
+    cloud: req.cloud,
     cacheMode: cache.mode,
     cacheReason: cache.reason,
     argv,
@@ -489,7 +567,7 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
   };
 }
 
-/** The output must read back as the format asked for, with the source's virtual size. */
+/** The output must read back as the format asked for, with the source's virtual size; returns its qemu-img info. */
 async function verifyOutput(
   part: string,
   format: TargetFormat,
@@ -497,7 +575,7 @@ async function verifyOutput(
   qemuImgPath: string,
   signal: AbortSignal | undefined,
   log: (l: string) => void,
-): Promise<void> {
+): Promise<ImageInfo> {
   const inspected = await inspectImage(part, { declaredFormat: format });
   const bad = (why: string) => {
     throw new ConvertError('failed', `The converted image did not pass the final check (${why}); it was removed. Report this with the log.`, part);
@@ -511,4 +589,5 @@ async function verifyOutput(
   const padded = format === 'raw' && out.virtualSize > virtualSize && out.virtualSize <= Math.ceil(virtualSize / 4096) * 4096;
   if (padded) log(`note: qemu-img padded the raw output from ${virtualSize} to ${out.virtualSize} bytes (O_DIRECT alignment)`);
   else if (out.virtualSize !== virtualSize) bad(`virtual size ${out.virtualSize} bytes instead of ${virtualSize}`);
+  return out;
 }

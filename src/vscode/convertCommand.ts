@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
 import { readSettings } from './settings';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, type CloudTarget } from '../core/cloudTargets';
 import { formatBytes, formatDuration, formatRate } from './units';
 import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 
@@ -30,6 +31,8 @@ export interface ConvertArgs {
   sourceFormat?: string;
   options?: ConvertOptions;
   overwrite?: boolean;
+  /** Write what this cloud accepts (targetFormat must be its format). */
+  cloud?: CloudTarget;
 }
 
 /** One conversion's outcome: the result, or the message the user was shown. */
@@ -40,6 +43,8 @@ interface FormatChoice {
   ext: string;
   detail: string;
   presets: Preset[];
+  /** A destination rather than a format (convert --for). */
+  cloud?: CloudTarget;
 }
 
 interface Preset {
@@ -101,6 +106,11 @@ const FORMATS: readonly FormatChoice[] = [
   },
 ];
 
+/** Destinations, after the plain formats: the format and options each cloud's import accepts. */
+const CLOUD_CHOICES: readonly FormatChoice[] = CLOUD_TARGET_IDS.map((id) => {
+  const c = CLOUD_TARGETS[id];
+  return { format: c.format, ext: c.ext, detail: c.detail, presets: [], cloud: id };
+});
 
 function asPath(p: string | vscode.Uri): string {
   return typeof p === 'string' ? path.resolve(p) : p.fsPath;
@@ -182,7 +192,7 @@ export class ConvertCommand implements vscode.Disposable {
         const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
         const problem = localFileProblem(src, 'convert');
         if (problem) return this.fail(problem);
-        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat, args.cloud);
         return attempt.outcome;
       }
       return await this.interactive(arg0, arg1);
@@ -221,7 +231,7 @@ export class ConvertCommand implements vscode.Disposable {
         }
       }
       // Per queue, not per command: Cancel in another conversion running meanwhile must not stop this one.
-      const attempt = await this.convertOne(source, target, choice.format, options, overwrite);
+      const attempt = await this.convertOne(source, target, choice.format, options, overwrite, undefined, choice.cloud);
       outcomes.push(attempt.outcome);
       if (attempt.cancelled) break; // Cancel stops the whole queue
     }
@@ -235,11 +245,12 @@ export class ConvertCommand implements vscode.Disposable {
     options: ConvertOptions,
     overwrite: boolean,
     sourceFormat?: string,
+    cloud?: CloudTarget,
   ): Promise<Attempt> {
     // A target that is the source (by name or link) is refused by convertImage itself.
     const settings = readSettings(vscode.Uri.file(source));
     const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
-    this.log.info(`${title}: format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
+    this.log.info(`${title}: ${cloud ? `for ${CLOUD_TARGETS[cloud].label}, ` : ''}format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -254,6 +265,7 @@ export class ConvertCommand implements vscode.Disposable {
               target,
               sourceFormat,
               targetFormat,
+              cloud,
               options,
               overwrite,
               allowBackingFile: settings.allowBackingFile,
@@ -321,12 +333,15 @@ function successSummary(source: string, r: ConvertResult): string {
 
 async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
   const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
-  const items = ordered.map((f) => ({
-    label: f.format,
-    description: f.format === preferred ? `${f.ext} (default)` : f.ext,
-    detail: f.detail,
-    choice: f,
-  }));
+  const items = [
+    ...ordered.map((f) => ({
+      label: f.format,
+      description: f.format === preferred ? `${f.ext} (default)` : f.ext,
+      detail: f.detail,
+      choice: f,
+    })),
+    ...CLOUD_CHOICES.map((f) => ({ label: `For ${CLOUD_TARGETS[f.cloud!].label}`, description: f.ext, detail: f.detail, choice: f })),
+  ];
   const pick = await vscode.window.showQuickPick(items, {
     title: count > 1 ? `Convert ${count} disk images to…` : 'Convert disk image to…',
     placeHolder: 'Target format',
