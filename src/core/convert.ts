@@ -365,6 +365,8 @@ async function checkSpace(
   req: ConvertRequest,
   c: { source: string; target: string; targetDir: string; pin: QemuSource; format: string; tArgs: ReturnType<typeof targetArgs>; inter?: string; gceTar: boolean; qemuImgPath: string; notes: string[]; log: (l: string) => void },
 ): Promise<void> {
+  // A folder that cannot be written is reported by the next step (chooseCache), by its real cause.
+  if (!(await fs.promises.access(c.targetDir, fs.constants.W_OK).then(() => true, () => false))) return;
   const src = { file: c.pin.file, format: c.format, inheritFd: c.pin.inheritFd, label: c.source };
   let needs;
   try {
@@ -378,7 +380,7 @@ async function checkSpace(
   }
   const space = await freeSpaceOf(c.targetDir);
   const verdict = judgeSpace(needs, space);
-  c.log(`space: ${needs.map((n) => `${n.what} ${n.bytes} bytes${n.exact ? '' : ' (upper bound)'}`).join(', ')}; ${space.free} bytes free on ${space.mount}`);
+  c.log(`space: ${needs.map((n) => `${n.what} ${n.bytes} bytes${n.exact ? '' : ' (upper bound)'}`).join(', ')}; ${space.free ?? 'unknown (the filesystem reports no size)'} bytes free on ${space.mount}`);
   if (verdict.refuse) throw new ConvertError('no-space', `Refused to convert ${c.source} to ${c.target}: it ${verdict.refuse} Nothing was written.`, c.target);
   if (verdict.warn) c.notes.push(verdict.warn);
 }
@@ -460,11 +462,17 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
   log(`target cache: ${cache.mode}: ${cache.reason}`);
 
   const tracker = new ProgressTracker(info.actualSize ?? allocated(srcStat));
+  let shown = -1;
+  const report = (percent: number) => {
+    if (percent <= shown) return;
+    shown = percent;
+    req.onProgress?.(tracker.event(percent));
+  };
   /** One qemu-img convert, its progress mapped onto [from, to] of the whole run. */
   const runStage = async (st: { file: string; fmt: string; inheritFd?: number; out: string; outFmt: string; o: string[]; compress: boolean; from: number; to: number }) => {
     const parser = new ProgressParser();
     const onStdout = (chunk: string) => {
-      for (const p of parser.feed(chunk)) req.onProgress?.(tracker.event(st.from + ((st.to - st.from) * p) / 100));
+      for (const p of parser.feed(chunk)) report(st.from + ((st.to - st.from) * p) / 100);
     };
     const argvFor = (mode: string) => [
       'convert', '-p', '-f', st.fmt, '-O', st.outFmt, '-t', mode, '-T', SOURCE_CACHE,
@@ -509,13 +517,13 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
       await verifyOutput(inter, 'raw', finalSize, qemuImgPath, req.signal, log);
       if (cloud!.gceTar) {
         const t = performance.now();
-        await writeGceTar(inter, part, req.signal, (done) => req.onProgress?.(tracker.event(first + ((100 - first) * done) / finalSize)));
+        await writeGceTar(inter, part, req.signal, (done) => report(first + ((100 - first) * done) / finalSize));
         log(`${GCE_MEMBER} archived as ${part}: ${((performance.now() - t) / 1000).toFixed(2)} s`);
       } else {
         argv = await runStage({ file: inter, fmt: 'raw', out: part, outFmt: req.targetFormat, o: tArgs.o, compress: tArgs.compress, from: first, to: 100 });
       }
     }
-    req.onProgress?.(tracker.event(100));
+    report(100);
 
     // Step 5. qemu-img's own close-time flush error does not change its exit code (sources.md
     // B.1), so the file is synced here; it is checked before it gets the target's name.

@@ -28,12 +28,12 @@ export interface SpaceNeed {
 export interface FreeSpace {
   /** Mount point of the filesystem holding the folder. */
   mount: string;
-  /** Bytes an unprivileged writer may still use (statfs f_bavail × f_bsize). */
-  free: number;
+  /** Bytes an unprivileged writer may still use (statfs f_bavail × f_bsize); undefined when the filesystem does not say (ramfs reports no blocks at all). */
+  free?: number;
 }
 
 /** Room kept beyond the measured need: filesystem metadata, the rounding of extents. */
-export const margin = (bytes: number): number => 16 * MiB + Math.ceil(bytes / 100);
+export const margin = (bytes: number): number => 4 * MiB + Math.ceil(bytes / 100);
 
 /** The filesystem holding `dir`: its free space, and its mount point (the topmost folder on the same device). */
 export async function freeSpaceOf(dir: string): Promise<FreeSpace> {
@@ -45,7 +45,7 @@ export async function freeSpaceOf(dir: string): Promise<FreeSpace> {
     if (up === mount || (await fs.promises.stat(up)).dev !== dev) break;
     mount = up;
   }
-  return { mount, free: st.bavail * st.bsize };
+  return { mount, free: st.blocks > 0 ? st.bavail * st.bsize : undefined };
 }
 
 export interface MeasureSource {
@@ -79,6 +79,7 @@ export async function measureRequired(
 
 /** Refusal text when the exact needs do not fit; a warning when only the upper bounds might not. */
 export function judgeSpace(needs: SpaceNeed[], space: FreeSpace): { refuse?: string; warn?: string } {
+  if (space.free === undefined) return {};
   const sum = (xs: SpaceNeed[]) => xs.reduce((a, n) => a + n.bytes, 0);
   const exact = needs.filter((n) => n.exact);
   const what = (xs: SpaceNeed[]) => xs.map((n) => `${n.what} ${humanBytes(n.bytes)}`).join(' + ');
