@@ -78,8 +78,102 @@ export interface TarProgress {
   (bytesDone: number): void;
 }
 
+const CHUNK = 1024 * 1024;
+const ZEROS = Buffer.alloc(CHUNK);
+/** gzip member header: magic, deflate, no flags, no mtime, no extra flags, OS unix (RFC 1952). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+
+/**
+ * One MiB of zeros as raw deflate blocks that stand alone: compressed by a fresh deflater and
+ * ended with a full flush (byte-aligned, no reference to anything before or after). A disk's
+ * holes are spliced in as copies of it instead of being compressed again, about 4 s of CPU per
+ * GiB of holes saved (what GNU tar's -S saves by not storing them).
+ */
+let zeroBlock: Buffer | undefined;
+function zeroMiBDeflated(): Buffer {
+  zeroBlock ??= zlib.deflateRawSync(ZEROS, { level: 6, finishFlush: zlib.constants.Z_FULL_FLUSH });
+  return zeroBlock;
+}
+
 /** Writes `raw` as the only member disk.raw of a gzip'd oldgnu tar at `out` (created, not replaced). */
 export async function writeGceTar(raw: string, out: string, signal?: AbortSignal, onBytes?: TarProgress): Promise<void> {
+  const crc32 = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+  if (!crc32) return writeGceTarStreamed(raw, out, signal, onBytes);
+  const src = await fs.promises.open(raw, 'r');
+  const dst = await fs.promises.open(out, 'wx');
+  const deflater = zlib.createDeflateRaw({ level: 6 });
+  try {
+    const st = await src.stat();
+    const size = st.size;
+    const compressed: Buffer[] = [];
+    deflater.on('data', (b: Buffer) => compressed.push(b));
+    const failed = new Promise<never>((_, reject) => deflater.once('error', reject));
+    // Output emitted by the deflater for what it was given is in `compressed` once the event
+    // loop has turned; written in order, before anything spliced after it.
+    const drain = async () => {
+      await new Promise((r) => setImmediate(r));
+      while (compressed.length) await dst.write(compressed.shift()!);
+    };
+    let crc = 0;
+    let length = 0;
+    const feed = async (b: Buffer) => {
+      crc = crc32(b, crc);
+      length += b.length;
+      if (!deflater.write(b)) await Promise.race([new Promise((r) => deflater.once('drain', r)), failed]);
+      await drain();
+    };
+    await dst.write(GZIP_HEADER);
+    await feed(oldgnuHeader(GCE_MEMBER, size, Math.floor(st.mtimeMs / 1000)));
+    const buf = Buffer.alloc(CHUNK);
+    let zerosPending = false;
+    // Spliced zero blocks are written in batches: one small write per MiB costs more than the rest.
+    let zeroRun = 0;
+    const writeZeros = async () => {
+      if (zeroRun) await dst.write(Buffer.concat(Array<Buffer>(zeroRun).fill(zeroMiBDeflated())));
+      zeroRun = 0;
+    };
+    for (let pos = 0; pos < size; ) {
+      if (signal?.aborted) throw new Error('archiving was cancelled');
+      const { bytesRead } = await src.read(buf, 0, Math.min(CHUNK, size - pos), pos);
+      if (bytesRead === 0) throw new Error(`${raw} changed size while it was archived (${pos} of ${size} bytes read)`);
+      const chunk = buf.subarray(0, bytesRead);
+      if (bytesRead === CHUNK && chunk.equals(ZEROS)) {
+        if (!zerosPending) {
+          // Everything fed so far is written out and the history reset, so the spliced blocks depend on nothing.
+          await Promise.race([new Promise((r) => deflater.flush(zlib.constants.Z_FULL_FLUSH, () => r(undefined))), failed]);
+          await drain();
+          zerosPending = true;
+        }
+        crc = crc32(chunk, crc);
+        length += CHUNK;
+        if (++zeroRun === 256) await writeZeros();
+      } else {
+        await writeZeros();
+        zerosPending = false;
+        await feed(Buffer.from(chunk));
+      }
+      pos += bytesRead;
+      onBytes?.(pos);
+    }
+    await writeZeros();
+    await feed(Buffer.alloc(trailerLength(size)));
+    const ended = new Promise((r) => deflater.once('end', r));
+    deflater.end();
+    await Promise.race([ended, failed]);
+    await drain();
+    const tail = Buffer.alloc(8);
+    tail.writeUInt32LE(crc >>> 0, 0);
+    tail.writeUInt32LE(length % 2 ** 32, 4);
+    await dst.write(tail);
+  } finally {
+    deflater.destroy();
+    await src.close();
+    await dst.close();
+  }
+}
+
+/** The same archive through Node's gzip stream, where zlib.crc32 is missing (Node before 20.15). */
+async function writeGceTarStreamed(raw: string, out: string, signal?: AbortSignal, onBytes?: TarProgress): Promise<void> {
   const st = await fs.promises.stat(raw);
   const size = st.size;
   let done = 0;
@@ -155,7 +249,7 @@ export async function readGceTar(file: string, signal?: AbortSignal): Promise<Ta
       cb();
     },
   });
-  await pipeline(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), zlib.createGunzip(), sink, { signal });
+  await pipeline(fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), zlib.createGunzip({ chunkSize: 1024 * 1024 }), sink, { signal });
   if (!header) throw new Error(`${file} holds no tar header`);
   const size = readNumber(header, 124, 12);
   return {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConvertError, convertImage } from '../../src/core/convert';
 import { CLOUD_TARGETS, CloudTarget } from '../../src/core/cloudTargets';
-import { oldgnuHeader } from '../../src/core/gceTar';
+import { oldgnuHeader, readGceTar, writeGceTar } from '../../src/core/gceTar';
 import { NO_QEMU_IMG, QEMU_IMG, compareImages, qemuImg, rejectsWith, sha256, tmpDir } from '../helpers/qemuImgFixtures';
 
 const MiB = 1024 * 1024;
@@ -130,4 +130,33 @@ test('cloud targets refuse a conflicting format or subformat before running', as
   ];
   assert.match((await rejectsWith(bad[0], ConvertError, 'invalid-options')).message, /written as vpc, not qcow2/);
   assert.match((await rejectsWith(bad[1], ConvertError, 'invalid-options')).message, /needs subformat fixed, not dynamic/);
+});
+
+test('the GCE archive, decompressed, is byte for byte GNU tar --format=oldgnu of disk.raw (zero-splicing writer and plain gzip fallback)', async (t) => {
+  if (spawnSync('tar', ['--version']).stdout?.toString().includes('GNU tar') !== true) return t.skip('GNU tar is not installed');
+  const dir = tmpDir(t);
+  const disk = path.join(dir, 'disk.raw');
+  // Data, a run of whole zero MiBs (spliced), data again, and a tail that is not a whole MiB.
+  const fd = fs.openSync(disk, 'w');
+  fs.writeSync(fd, Buffer.alloc(3 * MiB + 1000, 'qemu '), 0, 3 * MiB + 1000, 0);
+  fs.writeSync(fd, Buffer.from('middle'), 0, 6, 9 * MiB + 7);
+  fs.ftruncateSync(fd, 12 * MiB + 4096);
+  fs.closeSync(fd);
+  fs.utimesSync(disk, 1700000000, 1700000000);
+  const gnu = execFileSync('tar', ['--format=oldgnu', '--owner=root:0', '--group=root:0', '--mode=644', '-C', dir, '-cf', '-', 'disk.raw'], { maxBuffer: 64 * MiB });
+  const zlibModule = require('node:zlib') as { crc32?: unknown };
+  const crc32 = zlibModule.crc32;
+  for (const variant of ['spliced', 'streamed']) {
+    const out = path.join(dir, `${variant}.tar.gz`);
+    if (variant === 'streamed') zlibModule.crc32 = undefined;
+    try {
+      await writeGceTar(disk, out);
+    } finally {
+      zlibModule.crc32 = crc32;
+    }
+    assert.equal(spawnSync('gzip', ['-t', out]).status, 0, `${variant}: gzip -t`);
+    assert.ok(execFileSync('gzip', ['-dc', out], { maxBuffer: 64 * MiB }).equals(gnu), `${variant}: differs from GNU tar's archive`);
+    const back = await readGceTar(out);
+    assert.deepEqual([back.name, back.size, back.members, back.checksumOk], ['disk.raw', 12 * MiB + 4096, 1, true]);
+  }
 });
