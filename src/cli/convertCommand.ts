@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
 import { TARGET_FORMATS } from '../core/convertOptions';
 import { COMPRESSION_TYPES } from '../core/compression';
-import { CLOUD_TARGETS, CLOUD_TARGET_IDS } from '../core/cloudTargets';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput } from '../core/cloudTargets';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
@@ -85,7 +85,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     io.stdout.write(
-      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${r.cloud ? `for ${CLOUD_TARGETS[r.cloud].label}: ` : ''}${r.cloud === 'gcp' ? 'disk.raw in tar.gz' : r.targetFormat}, ${humanBytes(r.targetBytes)} on disk) ` +
+      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${describeOutput(r)}, ${humanBytes(r.targetBytes)} on disk) ` +
         `in ${r.seconds.toFixed(1)} s${r.compressionType ? `, compressed with ${r.compressionType}` : ''}; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
     for (const note of r.notes) io.stderr.write(`Note: ${note}\n`);

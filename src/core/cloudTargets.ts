@@ -126,3 +126,10 @@ export async function checkCloudOutput(cloud: CloudTarget, file: string, expecte
       return info?.format === 'qcow2' ? undefined : `qemu-img reads it as ${info?.format ?? 'unknown'}, not qcow2`;
   }
 }
+
+/** What was written, for a summary line: "qcow2", "for Microsoft Azure: vpc", "for Google Compute Engine: disk.raw in tar.gz". */
+export function describeOutput(r: { targetFormat: TargetFormat; cloud?: CloudTarget }): string {
+  if (!r.cloud) return r.targetFormat;
+  const spec = CLOUD_TARGETS[r.cloud];
+  return `for ${spec.label}: ${spec.gceTar ? 'disk.raw in tar.gz' : r.targetFormat}`;
+}

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
 import { readSettings } from './settings';
-import { CLOUD_TARGETS, CLOUD_TARGET_IDS, type CloudTarget } from '../core/cloudTargets';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput, type CloudTarget } from '../core/cloudTargets';
 import { formatBytes, formatDuration, formatRate } from './units';
 import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 
@@ -325,7 +325,7 @@ function successSummary(source: string, r: ConvertResult): string {
   const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
-    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
+    `(${describeOutput(r)}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
     `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}` +
     r.notes.map((n) => ` ${n}`).join('')
   );
@@ -333,13 +333,14 @@ function successSummary(source: string, r: ConvertResult): string {
 
 async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
   const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
-  const items = [
+  const items: (vscode.QuickPickItem & { choice?: FormatChoice })[] = [
     ...ordered.map((f) => ({
       label: f.format,
       description: f.format === preferred ? `${f.ext} (default)` : f.ext,
       detail: f.detail,
       choice: f,
     })),
+    { label: 'Cloud destinations', kind: vscode.QuickPickItemKind.Separator },
     ...CLOUD_CHOICES.map((f) => ({ label: `For ${CLOUD_TARGETS[f.cloud!].label}`, description: f.ext, detail: f.detail, choice: f })),
   ];
   const pick = await vscode.window.showQuickPick(items, {

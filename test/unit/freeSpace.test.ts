@@ -61,3 +61,15 @@ test('judgeSpace: exact needs refuse, upper bounds warn, the margin counts; free
   const fsOf = await freeSpaceOf(process.cwd());
   assert.ok((fsOf.free ?? 0) > 0 && path.isAbsolute(fsOf.mount) && process.cwd().startsWith(fsOf.mount));
 });
+
+test('a qemu-img without measure (before 2.10): the conversion runs, with a note that the space was not checked', async (t) => {
+  if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
+  const dir = tmpDir(t);
+  const src = qcow2With(dir, 's.qcow2', 1);
+  const old = path.join(dir, 'qemu-img-2.9');
+  fs.writeFileSync(old, `#!/bin/sh\n[ "$1" = measure ] && { echo "qemu-img: Command not found: measure" >&2; exit 1; }\nexec '${QEMU_IMG}' "$@"\n`, { mode: 0o755 });
+  const r = await convertImage({ source: src, target: path.join(dir, 'o.raw'), targetFormat: 'raw', qemuImgPath: old });
+  assert.equal(r.notes.length, 1);
+  assert.match(r.notes[0], /^The free space was not checked beforehand: /);
+  assert.equal(compareImages(src, 'qcow2', path.join(dir, 'o.raw'), 'raw'), 0);
+});
