@@ -1,6 +1,8 @@
 // The convert pipeline (sources.md H): inspect in process, confirm with `qemu-img info` under
-// limits, choose the target cache, `qemu-img convert` into <target>.part, fsync, re-inspect,
-// rename. The API below is the contract that the CLI and the editor use.
+// limits, measure the space it needs, choose the target cache, `qemu-img convert` into
+// <target>.part (for a cloud target through a raw intermediate it owns), fsync, re-inspect and
+// check the cloud's requirements, rename. The API below is the contract that the CLI and the
+// editor use.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
