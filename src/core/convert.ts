@@ -385,7 +385,10 @@ async function checkSpace(
     c.log(`space: not checked: ${e.message}${e.stderr ? ` (${e.stderr.trim()})` : ''}`);
     return;
   }
-  const space = await freeSpaceOf(c.targetDir);
+  const space = await freeSpaceOf(c.targetDir).catch((e: unknown) => {
+    c.log(`space: the free space of ${c.targetDir} is unknown (${errno(e) ?? (e as Error).message}); not checked`);
+    return { mount: c.targetDir, free: undefined };
+  });
   const verdict = judgeSpace(needs, space);
   c.log(`space: ${needs.map((n) => `${n.what} ${n.bytes} bytes${n.exact ? '' : ' (upper bound)'}`).join(', ')}; ${space.free ?? 'unknown (the filesystem reports no size)'} bytes free on ${space.mount}`);
   if (verdict.refuse) throw new ConvertError('no-space', `Refused to convert ${c.source} to ${c.target}: it ${verdict.refuse} Nothing was written.`, c.target);

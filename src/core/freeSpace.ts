@@ -42,7 +42,8 @@ export async function freeSpaceOf(dir: string): Promise<FreeSpace> {
   const dev = (await fs.promises.stat(mount)).dev;
   for (;;) {
     const up = path.dirname(mount);
-    if (up === mount || (await fs.promises.stat(up)).dev !== dev) break;
+    const upDev = await fs.promises.stat(up).then((st) => st.dev, () => undefined);
+    if (up === mount || upDev !== dev) break;
     mount = up;
   }
   return { mount, free: st.blocks > 0 ? st.bavail * st.bsize : undefined };
