@@ -161,3 +161,29 @@ test('Ctrl+C during a conversion: exit 130, qemu-img stopped, no target and no .
     rm(dir);
   }
 });
+
+test('convert --for and --compression: the destination named in the summary, conflicting or unknown values are usage errors', async () => {
+  const dir = tempTree({});
+  try {
+    qemuImg('create', '-q', '-f', 'qcow2', path.join(dir, 's.qcow2'), String(5 * MiB + 512));
+    const r = await runCli(['convert', '--for', 'azure', 's.qcow2', 'disk.vhd'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Converted s\.qcow2 .* to disk\.vhd \(for Microsoft Azure: vpc, /m);
+    assert.equal(JSON.parse(qemuImg('info', '-f', 'vpc', '--output=json', path.join(dir, 'disk.vhd')))['virtual-size'], 6 * MiB);
+    const z = await runCli(['convert', '--compression', 'zlib', 's.qcow2', 'z.qcow2'], dir);
+    assert.equal(z.code, 0, z.stderr);
+    assert.match(z.stdout, /compressed with zlib/);
+    for (const [args, why] of [
+      [['--for', 'gcp', '--to', 'qcow2'], /--for gcp writes raw; drop --to qcow2/],
+      [['--for', 'ibm'], /--for 'ibm': expected one of azure, aws, gcp, openstack/],
+      [['--compression', 'lz4'], /--compression 'lz4': expected one of zstd, zlib/],
+    ] as const) {
+      const bad = await runCli(['convert', ...args, 's.qcow2', 'x.img'], dir);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, why);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'x.img')));
+  } finally {
+    rm(dir);
+  }
+});

@@ -43,6 +43,28 @@ suite('convert', () => {
     assert.ok(calls().some((c) => c.startsWith('convert ') && c.includes(' -t ')), `qemu-img convert ran with an explicit -t: ${calls().join(' | ')}`);
   });
 
+  test('for Azure from the editor: a fixed VHD of a whole MiB, identical content, the source untouched', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
+    const source = path.join(dir, 'odd.raw');
+    const target = path.join(dir, 'odd.vhd');
+    makeRawImage(source, 3);
+    fs.appendFileSync(source, Buffer.alloc(512, 1)); // 3 MiB + 512 bytes: Azure needs it rounded up
+    const before = fs.readFileSync(source);
+    const out = await vscode.commands.executeCommand<(ConvertResultShape & { cloud?: string }) | string>(CONVERT_COMMAND, vscode.Uri.file(source), {
+      target,
+      targetFormat: 'vpc',
+      cloud: 'azure',
+    });
+    assert.equal(typeof out, 'object', `convert returned a message instead of a result: ${String(out)}`);
+    assert.equal((out as { cloud?: string }).cloud, 'azure');
+    const info = JSON.parse(spawnSync('qemu-img', ['info', '-f', 'vpc', '--output=json', target], { encoding: 'utf8' }).stdout) as { 'virtual-size': number };
+    assert.equal(info['virtual-size'], 4 * 1024 * 1024);
+    const cmp = spawnSync('qemu-img', ['compare', '-f', 'raw', '-F', 'vpc', source, target], { encoding: 'utf8' });
+    assert.equal(cmp.status, 0, `qemu-img compare: ${cmp.stdout}${cmp.stderr}`);
+    assert.ok(fs.readFileSync(source).equals(before), 'source unchanged');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['odd.raw', 'odd.vhd'], 'no intermediate or .part left');
+  });
+
   test('an existing target is not replaced without overwrite', async () => {
     const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
     const source = path.join(dir, 'a.raw');
