@@ -200,7 +200,9 @@ test('.qemu-disk-tools.json sets severities for the tree; --rule wins; a bad one
     assert.match(fromConfig.stdout, / error cache-unsafe /);
     const overridden = await runCli(['lint', '--rule', 'cache-unsafe=hint', 'vm.xml'], sub);
     assert.equal(overridden.code, 0);
-    assert.match(overridden.stdout, / hint cache-unsafe /);
+    assert.equal(overridden.stdout, 'No problems in 1 file; 1 hint not shown (--level hint shows them).\n');
+    const asked = await runCli(['lint', '--rule', 'cache-unsafe=hint', '--level', 'hint', 'vm.xml'], sub);
+    assert.match(asked.stdout, / hint cache-unsafe /);
     const ignored = await runCli(['lint', '--no-config', 'vm.xml'], sub);
     assert.match(ignored.stdout, / warning cache-unsafe /);
     fs.writeFileSync(path.join(dir, '.qemu-disk-tools.json'), '{"rules": {"cache-unsafe": "loud"}}');
