@@ -24,7 +24,12 @@ Options:
                         json: findings with 0-based line/character (UTF-16) and offsets
                         sarif: SARIF 2.1.0 for GitHub code scanning
   -o, --output FILE     write the report to FILE instead of standard output
-  --fix                 apply the preferred fix of each finding in place (atomically), then
+  --level LEVEL         report findings at LEVEL or above: error, warning, info or hint.
+                        Default: info for text (hints are left out, the summary counts
+                        them), hint for json and sarif (hints are SARIF 'note')
+  --fix                 apply the preferred fix of each finding at warning or error level
+                        in place (atomically), re-checking until none is left; info and
+                        hint findings are advice and are never fixed automatically. Then
                         report what is left
   --rule RULE=SEVERITY  set a rule's severity: error, warning, info, hint or off (repeatable)
   -c, --config FILE     read rule settings from FILE instead of the nearest

@@ -9,6 +9,7 @@ import { ruleInfo } from './rules';
 import { eolOf } from './text';
 import { attr, child, scanXml, type XmlAttr, type XmlElement } from './xmlScan';
 import { insertAttr, insertFirstChild, quoteOf, removeAttr, replaceValue } from './xmlEdits';
+import { mayRunOnHostWithoutDropCache } from './machineTypes';
 
 const QEMU_DOMAIN_TYPES = new Set(['kvm', 'qemu', 'hvf']);
 /** Modes that open the image with O_DIRECT: what io='native', vhost-vdpa and shared disks need. */
@@ -18,8 +19,8 @@ const CACHE_AFTER = ['type', 'name'];
 /** Source attributes that name media; <source startupPolicy='optional'/> alone names none. */
 const SOURCE_ATTRS = ['file', 'dev', 'dir', 'name', 'volume', 'pool', 'protocol', 'path', 'socket', 'managed'];
 
-/** The children of <disk> that the rules read. */
-const DISK_CHILDREN: ReadonlySet<string> = new Set(['driver', 'readonly', 'shareable', 'transient', 'source']);
+/** The children the rules read: of <disk>, and <type> of /domain/os (the machine type). */
+const CAPTURED_CHILDREN: ReadonlySet<string> = new Set(['driver', 'readonly', 'shareable', 'transient', 'source', 'type']);
 
 /** Template placeholders and entity references: the real value is not in the file. */
 const NOT_LITERAL = /[{}$&%]|@\w+@/;
@@ -91,7 +92,11 @@ class DiskLinter {
   readonly out: Finding[] = [];
   private eol: string | undefined;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** The domain's <os><type machine=…>, when it is literal; a <disk> snippet has none. */
+    private readonly machine: string | undefined,
+  ) {}
 
   /** Where a finding about the cache goes: its value, else the <driver> name, else the <disk> name. */
   cacheRange(d: Disk): { start: number; end: number } {
@@ -181,7 +186,7 @@ class DiskLinter {
           'lun-cache-ignored',
           `cache='${mode}' does not reach the guest of a device='lun' disk: its SCSI commands go straight to the device and libvirt sets no write cache on it. Remove the attribute.`,
           { start: d.cache.valueStart, end: d.cache.valueEnd },
-          this.fix(`Remove cache='${mode}'`, [removeAttr(d.cache)], true),
+          this.fix(`Remove cache='${mode}'`, [removeAttr(d.cache)]),
         );
       }
       return;
@@ -252,18 +257,22 @@ class DiskLinter {
           'rbd-cache-none',
           `cache='${mode}' turns the librbd cache off for this RBD disk, overriding 'rbd cache' in ceph.conf, so writes are slower. Ceph recommends cache='writeback', which is crash-safe for a guest that flushes.`,
           this.cacheRange(d),
-          this.setCacheFix(d, 'writeback', true),
+          this.setCacheFix(d, 'writeback', false),
         );
       }
       return;
     }
 
-    if ((d.type === 'file' || d.type === 'block') && !direct && !cacheFlagged && !d.transient) {
+    // Only where a host too old to drop the page cache on migration can run this guest: on newer
+    // hosts libvirt allows the migration (qemuMigrationSrcIsSafe), so elsewhere this is noise.
+    const machine = this.machine;
+    if ((d.type === 'file' || d.type === 'block') && !direct && !cacheFlagged && !d.transient && machine && mayRunOnHostWithoutDropCache(machine)) {
       this.add(
         'migration-cache',
-        `This disk has ${shown}: live migration with a host cache is only allowed with libvirt >= 5.7 and QEMU >= 4.0, older versions refuse it as unsafe. Set cache='none' if hosts this old take part in migration.`,
+        `This disk has ${shown}, and machine type '${shortValue(machine)}' lets the guest run on hosts older than QEMU 4.0 or libvirt 5.7, which refuse to live-migrate it with a host cache as unsafe. Set cache='none' if such hosts take part in migration and the filesystem supports O_DIRECT.`,
         this.cacheRange(d),
-        this.setCacheFix(d, 'none', true),
+        // Never preferred: writeback may be deliberate (no O_DIRECT), and only the user knows the hosts.
+        this.setCacheFix(d, 'none', false),
       );
     }
   }
@@ -292,29 +301,41 @@ class DiskLinter {
   }
 }
 
+/** The <disk> elements to lint and the domain's machine type (see disksOf). */
+interface Domain {
+  disks: XmlElement[];
+  machine?: string;
+}
+
 /**
  * The <disk> elements to lint: those under /domain/devices of a QEMU domain, or the top-level
  * <disk> elements of a snippet file (one disk as attach-device takes, or a rootless list).
  */
-function disksOf(text: string): XmlElement[] {
+function disksOf(text: string): Domain {
   const scan = scanXml(
     text,
-    (path, name, top) => name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices')),
-    DISK_CHILDREN,
+    (path, name, top) =>
+      (name === 'disk' && (path.length === 0 || (top === 0 && path.length === 2 && path[0] === 'domain' && path[1] === 'devices'))) ||
+      (name === 'os' && top === 0 && path.length === 1 && path[0] === 'domain'),
+    CAPTURED_CHILDREN,
   );
   const root = scan.root;
-  if (root?.name === 'disk') return scan.captured.filter((el) => el.depth === 0);
-  if (root?.name !== 'domain') return [];
+  if (root?.name === 'disk') return { disks: scan.captured.filter((el) => el.name === 'disk' && el.depth === 0) };
+  if (root?.name !== 'domain') return { disks: [] };
   const type = attr(root, 'type');
-  if (!literal(type) || !QEMU_DOMAIN_TYPES.has(type.value)) return [];
-  return scan.captured.filter((el) => el.depth === 2);
+  if (!literal(type) || !QEMU_DOMAIN_TYPES.has(type.value)) return { disks: [] };
+  const os = scan.captured.find((el) => el.name === 'os');
+  const osType = os && child(os, 'type');
+  const machine = osType && attr(osType, 'machine');
+  return { disks: scan.captured.filter((el) => el.name === 'disk' && el.depth === 2), machine: literal(machine) ? machine.value : undefined };
 }
 
 /** Lints a libvirt domain XML (or <disk> snippet) text. Never throws. */
 export function lintDomainXml(text: string): Finding[] {
   try {
-    const linter = new DiskLinter(text);
-    for (const el of disksOf(text)) {
+    const domain = disksOf(text);
+    const linter = new DiskLinter(text, domain.machine);
+    for (const el of domain.disks) {
       const d = readDisk(el);
       if (d) linter.lint(d);
     }

@@ -1,9 +1,9 @@
 // The engine's front door: text in, findings out. No file system, no vscode.
 import * as path from 'node:path';
-import type { FileKind, Finding, Fix, LintOptions, TextEdit } from './types';
+import { atLeast, type FileKind, type Finding, type Fix, type LintOptions, type Severity, type TextEdit } from './types';
 import { ruleInfo } from './rules';
 import { applySuppressions } from './suppress';
-import { applyEdits, nonOverlapping } from './text';
+import { applyEdits, composeEdits, nonOverlapping } from './text';
 import { lintDomainXml } from './domainXml';
 import { lintNovaConf } from './novaConf';
 import { novaBlocks, shiftFinding } from './devstackLocalConf';
@@ -92,7 +92,25 @@ function lintNova(text: string, req: LintRequest): Finding[] {
   return blocks.flatMap((b) => lintNovaConf(text.slice(b.bodyStart, b.bodyEnd), { ...opts, hadBom: false }).map((f) => shiftFinding(f, b.bodyStart)));
 }
 
-/** Lints one text. Findings are sorted by position; suppressed and 'off' rules are dropped. */
+/**
+ * Whether fix-all applies a finding's preferred fix: only at warning or above, where the
+ * Problems panel and the CLI's default output show it. An info or hint finding is advice; its
+ * fixes stay in the lightbulb, none marked preferred (so no fix-all or auto fix applies it).
+ */
+export function fixedByFixAll(severity: Severity): boolean {
+  return atLeast(severity, 'warning');
+}
+
+/** The fixes as the user sees them at this severity: none is preferred below warning. */
+function atSeverity(fixes: Fix[], severity: Severity): Fix[] {
+  if (fixedByFixAll(severity) || !fixes.some((x) => x.preferred)) return fixes;
+  return fixes.map(({ preferred: _, ...rest }) => rest);
+}
+
+/**
+ * Lints one text. Findings are sorted by position; suppressed and 'off' rules are dropped, and
+ * the severity settings decide which fix is preferred (see fixedByFixAll).
+ */
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
@@ -101,7 +119,7 @@ export function lint(text: string, req: LintRequest): Finding[] {
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;
     if (setting === 'off') continue;
-    out.push({ ...f, severity: setting });
+    out.push({ ...f, severity: setting, fixes: atSeverity(f.fixes, setting) });
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end || a.rule.localeCompare(b.rule));
 }
@@ -116,29 +134,36 @@ export function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
   return nonOverlapping(findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits));
 }
 
-/**
- * The edits that "fix all" applies in one pass: each finding's preferred fix, skipping any that
- * overlaps one already taken (a later pass picks it up after re-linting).
- */
-export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
-  return fixAllGroups(findings).flat();
+export interface FixAllResult {
+  /** The text with every fix applied. */
+  text: string;
+  /** Fixes applied (one fix may be several edits, e.g. a move). */
+  fixed: number;
+  /**
+   * Edits on the original text that turn it into `text`, sorted, none touching another (so their
+   * order never matters): what the editor applies as one undo step.
+   */
+  edits: TextEdit[];
 }
 
 /**
- * Applies preferred fixes until none is left or nothing changes (at most `maxPasses`), re-linting
- * between passes so that fixes which overlapped in one pass still land. `fixed` counts fixes
- * applied (one fix may be several edits, e.g. a move).
+ * The one fix-all loop, for the CLI's --fix and the editor's fix-all and fix-on-save: applies
+ * preferred fixes, re-linting between passes so that fixes which overlapped in one pass, or that
+ * an earlier fix made possible, still land, until none is left (a fixed point: running it again
+ * changes nothing). `maxPasses` only guards against two rules undoing each other.
  */
-export function fixAll(text: string, req: LintRequest, maxPasses = 10): { text: string; fixed: number } {
+export function fixAll(text: string, req: LintRequest, maxPasses = 10): FixAllResult {
   let current = text;
   let fixed = 0;
+  let edits: TextEdit[] = [];
   for (let pass = 0; pass < maxPasses; pass++) {
     const groups = fixAllGroups(lint(current, req));
     if (groups.length === 0) break;
     const next = applyEdits(current, groups.flat());
     if (next === current) break;
+    edits = composeEdits(text, edits, groups.flat());
     fixed += groups.length;
     current = next;
   }
-  return { text: current, fixed };
+  return { text: current, fixed, edits };
 }

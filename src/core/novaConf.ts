@@ -221,9 +221,15 @@ class NovaLinter {
    * author meant the indented line to continue it), and the comment lines [start, end).
    */
   private cutByComments(err: IniError): { entry: IniEntry; start: number; end: number } | undefined {
-    // A bounded look back: comment blocks are short, and this runs for every such error.
-    const from = Math.max(0, err.lineStart - 4096);
-    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
+    // A bounded look back (comment blocks are short, and this runs for every such error), from a line start.
+    let from = Math.max(0, err.lineStart - 4096);
+    if (from > 0 && !/[\r\n]/.test(this.text[from - 1])) {
+      const lineBreak = /\r\n?|\n/.exec(this.text.slice(from, err.lineStart))!; // the one before the error line at least
+      from += lineBreak.index + lineBreak[0].length;
+    }
+    // The comment lines that end right at the error line: `(?![\s\S])` is the end of the slice
+    // (`$` with the m flag would also match after a comment block followed by a blank line).
+    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+(?![\s\S])/m.exec(this.text.slice(from, err.lineStart));
     if (!m) return undefined;
     const lines = m[0].match(/\r\n|\r|\n/g)!.length;
     // Entries are in file order: a binary search keeps many such errors in a huge file cheap.
@@ -577,7 +583,7 @@ class NovaLinter {
         '`images_type = rbd` without `network=writeback` in `disk_cachemodes`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `disk_cachemodes = network=writeback` to `[libvirt]`.',
         x.start,
         x.end,
-        [{ title: 'Add disk_cachemodes = network=writeback', edits: [{ start: x.end, end: x.end, newText: this.eol + 'disk_cachemodes = network=writeback' }], preferred: true }],
+        [{ title: 'Add disk_cachemodes = network=writeback', edits: [{ start: x.end, end: x.end, newText: this.eol + 'disk_cachemodes = network=writeback' }] }],
       );
       return;
     }
@@ -598,7 +604,7 @@ class NovaLinter {
           'With `images_type = rbd`, this `disk_cachemodes` has no `network=writeback`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `network=writeback`: it is as crash-safe as none for guests that flush.',
           l.keyStart,
           l.end,
-          [{ title: 'Add network=writeback', edits: [edit], preferred: true }],
+          [{ title: 'Add network=writeback', edits: [edit] }],
           [rel],
         );
       } else if (net.mode === 'none' || net.mode === 'directsync') {
@@ -607,7 +613,7 @@ class NovaLinter {
           `${q(net.text)} turns the librbd cache off for RBD disks (QEMU overrides ceph.conf), so writes are slower than Ceph recommends. Use \`network=writeback\`: it is as crash-safe as none for guests that flush.`,
           net.start,
           net.end,
-          [{ title: 'Change to network=writeback', edits: [{ start: net.modeStart, end: net.modeEnd, newText: 'writeback' }], preferred: true }],
+          [{ title: 'Change to network=writeback', edits: [{ start: net.modeStart, end: net.modeEnd, newText: 'writeback' }] }],
           [rel],
         );
       }

@@ -2,8 +2,15 @@
 // linted (the same units as JavaScript strings and VS Code's TextDocument.offsetAt), so the
 // editor and the CLI place every finding identically.
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** Most severe first. */
+export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type SeveritySetting = Severity | 'off';
+
+/** Whether `s` is `level` or more severe. */
+export function atLeast(s: Severity, level: Severity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
+}
 
 /** What kind of file a text is. */
 export type FileKind = 'domain-xml' | 'nova-conf';

@@ -1,8 +1,8 @@
 // Quick fixes for our diagnostics, "disable for this line", "show documentation", and
-// source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
+// source.fixAll.qemuDiskTools (the engine's fix-all, in one edit: one undo step, and a fixed
+// point, so fix-on-save changes a file once).
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
-import { fixAllEdits, fixAllGroups } from '../core/lint';
 import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
@@ -74,11 +74,10 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
   }
 
   private fixAllAction(doc: vscode.TextDocument): vscode.CodeAction[] {
-    const result = this.diagnostics.current(doc);
-    const edits = result ? fixAllEdits(result.findings) : [];
-    if (edits.length === 0) return [];
+    const result = this.diagnostics.fixAll(doc);
+    if (!result || result.edits.length === 0) return [];
     const a = new vscode.CodeAction('Fix all auto-fixable cache-mode problems', FIX_ALL_KIND);
-    a.edit = toWorkspaceEdit(doc, edits);
+    a.edit = toWorkspaceEdit(doc, result.edits);
     return [a];
   }
 }
@@ -96,9 +95,10 @@ function fixActions(doc: vscode.TextDocument, finding: Finding, diag: vscode.Dia
 export const FIX_ALL_COMMAND = 'qemuDiskTools.fixAll';
 
 /**
- * "Fix all cache-mode problems in this file": applies preferred fixes, re-linting between passes
- * so that fixes which overlapped in one pass still land. Takes the document's uri (tests, or a
- * menu) or acts on the active editor. Returns the number of fixes applied, or the error message.
+ * "Fix all cache-mode problems in this file": the engine's fix-all (every preferred fix of a
+ * finding at warning or above, re-linted until none is left), applied as one edit so that one
+ * undo takes it back. Takes the document's uri (tests, or a menu) or acts on the active editor.
+ * Returns the number of fixes applied, or the error message.
  */
 export async function fixAllCommand(diagnostics: DiagnosticsController, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<number | string> {
   try {
@@ -118,17 +118,12 @@ async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): P
     void vscode.window.showInformationMessage(`${doc.fileName} is neither libvirt domain XML nor Nova configuration: nothing to fix.`);
     return 0;
   }
+  const result = diagnostics.fixAll(doc);
   let fixed = 0;
-  for (let pass = 0; pass < 10; pass++) {
-    const result = diagnostics.current(doc);
-    const groups = result ? fixAllGroups(result.findings) : [];
-    if (groups.length === 0) break;
-    const before = doc.version;
-    if (!(await vscode.workspace.applyEdit(toWorkspaceEdit(doc, groups.flat()))) || doc.version === before) break;
-    fixed += groups.length; // fixes, not edits: a move is one fix of two edits
-  }
+  if (result && result.edits.length > 0 && (await vscode.workspace.applyEdit(toWorkspaceEdit(doc, result.edits)))) fixed = result.fixed;
   await diagnostics.lintNow(doc);
-  const left = diagnostics.current(doc)?.findings.length ?? 0;
+  // What the Problems panel lists: hints only show as dots in the editor.
+  const left = diagnostics.current(doc)?.findings.filter((f) => f.severity !== 'hint').length ?? 0;
   const tail = left > 0 ? ` ${left} problem${left === 1 ? '' : 's'} left that need${left === 1 ? 's' : ''} a decision: see the Problems panel.` : '';
   void vscode.window.showInformationMessage(
     fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${fixed} fix${fixed === 1 ? '' : 'es'}.${tail}`,

@@ -12,6 +12,7 @@ const SAMPLE = `<?xml version="1.0"?>
 <!DOCTYPE domain>
 <domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>vm</name>
+  <os><type arch='x86_64' machine='pc-i440fx-2.11'>hvm</type></os>
   <cpu><cache level='3' mode='emulate'/></cpu>
   <devices>
     <!-- the system disk -->

@@ -314,7 +314,11 @@ test('nova-cachemodes-directsync: information, remove the item', () => {
   const text = '[libvirt]\ndisk_cachemodes = file=none,\n  block=directsync\n';
   const f = one(text, 'nova-cachemodes-directsync');
   assert.equal(f.severity, 'info');
-  assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = file=none\n');
+  // Information: the fix is offered, not preferred, so fix-all keeps the mode the user chose.
+  assert.equal(preferredFix(f), undefined);
+  assert.equal(withFix(text, f, 'Remove the item'), '[libvirt]\ndisk_cachemodes = file=none\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, text);
+  assert.equal(fixAll(text, { fileName: 'nova.conf', severities: { 'nova-cachemodes-directsync': 'warning' } }).text, '[libvirt]\ndisk_cachemodes = file=none\n');
   assert.deepEqual(ofRule('[libvirt]\ndisk_cachemodes = block=none\n', 'nova-cachemodes-directsync'), []);
 });
 
@@ -325,23 +329,26 @@ test('nova-rbd-cache: images_type = rbd without disk_cachemodes gets a new line'
   const f = one(text, 'nova-rbd-cache');
   assert.equal(f.severity, 'hint');
   assert.equal(at(text, f), 'images_type = rbd');
-  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\nimages_rbd_pool = vms\n');
+  assert.equal(preferredFix(f), undefined, 'a hint: offered, never applied by fix-all');
+  assert.equal(withFix(text, f, 'Add disk_cachemodes'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\nimages_rbd_pool = vms\n');
 });
 
 test('nova-rbd-cache: network=writeback is added to the value in force', () => {
   const text = '[libvirt]\ndisk_cachemodes = "file=none,"\nimages_type = rbd\n';
   const f = one(text, 'nova-rbd-cache');
   assert.equal(text.slice(f.related![0].start, f.related![0].end), 'images_type = rbd');
-  assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = "file=none,network=writeback,"\nimages_type = rbd\n');
+  assert.equal(withFix(text, f, 'Add network=writeback'), '[libvirt]\ndisk_cachemodes = "file=none,network=writeback,"\nimages_type = rbd\n');
   const empty = '[libvirt]\nimages_type = rbd\ndisk_cachemodes =\n';
-  assert.equal(preferred(empty, one(empty, 'nova-rbd-cache')), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n');
+  assert.equal(withFix(empty, one(empty, 'nova-rbd-cache'), 'Add network=writeback'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n');
 });
 
 test('nova-rbd-cache: network=none becomes network=writeback', () => {
   const text = '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=none\n';
   const f = one(text, 'nova-rbd-cache');
   assert.equal(at(text, f), 'network=none');
-  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=writeback\n');
+  assert.equal(withFix(text, f, 'Change to network=writeback'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=writeback\n');
+  // network=none is a valid choice: no fix-all changes it, whatever the rule's severity.
+  assert.equal(fixAll(text, { fileName: 'nova.conf', severities: { 'nova-rbd-cache': 'error' } }).text, text);
 });
 
 test('nova-rbd-cache: not with network=writeback, nor without RBD', () => {
@@ -418,7 +425,7 @@ test('fixAll turns a broken nova.conf into one with no fixable finding left', ()
 
 test('fixes keep CRLF line ends', () => {
   const text = '[DEFAULT]\r\ndisk_cachemodes = file=none # x\r\n[libvirt]\r\nimages_type = rbd\r\n';
-  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none,network=writeback\r\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none\r\n');
 });
 
 test('an item after a comma inside an inline comment is still an item to Nova', () => {
