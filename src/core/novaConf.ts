@@ -3,6 +3,7 @@
 // neighbouring options that decide whether nova-compute starts or inspects images safely.
 import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
 import { ruleInfo } from './rules';
+import type { RuleId } from './ruleIds';
 import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
 import { eolOf } from './text';
 import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
@@ -60,11 +61,11 @@ class NovaLinter {
   private readonly counts = new Map<string, number>();
 
   /** The rule has reached MAX_PER_RULE findings: skip the work for more. */
-  full(rule: string): boolean {
+  full(rule: RuleId): boolean {
     return (this.counts.get(rule) ?? 0) >= MAX_PER_RULE;
   }
 
-  add(rule: string, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
+  add(rule: RuleId, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
     if (this.full(rule)) return;
     this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
     const f: Finding = { rule, severity: ruleInfo(rule)?.severity ?? 'warning', message, start, end, fixes };
