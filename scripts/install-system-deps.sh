@@ -4,15 +4,27 @@
 # of xmllint, which libvirt-clients does not pull in) for the lint benchmark.
 # strace: flush counts in the convert benchmark. genisoimage, fdisk (sfdisk), dosfstools: real ISO,
 # partitioned and FAT images for the inspector tests.
+# As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
 packages=(qemu-utils libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+  else
+    echo "install-system-deps: missing Debian packages: ${missing[*]}" >&2
+    echo "install-system-deps: install them as root, then run this again:" >&2
+    echo "    sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
 fi
+echo "install-system-deps: installing ${missing[*]} (apt-get; a minute or two)" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+echo "install-system-deps: installed ${missing[*]}" >&2

@@ -49,6 +49,10 @@ unset npm_config_user_agent npm_config_node_gyp npm_node_execpath NODE \
   npm_config_prefix npm_config_local_prefix npm_config_global_prefix npm_execpath
 
 started=$(date +%s)
+# npm prints nothing for minutes while it installs code-server: say that it is still working.
+( while sleep 30; do log "still installing ($(( $(date +%s) - started )) s so far)"; done ) >&2 &
+heartbeat=$!
+trap 'kill $heartbeat 2>/dev/null || true' EXIT
 # Installed in place (code-server's postinstall may record its path); the stamp, written last,
 # marks a complete install, so an interrupted one is redone from scratch next time.
 rm -rf "$DEST"

@@ -64,20 +64,44 @@ process.stdout.write(`\n    ${server.url}/?folder=${encodeURIComponent(examples)
 say(`log: ${profile.log}`);
 say('after changing the code, run `npm run try` again (it repackages), or "Developer: Reload Window".');
 
-/** Small images for the explorer's "Convert Disk Image…" and "Show Disk Image Info". */
+/**
+ * Sample images for the explorer's "Convert Disk Image…" and "Show Disk Image Info": a small
+ * qcow2 and raw (quick to convert), and a 1 GiB raw holding 1 GiB of data, which takes several
+ * seconds to convert here (longer with compression): long enough to watch the progress
+ * notification and press Cancel. Made once; examples/images/ is ignored by git.
+ */
 function makeSampleImages(dir) {
   fs.mkdirSync(dir, { recursive: true });
   const qcow2 = path.join(dir, 'debian-sample.qcow2');
   if (!fs.existsSync(qcow2)) {
     say(`generating ${path.relative(repoRoot, qcow2)} with qemu-img`);
     const raw = path.join(dir, 'scratch.raw');
-    run('qemu-img', ['create', '-q', '-f', 'raw', raw, '64M']);
-    const fd = fs.openSync(raw, 'r+');
-    const buf = Buffer.alloc(1024 * 1024);
-    for (let i = 0; i < buf.length; i++) buf[i] = (i * 131) & 0xff;
-    for (let mib = 0; mib < 64; mib += 4) fs.writeSync(fd, buf, 0, buf.length, mib * 1024 * 1024);
-    fs.closeSync(fd);
+    writeData(raw, 64, 4);
     run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
     fs.renameSync(raw, path.join(dir, 'data-disk.raw'));
+  }
+  const large = path.join(dir, 'large-sample.raw');
+  if (!fs.existsSync(large)) {
+    say(`generating ${path.relative(repoRoot, large)} (1 GiB, to watch progress and Cancel)`);
+    const part = `${large}.part`;
+    writeData(part, 1024, 1);
+    fs.renameSync(part, large);
+  }
+}
+
+/** A raw file of `mib` MiB with data in every `every`-th MiB: half noise, half text, so compression has work to do. */
+function writeData(file, mib, every) {
+  const chunk = Buffer.alloc(1024 * 1024);
+  let x = 12345;
+  for (let i = 0; i < chunk.length; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    chunk[i] = i % 4096 < 2048 ? (x >> 16) & 0xff : 0x41 + (i % 26);
+  }
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.ftruncateSync(fd, mib * 1024 * 1024);
+    for (let m = 0; m < mib; m += every) fs.writeSync(fd, chunk, 0, chunk.length, m * 1024 * 1024);
+  } finally {
+    fs.closeSync(fd);
   }
 }

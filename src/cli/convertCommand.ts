@@ -2,6 +2,8 @@
 import * as path from 'node:path';
 import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
 import { TARGET_FORMATS } from '../core/convertOptions';
+import { COMPRESSION_TYPES } from '../core/compression';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput } from '../core/cloudTargets';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
@@ -30,7 +32,9 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
     from: { type: 'string' },
     to: { type: 'string' },
+    for: { type: 'string' },
     compress: { type: 'boolean' },
+    compression: { type: 'string' },
     preallocation: { type: 'string' },
     subformat: { type: 'string' },
     force: { type: 'boolean' },
@@ -44,10 +48,17 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length !== 2) throw new UsageError('convert: give exactly a source and a target, e.g. qemu-disk-tools convert disk.qcow2 disk.raw.');
   const [source, target] = positionals.map((p) => path.resolve(io.cwd, p));
-  const targetFormat = oneOf('--to', values.to as string | undefined, TARGET_FORMATS) ?? formatFromExtension(target);
+  const cloud = oneOf('--for', values.for as string | undefined, CLOUD_TARGET_IDS);
+  const to = oneOf('--to', values.to as string | undefined, TARGET_FORMATS);
+  if (cloud && to && to !== CLOUD_TARGETS[cloud].format) {
+    throw new UsageError(`convert: --for ${cloud} writes ${CLOUD_TARGETS[cloud].format}; drop --to ${to}.`);
+  }
+  const targetFormat = cloud ? CLOUD_TARGETS[cloud].format : (to ?? formatFromExtension(target));
   if (!targetFormat) {
     throw new UsageError(`convert: cannot tell the target format from '${positionals[1]}'; add --to ${TARGET_FORMATS.join('|')}.`);
   }
+
+  const compressionType = oneOf('--compression', values.compression as string | undefined, COMPRESSION_TYPES);
 
   const progress = progressReporter(io.stderr, io.stderrIsTTY === true, 'Converting');
   const started = Date.now();
@@ -57,8 +68,11 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       target,
       sourceFormat: values.from as string | undefined,
       targetFormat,
+      cloud,
       options: {
-        compress: values.compress === true,
+        // --compression alone means "compress, with this algorithm".
+        compress: values.compress === true || values.compression !== undefined,
+        compressionType,
         preallocation: values.preallocation as string | undefined,
         subformat: values.subformat as string | undefined,
       },
@@ -71,9 +85,10 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     io.stdout.write(
-      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${r.targetFormat}, ${humanBytes(r.targetBytes)} on disk) ` +
-        `in ${r.seconds.toFixed(1)} s; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
+      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${describeOutput(r)}, ${humanBytes(r.targetBytes)} on disk) ` +
+        `in ${r.seconds.toFixed(1)} s${r.compressionType ? `, compressed with ${r.compressionType}` : ''}; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
+    for (const note of r.notes) io.stderr.write(`Note: ${note}\n`);
     return EXIT.ok;
   } catch (e) {
     progress.done();
@@ -90,7 +105,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
         io.stderr.write(`qemu-disk-tools: convert: ${e.message}\n`);
         return EXIT.usage;
       }
-      const label = REFUSALS.includes(e.kind) ? 'Refused' : 'Failed';
+      const label = REFUSALS.includes(e.kind) || e.message.startsWith('Refused') ? 'Refused' : 'Failed';
       io.stderr.write(`${e.message.startsWith(label) ? '' : `${label}: `}${e.message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;

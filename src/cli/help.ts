@@ -61,7 +61,17 @@ Options:
                          against the content. Default: what the inspector finds.
   --to FORMAT            raw, qcow2, vmdk, vdi, vhdx or vpc. Default: from TARGET's extension
                          (.raw/.img, .qcow2, .vmdk, .vdi, .vhdx, .vhd/.vpc)
+  --for DEST             write what a cloud's image import accepts, checked before the rename:
+                           azure      fixed VHD, virtual size rounded up to a whole MiB
+                           aws        streamOptimized VMDK (VM Import/Export)
+                           gcp        disk.raw rounded up to a whole GiB in a gzip'd oldgnu
+                                      tar (name TARGET *.tar.gz)
+                           openstack  qcow2 for Glance
+                         Sizes are rounded on a temporary raw copy, never on the source.
   --compress             compress (qcow2; vmdk with --subformat streamOptimized)
+  --compression TYPE     qcow2: zstd (default where qemu-img has it; several times faster)
+                         or zlib (for readers older than QEMU 5.1 or built without zstd);
+                         implies --compress. zstd asked for but unavailable: refused
   --preallocation MODE   raw: off, falloc or full; qcow2: off, metadata, falloc or full
   --subformat S          vmdk: monolithicSparse (default) or streamOptimized;
                          vhdx, vpc: dynamic (default) or fixed
@@ -70,6 +80,9 @@ Options:
   --qemu-img PATH        the qemu-img to run (default: qemu-img on PATH)
   -v, --verbose          log the qemu-img command line, the cache choice and its stderr
   -h, --help             this text
+
+Before writing, 'qemu-img measure' gives the space the output (and any temporary copy)
+needs; with too little free space on the target's filesystem the conversion is refused.
 
 Progress goes to standard error: a bar on a terminal, a line every 10% otherwise.
 Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed. A
@@ -84,8 +97,10 @@ Exit status:
 
 export const INSPECT_HELP = `Usage: qemu-disk-tools inspect [options] IMAGE
 
-Reads an image's headers (without running anything on it) and says what format it is and
-whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info' reports.
+Reads an image's headers (without running anything on it) the way QEMU reads them and says what
+format it is and whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info'
+reports, run on the same open file. 'safe to open: yes' means both agree that the image names no
+other file (backing file, data file, extent, parent).
 
 Options:
   --from FORMAT     the format you expect; a mismatch is reported as a refusal

@@ -6,6 +6,7 @@ import { applySuppressions } from './suppress';
 import { applyEdits, composeEdits, nonOverlapping } from './text';
 import { lintDomainXml } from './domainXml';
 import { lintNovaConf } from './novaConf';
+import { novaBlocks, shiftFinding } from './devstackLocalConf';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -42,6 +43,15 @@ function rootElementName(text: string): string | undefined {
   return undefined;
 }
 
+// /etc/nova also holds configs that oslo.config never reads: Python logging's fileConfig
+// (logging.conf) and oslo.rootwrap's rootwrap.conf (filters_path, exec_dirs).
+const LOGGING_SECTION = /^\[(loggers|handlers|formatters)\][ \t]*$/m;
+const ROOTWRAP_OPTION = /^[ \t]*(filters_path|exec_dirs)[ \t]*[=:]/m;
+
+function notOsloConfig(text: string): boolean {
+  return LOGGING_SECTION.test(text) || ROOTWRAP_OPTION.test(text);
+}
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
@@ -58,7 +68,8 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
-  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova') && !notOsloConfig(text)) return 'nova-conf';
+  if ((novaBlocks(text)?.length ?? 0) > 0) return 'nova-conf';
   if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }
@@ -68,6 +79,17 @@ export interface LintRequest extends LintOptions {
   fileName: string;
   /** Skip detection. */
   kind?: FileKind;
+}
+
+/** Template lines anywhere in a Nova file make it a template, whatever its name (kolla's overrides are Jinja named .conf). */
+const TEMPLATE_LINE = /^[ \t]*(\{%|\{#|\{\{|<%)/m;
+
+function lintNova(text: string, req: LintRequest): Finding[] {
+  const opts = { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) || TEMPLATE_LINE.test(text) };
+  const blocks = novaBlocks(text);
+  if (!blocks) return lintNovaConf(text, opts);
+  // A DevStack local.conf: each Nova block on its own, at its place in the file.
+  return blocks.flatMap((b) => lintNovaConf(text.slice(b.bodyStart, b.bodyEnd), { ...opts, hadBom: false }).map((f) => shiftFinding(f, b.bodyStart)));
 }
 
 /**
@@ -92,10 +114,7 @@ function atSeverity(fixes: Fix[], severity: Severity): Fix[] {
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
-  const raw =
-    kind === 'domain-xml'
-      ? lintDomainXml(text)
-      : lintNovaConf(text, { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) });
+  const raw = kind === 'domain-xml' ? lintDomainXml(text) : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

@@ -47,6 +47,12 @@ export function parseConfig(text: string, file: string): Severities {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ConfigError(`${file}: expected an object like {"rules": {"cache-writethrough": "error"}}.`);
   }
+  // A misspelt key would silently do nothing: refuse it, as the schema does in the editor.
+  for (const key of Object.keys(data)) {
+    if (key !== 'rules' && key !== '$schema') {
+      throw new ConfigError(`${file}: unknown key '${key}'; the only setting is "rules", e.g. {"rules": {"cache-writethrough": "error"}}.`);
+    }
+  }
   const rules = (data as { rules?: unknown }).rules;
   if (rules === undefined) return {};
   if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {

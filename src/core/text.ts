@@ -75,9 +75,27 @@ export function eolOf(text: string): '\r\n' | '\n' {
   return crlf !== -1 && crlf < lf ? '\r\n' : '\n';
 }
 
-/** Edits overlap when one starts before the other ends (insertions at one point do not overlap). */
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  return a.start < b.end && b.start < a.end;
+/** First index in `taken` (sorted) for which `below` is false; `below` must be true on a prefix. */
+function firstNotBelow(taken: readonly TextEdit[], below: (t: TextEdit) => boolean): number {
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (below(taken[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether `e` overlaps an edit in `taken` (one starts before the other ends; an insertion at the
+ * start or end of a range, or at the point of another insertion, does not). `taken` holds edits
+ * that do not overlap, sorted by start then end, so their ends never decrease and a binary search
+ * answers (a scan over every taken edit made fix-all quadratic in findings).
+ */
+function collides(taken: readonly TextEdit[], e: TextEdit): boolean {
+  const j = firstNotBelow(taken, (t) => t.end <= e.start);
+  return j < taken.length && taken[j].start < e.end && taken[j].end > e.start;
 }
 
 /** A group's own edits are ordered ranges that do not overlap (a fix that breaks this is a rule bug). */
@@ -95,8 +113,8 @@ export function nonOverlapping(groups: TextEdit[][]): TextEdit[][] {
   const taken: TextEdit[] = [];
   const result: TextEdit[][] = [];
   for (const g of groups) {
-    if (!wellFormed(g) || g.some((e) => taken.some((t) => overlaps(e, t)))) continue;
-    taken.push(...g);
+    if (!wellFormed(g) || g.some((e) => collides(taken, e))) continue;
+    for (const e of g) taken.splice(firstNotBelow(taken, (t) => t.start < e.start || (t.start === e.start && t.end <= e.end)), 0, e);
     result.push(g);
   }
   return result;

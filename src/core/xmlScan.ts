@@ -151,14 +151,14 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-// The rest of a line, for the regex engine: it stops at the first line break, as near as the value's end.
-const TO_LINE_BREAK = /[^\r\n]*/y;
-
+// Only the value itself is looked at: a search for the next line break would run to the end of
+// the line, which in a file written on one line is the rest of the file, for every attribute.
 function hasLineBreak(text: string, from: number, to: number): boolean {
-  if (from >= to) return false;
-  TO_LINE_BREAK.lastIndex = from;
-  TO_LINE_BREAK.test(text);
-  return TO_LINE_BREAK.lastIndex < to;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /** Finds `needle` from `from`; the end of the text when absent (an unterminated construct). */
@@ -184,23 +184,40 @@ function skipDeclaration(text: string, i: number): number {
   return text.length;
 }
 
-// A well-formed start tag after its name: anything but '>', '<' and quotes, or quoted values
-// without '<'. Run by the regex engine, which is much faster than a character loop on a cold start.
-const TAG_BODY = /(?:[^>"'<]+|"[^"<]*"|'[^'<]*')*/y;
+// Runs of text inside a start tag that are neither '>', '<' nor a quote. One character class
+// and no alternation: the regex engine keeps no backtracking state per run, so a start tag of
+// tens of megabytes cannot overflow its stack (the alternation it replaced threw at ~30 MB,
+// and the finding in that tag was lost).
+const TAG_TEXT = /[^>"'<]*/y;
 
-/** The end of a well-formed start tag, found by TAG_BODY; false sends the tag to the careful reader. */
+/**
+ * The end of a well-formed start tag (quoted values without '<', then '>'); false sends the
+ * tag to the careful reader. Looks at each character of the tag once.
+ */
 function quickTagEnd(text: string, nameEnd: number, el: TagShape): boolean {
-  TAG_BODY.lastIndex = nameEnd;
-  TAG_BODY.test(text); // test, not exec: no match array or substring to allocate
-  const gt = TAG_BODY.lastIndex;
-  if (text.charCodeAt(gt) !== 62 /* > */) return false;
-  el.selfClosing = gt > nameEnd && text.charCodeAt(gt - 1) === 47;
-  el.tagEnd = gt + 1;
-  el.tagClosed = true;
-  let end = el.selfClosing ? gt - 1 : gt;
-  while (end > nameEnd && isSpace(text.charCodeAt(end - 1))) end--;
-  el.attrsEnd = end;
-  return true;
+  let i = nameEnd;
+  let nextLt = -2; // the next '<': not looked up yet
+  for (;;) {
+    TAG_TEXT.lastIndex = i;
+    TAG_TEXT.test(text); // test, not exec: no match array or substring to allocate
+    const p = TAG_TEXT.lastIndex;
+    const c = text.charCodeAt(p);
+    if (c === 62 /* > */) {
+      el.selfClosing = p > nameEnd && text.charCodeAt(p - 1) === 47;
+      el.tagEnd = p + 1;
+      el.tagClosed = true;
+      let end = el.selfClosing ? p - 1 : p;
+      while (end > nameEnd && isSpace(text.charCodeAt(end - 1))) end--;
+      el.attrsEnd = end;
+      return true;
+    }
+    if (c !== 34 && c !== 39) return false; // '<' or the end of the text
+    const close = text.indexOf(text[p], p + 1);
+    if (close === -1) return false;
+    if (nextLt === -2) nextLt = text.indexOf('<', p);
+    if (nextLt !== -1 && nextLt < close) return false; // '<' is never allowed in a value
+    i = close + 1;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
 import { readSettings } from './settings';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput, type CloudTarget } from '../core/cloudTargets';
 import { formatBytes, formatDuration, formatRate } from './units';
 import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
 
@@ -30,6 +31,8 @@ export interface ConvertArgs {
   sourceFormat?: string;
   options?: ConvertOptions;
   overwrite?: boolean;
+  /** Write what this cloud accepts (targetFormat must be its format). */
+  cloud?: CloudTarget;
 }
 
 /** One conversion's outcome: the result, or the message the user was shown. */
@@ -40,6 +43,8 @@ interface FormatChoice {
   ext: string;
   detail: string;
   presets: Preset[];
+  /** A destination rather than a format (convert --for). */
+  cloud?: CloudTarget;
 }
 
 interface Preset {
@@ -65,7 +70,8 @@ const FORMATS: readonly FormatChoice[] = [
     detail: "QEMU's own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.",
     presets: [
       { label: 'Thin (default)', detail: 'Grows as the guest writes: the smallest file to start with.', options: {} },
-      { label: 'Compressed', detail: 'Smallest file, for templates and uploads; clusters the guest rewrites are stored uncompressed.', options: { compress: true } },
+      { label: 'Compressed (zstd)', detail: 'Smallest file, fast: for templates and uploads. Readers need QEMU 5.1 or later built with zstd; falls back to zlib (with a note) where this qemu-img lacks zstd.', options: { compress: true } },
+      { label: 'Compressed (zlib)', detail: 'Smallest file, readable by any QEMU including versions older than 5.1, but several times slower to write than zstd.', options: { compress: true, compressionType: 'zlib' } },
       { label: 'Preallocate metadata', detail: 'Faster first writes; the file stays thin.', options: { preallocation: 'metadata' } },
       { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, no out-of-space surprise later.', options: { preallocation: 'full' } },
     ],
@@ -100,6 +106,11 @@ const FORMATS: readonly FormatChoice[] = [
   },
 ];
 
+/** Destinations, after the plain formats: the format and options each cloud's import accepts. */
+const CLOUD_CHOICES: readonly FormatChoice[] = CLOUD_TARGET_IDS.map((id) => {
+  const c = CLOUD_TARGETS[id];
+  return { format: c.format, ext: c.ext, detail: c.detail, presets: [], cloud: id };
+});
 
 function asPath(p: string | vscode.Uri): string {
   return typeof p === 'string' ? path.resolve(p) : p.fsPath;
@@ -181,7 +192,7 @@ export class ConvertCommand implements vscode.Disposable {
         const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
         const problem = localFileProblem(src, 'convert');
         if (problem) return this.fail(problem);
-        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat, args.cloud);
         return attempt.outcome;
       }
       return await this.interactive(arg0, arg1);
@@ -220,7 +231,7 @@ export class ConvertCommand implements vscode.Disposable {
         }
       }
       // Per queue, not per command: Cancel in another conversion running meanwhile must not stop this one.
-      const attempt = await this.convertOne(source, target, choice.format, options, overwrite);
+      const attempt = await this.convertOne(source, target, choice.format, options, overwrite, undefined, choice.cloud);
       outcomes.push(attempt.outcome);
       if (attempt.cancelled) break; // Cancel stops the whole queue
     }
@@ -234,11 +245,12 @@ export class ConvertCommand implements vscode.Disposable {
     options: ConvertOptions,
     overwrite: boolean,
     sourceFormat?: string,
+    cloud?: CloudTarget,
   ): Promise<Attempt> {
     // A target that is the source (by name or link) is refused by convertImage itself.
     const settings = readSettings(vscode.Uri.file(source));
     const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
-    this.log.info(`${title}: format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
+    this.log.info(`${title}: ${cloud ? `for ${CLOUD_TARGETS[cloud].label}, ` : ''}format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -253,6 +265,7 @@ export class ConvertCommand implements vscode.Disposable {
               target,
               sourceFormat,
               targetFormat,
+              cloud,
               options,
               overwrite,
               allowBackingFile: settings.allowBackingFile,
@@ -312,19 +325,24 @@ function successSummary(source: string, r: ConvertResult): string {
   const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
     `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
-    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
-    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
+    `(${describeOutput(r)}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}` +
+    r.notes.map((n) => ` ${n}`).join('')
   );
 }
 
 async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
   const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
-  const items = ordered.map((f) => ({
-    label: f.format,
-    description: f.format === preferred ? `${f.ext} (default)` : f.ext,
-    detail: f.detail,
-    choice: f,
-  }));
+  const items: (vscode.QuickPickItem & { choice?: FormatChoice })[] = [
+    ...ordered.map((f) => ({
+      label: f.format,
+      description: f.format === preferred ? `${f.ext} (default)` : f.ext,
+      detail: f.detail,
+      choice: f,
+    })),
+    { label: 'Cloud destinations', kind: vscode.QuickPickItemKind.Separator },
+    ...CLOUD_CHOICES.map((f) => ({ label: `For ${CLOUD_TARGETS[f.cloud!].label}`, description: f.ext, detail: f.detail, choice: f })),
+  ];
   const pick = await vscode.window.showQuickPick(items, {
     title: count > 1 ? `Convert ${count} disk images to…` : 'Convert disk image to…',
     placeHolder: 'Target format',

@@ -1,10 +1,10 @@
-// "Show Disk Image Info": the in-process inspector first, then `qemu-img info` (under limits,
-// never following a backing chain) only when the inspector found nothing unsafe; the result
-// is a read-only Markdown page in the preview.
+// "Show Disk Image Info": core's verdict (imageVerdict.ts, the same as `inspect` and `convert`):
+// the in-process inspector first, then `qemu-img info` on the same open file (under limits, never
+// following a backing chain) only when the inspector lets it; a read-only Markdown page.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ImageOpenError, inspectImage } from '../core/imageInspector';
-import { imageInfo } from '../core/qemuImg';
+import { ImageOpenError } from '../core/imageInspector';
+import { examineImage } from '../core/imageVerdict';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
@@ -64,8 +64,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true });
     }
-    if (!page.info) {
-      const name = path.basename(file.fsPath);
+    const name = path.basename(file.fsPath);
+    if (page.infoProblems?.length) {
+      void vscode.window.showWarningMessage(`${name} is not safe to open: qemu-img info shows that ${page.infoProblems.join('; ')}. The page says more.`, SHOW_LOG).then((p) => p && this.log.show(true));
+    } else if (!page.info) {
       // The page lists the inspector's reasons; the notification only says where to look.
       const refused = page.inspect !== undefined && blockingIssues(page.inspect).length > 0;
       const msg = refused
@@ -76,39 +78,35 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
     return { uri: uri.toString(), markdown, page };
   }
 
-  /** Inspector, then qemu-img info when the inspector allows it. Never throws. */
+  /** Core's verdict (inspector, then qemu-img info on the same open file). Never throws. */
   private async describe(file: string, token: vscode.CancellationToken): Promise<InfoPage> {
     const page: InfoPage = { file };
-    try {
-      page.inspect = await inspectImage(file);
-    } catch (err) {
-      // An ImageOpenError already names the file and says what to do.
-      page.inspectError = err instanceof ImageOpenError ? err.message : `${file} could not be inspected: ${errorMessage(err)}`;
-      this.log.error(page.inspectError);
-      return page;
-    }
-    // qemu-img info never opens a backing file (it reads the header only), so a backing file
-    // alone does not stop it; every other refusal does.
-    const blocking = blockingIssues(page.inspect);
-    if (blocking.length) {
-      page.infoError = 'not run, because the inspector refused the image (see above).';
-      this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
-      return page;
-    }
     const abort = new AbortController();
     this.running.add(abort);
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      page.info = await imageInfo(file, {
-        format: page.inspect.qemuFormat,
+      const verdict = await examineImage(file, {
         qemuImgPath: readSettings(vscode.Uri.file(file)).qemuImgPath,
         signal: abort.signal,
         log: (line) => this.log.info(line),
       });
+      page.inspect = verdict.inspection;
+      page.info = verdict.info;
+      page.infoProblems = verdict.infoProblems;
+      const blocking = blockingIssues(verdict.inspection);
+      if (blocking.length) {
+        page.infoError = 'not run, because the inspector refused the image (see above).';
+        this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
+      } else if (verdict.infoError) {
+        page.infoError = verdict.infoError;
+        this.log.error(page.infoError);
+      }
+      if (verdict.infoProblems.length) this.log.warn(`${file}: not safe: ${verdict.infoProblems.join('; ')}`);
     } catch (err) {
-      page.infoError = errorMessage(err);
+      // An ImageOpenError already names the file and says what to do.
+      page.inspectError = err instanceof ImageOpenError ? err.message : `${file} could not be inspected: ${errorMessage(err)}`;
       const stderr = stderrOf(err);
-      this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr}` : page.infoError);
+      this.log.error(stderr ? `${page.inspectError}\nqemu-img stderr:\n${stderr}` : page.inspectError);
     } finally {
       sub.dispose();
       this.running.delete(abort);

@@ -76,3 +76,8 @@ test('a backing file alone is flagged but does not stop qemu-img info', () => {
   assert.doesNotMatch(md, /Refused/);
   assert.match(md, /depends on the backing file `base\.qcow2`/);
 });
+
+test("what qemu-img info shows against the image (core's verdict) is a warning at the top", () => {
+  const md = infoMarkdown({ file: base.path, info: base, infoProblems: ["extent 'x.bin' is a separate file"] });
+  assert.match(md, /^> ⚠️ Not safe: qemu-img info shows that extent 'x\.bin' is a separate file\.$/m);
+});

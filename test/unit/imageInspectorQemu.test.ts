@@ -63,8 +63,8 @@ describe('images made by qemu-img create', () => {
   const hostile: Array<{ name: string; format: string; options: string[]; reason: string }> = [
     { name: 'overlay.qcow2', format: 'qcow2', options: ['backing_file=/etc/passwd', 'backing_fmt=raw'], reason: 'backing-file' },
     { name: 'external.qcow2', format: 'qcow2', options: ['data_file=EXTERNAL', 'data_file_raw=on'], reason: 'data-file' },
-    { name: 'flat.vmdk', format: 'vmdk', options: ['subformat=monolithicFlat'], reason: 'vmdk-create-type' },
-    { name: 'split.vmdk', format: 'vmdk', options: ['subformat=twoGbMaxExtentSparse'], reason: 'vmdk-create-type' },
+    { name: 'flat.vmdk', format: 'vmdk', options: ['subformat=monolithicFlat'], reason: 'vmdk-extent-file' },
+    { name: 'split.vmdk', format: 'vmdk', options: ['subformat=twoGbMaxExtentSparse'], reason: 'vmdk-extent-file' },
     { name: 'old.qed', format: 'qed', options: [], reason: 'banned-format' },
     { name: 'old.qcow', format: 'qcow', options: [], reason: 'unsupported-version' },
   ];

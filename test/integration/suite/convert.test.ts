@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { vmdkCapacityZero } from '../../helpers/hostileImages';
 import { CONVERT_COMMAND, makeHostileImage, makeRawImage, skip, useRecordingQemuImg, workspaceDir } from '../support';
 
 interface ConvertResultShape {
@@ -40,6 +41,28 @@ suite('convert', () => {
     assert.match(cmp.stdout, /identical/i);
     assert.ok(fs.readFileSync(source).equals(before), 'source unchanged');
     assert.ok(calls().some((c) => c.startsWith('convert ') && c.includes(' -t ')), `qemu-img convert ran with an explicit -t: ${calls().join(' | ')}`);
+  });
+
+  test('for Azure from the editor: a fixed VHD of a whole MiB, identical content, the source untouched', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
+    const source = path.join(dir, 'odd.raw');
+    const target = path.join(dir, 'odd.vhd');
+    makeRawImage(source, 3);
+    fs.appendFileSync(source, Buffer.alloc(512, 1)); // 3 MiB + 512 bytes: Azure needs it rounded up
+    const before = fs.readFileSync(source);
+    const out = await vscode.commands.executeCommand<(ConvertResultShape & { cloud?: string }) | string>(CONVERT_COMMAND, vscode.Uri.file(source), {
+      target,
+      targetFormat: 'vpc',
+      cloud: 'azure',
+    });
+    assert.equal(typeof out, 'object', `convert returned a message instead of a result: ${String(out)}`);
+    assert.equal((out as { cloud?: string }).cloud, 'azure');
+    const info = JSON.parse(spawnSync('qemu-img', ['info', '-f', 'vpc', '--output=json', target], { encoding: 'utf8' }).stdout) as { 'virtual-size': number };
+    assert.equal(info['virtual-size'], 4 * 1024 * 1024);
+    const cmp = spawnSync('qemu-img', ['compare', '-f', 'raw', '-F', 'vpc', source, target], { encoding: 'utf8' });
+    assert.equal(cmp.status, 0, `qemu-img compare: ${cmp.stdout}${cmp.stderr}`);
+    assert.ok(fs.readFileSync(source).equals(before), 'source unchanged');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['odd.raw', 'odd.vhd'], 'no intermediate or .part left');
   });
 
   test('an existing target is not replaced without overwrite', async () => {
@@ -103,10 +126,24 @@ suite('Show Disk Image Info', () => {
     const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
     assert.match(text, /backing/i);
     assert.match(text, /\/etc\/passwd/);
-    // Only `qemu-img info` on the image itself, which does not open a backing file unless asked
-    // to follow the chain; never a conversion.
-    const onIt = calls().slice(before).filter((c) => c.includes('evil.qcow2'));
-    for (const c of onIt) assert.match(c, /^info /, c);
-    assert.ok(!onIt.some((c) => c.includes('--backing-chain')), onIt.join(' | '));
+    // Only `qemu-img info` on the file that was opened and inspected (/proc/self/fd/3, never the
+    // path), which does not open a backing file unless asked to follow the chain; never a conversion.
+    const made = calls().slice(before);
+    assert.ok(made.length > 0, 'qemu-img info ran');
+    for (const c of made) assert.match(c, /^info .*\/proc\/self\/fd\/3$/, c);
+    assert.ok(!made.some((c) => c.includes('evil.qcow2') || c.includes('--backing-chain')), made.join(' | '));
+  });
+
+  test('a VMDK that QEMU reads as a descriptor naming x.bin beside it: the page says so, qemu-img never runs', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'info-vmdk-'));
+    fs.writeFileSync(path.join(dir, 'x.bin'), Buffer.alloc(4096, 'secret '));
+    const source = path.join(dir, 'disk.vmdk');
+    fs.writeFileSync(source, vmdkCapacityZero());
+    const before = calls().length;
+    const out = await vscode.commands.executeCommand<unknown>('qemuDiskTools.showImageInfo', vscode.Uri.file(source));
+    const text = typeof out === 'string' ? out : (out as { markdown: string }).markdown;
+    assert.match(text, /extent 'x\.bin' is a separate file/);
+    assert.match(text, /qemu-img was not run on this file/);
+    assert.deepEqual(calls().slice(before), []);
   });
 });

@@ -1,0 +1,66 @@
+// Odd layouts of the same content, for the linear-time checks (issue: "linear time on any
+// shape"): each shape is paired with the same bytes, or the same attributes, in ordinary layout.
+// Used by test/unit/linearTime.test.ts (ratios) and bench/lint/scaling.ts (size → time table).
+
+export interface ShapePair {
+  name: string;
+  fileName: string;
+  odd: string;
+  ordinary: string;
+}
+
+const CACHES = ['none', 'unsafe', 'writethrough', 'writeback'];
+
+/** A domain with `disks` disks, one element per line. */
+export function domainWithDisks(disks: number): string {
+  let body = '';
+  for (let i = 0; i < disks; i++) {
+    body +=
+      `    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2' cache='${CACHES[i % CACHES.length]}'/>\n` +
+      `      <source file='/var/lib/libvirt/images/v${i}.qcow2'/>\n      <target dev='vd${i}' bus='virtio'/>\n    </disk>\n`;
+  }
+  return `<domain type='kvm'>\n  <name>shape</name>\n  <devices>\n${body}  </devices>\n</domain>\n`;
+}
+
+const attrList = (count: number) => {
+  let s = '';
+  for (let i = 0; i < count; i++) s += ` a${i}='v${i}'`;
+  return s;
+};
+
+/** `size` is a rough scale: disks for the domain shapes, attributes for the attribute shapes. */
+export function shapePairs(size: number): ShapePair[] {
+  const domain = domainWithDisks(size);
+  const head = "<domain type='kvm'><devices><disk type='file'>\n";
+  const tail = '</disk></devices></domain>\n';
+  const manyAttrs = attrList(size * 4);
+  const manyElements = Array.from({ length: size * 4 }, (_, i) => `<x a${i}='v${i}'/>`).join('\n');
+  return [
+    { name: 'domain written on one line', fileName: 'vm.xml', odd: domain.replace(/\n\s*/g, ''), ordinary: domain },
+    {
+      name: 'thousands of attributes on one <driver>',
+      fileName: 'vm.xml',
+      odd: `${head}<driver name='qemu'${manyAttrs} cache='unsafe'/>\n${tail}`,
+      ordinary: `${head}<driver name='qemu' cache='unsafe'/>\n${manyElements}\n${tail}`,
+    },
+    {
+      name: 'unterminated start tag with thousands of attributes',
+      fileName: 'vm.xml',
+      odd: `${head}<driver name='qemu' cache='unsafe'${manyAttrs}`,
+      ordinary: `${head}<driver name='qemu' cache='unsafe'/>\n${manyElements}\n${tail}`,
+    },
+    {
+      name: 'a cache value as long as the file',
+      fileName: 'vm.xml',
+      odd: `${head}<driver name='qemu' cache='${'w'.repeat(domain.length)}'/>\n${tail}`,
+      ordinary: domain,
+    },
+    {
+      name: 'disk_cachemodes items on one line',
+      fileName: 'nova.conf',
+      odd: `[libvirt]\ndisk_cachemodes = ${Array.from({ length: size * 4 }, (_, i) => `file=${CACHES[i % 4]}`).join(',')}\n`,
+      // The same items as continuation lines of one value (oslo.config joins them).
+      ordinary: `[libvirt]\ndisk_cachemodes = ${Array.from({ length: size * 4 }, (_, i) => `file=${CACHES[i % 4]}`).join(',\n  ')}\n`,
+    },
+  ];
+}

@@ -1,0 +1,33 @@
+// Files generated from the rule registry must be regenerated when a rule changes
+// (`npm run generate`): the settings schema, the README table and the config-file schema.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CONFIG_SCHEMA_PATH, configSchemaText, withReadmeTable, withRulesSetting } from '../../scripts/generate';
+import { parseConfig, ConfigError } from '../../src/core/ruleConfig';
+
+const root = path.resolve(__dirname, '../../..');
+const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
+const stale = (rel: string) => `${rel} is stale: run \`npm run generate\` and commit the result`;
+
+test('package.json, README.md and the config schema are what the registry generates', () => {
+  assert.equal(read('package.json'), withRulesSetting(read('package.json')), stale('package.json'));
+  assert.equal(read('README.md'), withReadmeTable(read('README.md')), stale('README.md'));
+  assert.equal(read(CONFIG_SCHEMA_PATH), configSchemaText(), stale(CONFIG_SCHEMA_PATH));
+});
+
+test('the editor validates .qemu-disk-tools.json with the generated schema, and the schema ships', () => {
+  const pkg = JSON.parse(read('package.json'));
+  const entry = pkg.contributes.jsonValidation.find((v: { fileMatch: string }) => v.fileMatch === '.qemu-disk-tools.json');
+  assert.equal(path.normalize(entry.url), path.normalize(`./${CONFIG_SCHEMA_PATH}`));
+  assert.match(read('.vscodeignore'), /^!schemas\/\*\*$/m, '.vscodeignore must ship the schema in the .vsix');
+});
+
+test('the schema and the config reader agree: a key the schema refuses is refused by the CLI too', () => {
+  const schema = JSON.parse(read(CONFIG_SCHEMA_PATH));
+  assert.equal(schema.additionalProperties, false);
+  assert.throws(() => parseConfig('{"rule": {"cache-unsafe": "off"}}', 'x/.qemu-disk-tools.json'), (e: Error) =>
+    e instanceof ConfigError && /x\/\.qemu-disk-tools\.json: unknown key 'rule'/.test(e.message));
+  assert.deepEqual(parseConfig('{"$schema": "./s.json", "rules": {"cache-unsafe": "off"}}', 'f'), { 'cache-unsafe': 'off' });
+});
