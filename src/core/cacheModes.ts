@@ -116,10 +116,10 @@ export function suggestValue(value: string, valid: readonly string[]): string | 
   const letters = v.replace(/[^a-z_]/g, '');
   const stripped = letters !== '' ? same(letters) ?? ALIASES[letters] : undefined;
   if (stripped && valid.includes(stripped)) return stripped;
-  const w = letters || v;
   // The distance is at least the difference in length: a value three longer cannot be close, and
   // measuring it would cost time in proportion to its length times the mode's.
-  const scored = valid.map((x) => ({ x, d: Math.abs(w.length - x.length) > 2 ? Infinity : editDistance(w, x) })).sort((a, b) => a.d - b.d);
+  const typed = letters || v;
+  const scored = valid.map((x) => ({ x, d: Math.abs(typed.length - x.length) > 2 ? Infinity : editDistance(typed, x) })).sort((a, b) => a.d - b.d);
   if (scored[0].d <= 2 && (scored.length === 1 || scored[1].d > scored[0].d)) return scored[0].x;
   return undefined;
 }

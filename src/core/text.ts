@@ -88,10 +88,10 @@ function firstNotBelow(taken: readonly TextEdit[], below: (t: TextEdit) => boole
 }
 
 /**
- * Whether `e` overlaps an edit in `taken` (one starts before the other ends; an insertion at the
- * start or end of a range, or at the point of another insertion, does not). `taken` holds edits
- * that do not overlap, sorted by start then end, so their ends never decrease and a binary search
- * answers (a scan over every taken edit made fix-all quadratic in findings).
+ * Whether `e` overlaps an edit in `taken` (one starts before the other ends; insertions at one
+ * point, or at the start or end of a range, do not). `taken` holds edits that do not overlap,
+ * sorted by start then end, so their ends never decrease and one binary search answers (a scan
+ * over every taken edit made fix-all quadratic in findings).
  */
 function collides(taken: readonly TextEdit[], e: TextEdit): boolean {
   const j = firstNotBelow(taken, (t) => t.end <= e.start);
