@@ -90,6 +90,11 @@ class NovaLinter {
     return this.branches ? this.branches.exclusive(a.start, b.start) : false;
   }
 
+  /** Whenever offset `a` renders, `b` does too (always, outside templates): see TemplateBranches.rendersWith. */
+  rendersWith(a: number, b: number): boolean {
+    return this.branches ? this.branches.rendersWith(a, b) : true;
+  }
+
   /** Every entry of an option, each with the later entry that overrides it (none for the ones in effect). */
   occurrences(group: string, key: string): { entry: IniEntry; overriddenBy?: IniEntry }[] {
     const all = this.doc.entries.filter((e) => e.section?.group === group && e.key === key && this.known(e));
@@ -278,7 +283,11 @@ class NovaLinter {
     // An option [libvirt] already sets stays in force: the moved line goes above it, where the duplicate rule then shows both.
     const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target.section);
     const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.text, target.end, 'libvirt', line, this.eol);
-    return { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
+    const fix: Fix = { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert] };
+    // Into or out of a template branch, the line would apply under other conditions than the
+    // author wrote: offered, never preferred.
+    if (this.rendersWith(start, insert.start) && this.rendersWith(insert.start, start)) fix.preferred = true;
+    return fix;
   }
 
   private misplacedCachemodes(e: IniEntry): void {
@@ -348,13 +357,16 @@ class NovaLinter {
   }
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
-    const fixes: Fix[] = [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }];
+    // In a template, the later line may sit in a branch that does not always render: this line is
+    // then in force whenever that branch is not, and no fix deletes or merges it.
+    const always = this.rendersWith(e.start, later.start);
+    const fixes: Fix[] = always ? [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }] : [];
     const clean = (x: IniEntry) => {
       const cm = this.cacheModes(x);
       return this.literal(x) && !cm.comment && !cm.items.some((i) => i.problem) ? cm.items : undefined;
     };
     const [mine, theirs] = [clean(e), clean(later)];
-    if (mine && theirs) {
+    if (mine && theirs && always && this.rendersWith(later.start, e.start)) {
       // Merging switches on the earlier line's other disk types, so it is offered, never preferred.
       const laterTypes = new Set(theirs.map((i) => i.type));
       const kept = mine.filter((i) => !laterTypes.has(i.type));
@@ -366,9 +378,11 @@ class NovaLinter {
     }
     this.add(
       'nova-cachemodes-duplicate',
-      listItems(e).length === 0
-        ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
-        : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
+      !always
+        ? `\`disk_cachemodes\` is set again on line ${later.line + 1}, inside a template condition: where it renders, only the last line counts and ${listItems(e).length === 0 ? 'this empty setting has no effect' : `every item here (${q(e.value)}) is ignored`}; where it does not, this line is in force. Put both lines in the branches of one if/else, or move these items into that branch.`
+        : listItems(e).length === 0
+          ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
+          : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
       e.keyStart,
       e.end,
       fixes,

@@ -108,6 +108,8 @@ export async function fixAllCommand(diagnostics: DiagnosticsController, log: vsc
   }
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
   const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
   if (!doc) {
@@ -120,13 +122,14 @@ async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): P
   }
   const result = diagnostics.fixAll(doc);
   let fixed = 0;
-  if (result && result.edits.length > 0 && (await vscode.workspace.applyEdit(toWorkspaceEdit(doc, result.edits)))) fixed = result.fixed;
+  let shown = 0;
+  if (result && result.edits.length > 0 && (await vscode.workspace.applyEdit(toWorkspaceEdit(doc, result.edits)))) ({ fixed, shown } = result);
   await diagnostics.lintNow(doc);
   // What the Problems panel lists: hints only show as dots in the editor.
   const left = diagnostics.current(doc)?.findings.filter((f) => f.severity !== 'hint').length ?? 0;
   const tail = left > 0 ? ` ${left} problem${left === 1 ? '' : 's'} left that need${left === 1 ? 's' : ''} a decision: see the Problems panel.` : '';
   void vscode.window.showInformationMessage(
-    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${fixed} fix${fixed === 1 ? '' : 'es'}.${tail}`,
+    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${plural(fixed, 'fix', 'fixes')}${fixed === shown ? '' : ` for the ${plural(shown, 'problem', 'problems')} shown`}.${tail}`,
   );
   return fixed;
 }

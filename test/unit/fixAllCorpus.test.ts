@@ -24,7 +24,8 @@ function listFiles(dir: string): string[] {
 }
 
 // Lines that bring the shapes the fixes deal with: misplaced and indented disk_cachemodes,
-// modes fix-all must or must not touch, comments that cut a value, section headers, typos.
+// modes fix-all must or must not touch, comments that cut a value, section headers, typos,
+// template branches (which turn the file into a template).
 const NOVA_LINES = [
   'disk_cachemodes = file=unsafe,block=writethrough',
   '  disk_cachemodes = network=writeback',
@@ -38,6 +39,9 @@ const NOVA_LINES = [
   '[DEFAULT]',
   'images_type = rbd',
   'force_raw_images = False',
+  '{% if ceph %}',
+  '{% else %}',
+  '{% endif %}',
   '',
 ];
 const XML_SNIPPETS = [

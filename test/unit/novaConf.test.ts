@@ -474,7 +474,30 @@ test('templates: expression values and directive lines are skipped; literal valu
 test('templates: a templated value in the wrong section is still in the wrong section', () => {
   const text = '[DEFAULT]\n{% if disk_cachemodes -%}\ndisk_cachemodes = {{ disk_cachemodes }}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\n';
   const f = one(text, 'nova-cachemodes-section', { fileName: 'nova.conf.j2' });
-  assert.equal(preferred(text, f), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
+  // The move takes the line out of its {% if %}: offered, never applied by fix-all.
+  assert.equal(preferredFix(f), undefined);
+  assert.equal(withFix(text, f, 'Move the line into [libvirt]'), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf.j2' }).text, text);
+  // Inside the same branch as a [libvirt] section, the move is preferred.
+  const same = '{% if ceph %}\n[DEFAULT]\ndisk_cachemodes = network=writeback\n[libvirt]\nimages_type = rbd\n{% endif %}\n';
+  assert.equal(fixAll(same, { fileName: 'nova.conf.j2' }).text, '{% if ceph %}\n[DEFAULT]\n[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n{% endif %}\n');
+});
+
+test('templates: no fix moves a line into or out of a template branch, or deletes one that a conditional line overrides', () => {
+  const req = { fileName: 'nova.conf.j2' };
+  // Into a branch: the line would apply only when ceph is set.
+  const into = '{% if ceph %}\n[libvirt]\nimages_type = rbd\n{% endif %}\n[DEFAULT]\ndisk_cachemodes = file=none\n';
+  assert.equal(preferredFix(one(into, 'nova-cachemodes-section', req)), undefined);
+  assert.equal(fixAll(into, req).text, into);
+  // An unconditional line overridden only where the branch renders: in force elsewhere, so no fix deletes or merges it.
+  const dup = '[libvirt]\ndisk_cachemodes = file=writeback\n{% if ceph %}\ndisk_cachemodes = network=writeback\n{% endif %}\n';
+  const d = one(dup, 'nova-cachemodes-duplicate', req);
+  assert.deepEqual(d.fixes, []);
+  assert.match(d.message, /inside a template condition: where it renders, only the last line counts .*; where it does not, this line is in force\./);
+  assert.equal(fixAll(dup, req).text, dup);
+  // A conditional line overridden by a later unconditional one is never in force: removed as before.
+  const inner = '[libvirt]\n{% if ceph %}\ndisk_cachemodes = network=writeback\n{% endif %}\ndisk_cachemodes = file=none\n';
+  assert.equal(fixAll(inner, req).text, '[libvirt]\n{% if ceph %}\n{% endif %}\ndisk_cachemodes = file=none\n');
 });
 
 test('templates: nova-conf-syntax does not apply', () => {
