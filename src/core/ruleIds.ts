@@ -28,6 +28,7 @@ export const NOVA_RULE_IDS = [
   'nova-cachemodes-directsync',
   'nova-rbd-cache',
   'nova-rbd-force-raw',
+  'nova-images-type-invalid',
   'nova-image-inspection-off',
   'nova-vmdk-types',
 ] as const;

@@ -32,6 +32,7 @@ const NOVA_RULES = [
   ['nova-cachemodes-directsync', 'info', 'disk_cachemodes sets directsync: every write is synchronous'],
   ['nova-rbd-cache', 'hint', 'RBD images without network=writeback: the librbd cache stays off'],
   ['nova-rbd-force-raw', 'error', 'images_type = rbd with force_raw_images = False'],
+  ['nova-images-type-invalid', 'error', 'images_type that oslo.config refuses (choices are case-sensitive)'],
   ['nova-image-inspection-off', 'warning', 'Deep image inspection disabled'],
   ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
