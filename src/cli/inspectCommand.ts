@@ -7,6 +7,8 @@ import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
 import { humanBytes } from '../core/units';
+import { remediesOf } from '../core/remedy';
+import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
@@ -68,7 +70,7 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     try {
       info = await imageInfo(file, { format: inspection.qemuFormat, qemuImgPath: values['qemu-img'] as string | undefined, signal: io.signal });
     } catch (e) {
-      infoError = (e as Error).message;
+      infoError = cliMessage((e as Error).message, remediesOf(e));
     }
   }
   if (io.signal?.aborted) {

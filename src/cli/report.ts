@@ -61,9 +61,14 @@ export function formatText(report: LintReport): string {
   const total = n.error + n.warning + n.info + n.hint;
   const fixed = report.files.reduce((s, f) => s + f.fixed, 0);
   const parts = (['error', 'warning', 'info', 'hint'] as const).filter((s) => n[s] > 0).map((s) => `${n[s]} ${s}${n[s] === 1 || s === 'info' ? '' : 's'}`);
+  // Nothing was read (every path named was missing or unreadable): the errors on stderr say it
+  // all, and "No problems in 0 files" would read as a pass.
+  if (report.files.length === 0 && report.problems.length > 0) return '';
+  const unread = report.problems.length;
   const summary =
     `${total === 0 ? 'No problems' : `${total} problem${total === 1 ? '' : 's'} (${parts.join(', ')})`} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}` +
     (fixed > 0 ? `; ${fixed} fix${fixed === 1 ? '' : 'es'} written` : '') +
+    (unread > 0 ? `; ${unread} path${unread === 1 ? '' : 's'} not checked (see the errors above)` : '') +
     '.';
   return (lines.length ? lines.join('\n') + '\n\n' : '') + summary + '\n';
 }

@@ -8,7 +8,8 @@ import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
-export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
+import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
+export { SHOW_RULE_DOCS_COMMAND };
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();

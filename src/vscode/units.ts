@@ -1,8 +1,10 @@
 // Rates and durations for notifications (sizes: the CLI's humanBytes, so both fronts print them alike).
-export { humanBytes as formatBytes } from '../core/units';
+import { humanBytes } from '../core/units';
+export { humanBytes as formatBytes };
 
+/** In the unit that fits, so a small file's speed reads "420 KiB/s", not "0.0 MiB/s". */
 export function formatRate(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / (1024 * 1024)).toFixed(bytesPerSecond >= 100 * 1024 * 1024 ? 0 : 1)} MiB/s`;
+  return `${humanBytes(Math.round(bytesPerSecond))}/s`;
 }
 
 export function formatDuration(seconds: number): string {
