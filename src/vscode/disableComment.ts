@@ -19,13 +19,28 @@ export interface DisableAction {
   edits: TextEdit[];
 }
 
+/** The placeholder after `--` that the user replaces with why the finding does not apply. */
+export const REASON = 'reason';
+
+/**
+ * An edit's text as a snippet: the reason placeholder becomes tab stop 1 (selected on insert, so
+ * typing replaces it); everything else is literal. Undefined for an edit without a reason.
+ */
+export function reasonSnippet(text: string): string | undefined {
+  const marker = `-- ${REASON}`;
+  const at = text.indexOf(marker);
+  if (at < 0) return undefined;
+  const literal = (s: string) => s.replace(/[\\$}]/g, (c) => `\\${c}`);
+  return `${literal(text.slice(0, at))}-- \${1:${REASON}}${literal(text.slice(at + marker.length))}`;
+}
+
 const indentOf = (text: string, index: LineIndex, line: number) =>
   /^[ \t]*/.exec(text.slice(index.lineStart(line), index.lineEnd(line)))![0];
 
 function regionComments(kind: FileKind, rule: string): [string, string] {
   return kind === 'domain-xml'
-    ? [`<!-- qdt-disable ${rule} -- reason -->`, `<!-- qdt-enable ${rule} -->`]
-    : [`# qdt-disable ${rule} -- reason`, `# qdt-enable ${rule}`];
+    ? [`<!-- qdt-disable ${rule} -- ${REASON} -->`, `<!-- qdt-enable ${rule} -->`]
+    : [`# qdt-disable ${rule} -- ${REASON}`, `# qdt-enable ${rule}`];
 }
 
 /** Lines [first, last] that must not be split: a multi-line XML start tag or INI option holding `at`. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { disableEdits } from '../../src/vscode/disableComment';
+import { disableEdits, reasonSnippet } from '../../src/vscode/disableComment';
 import { lint } from '../../src/core/lint';
 import { applyEdits } from '../../src/core/text';
 import { parseIni } from '../../src/core/ini';
@@ -74,4 +74,11 @@ test('nova.conf, finding on a continuation line: the option is bracketed, its va
   assert.ok(!r.rules.includes('nova-cachemodes-unsafe'));
   assert.deepEqual(parseIni(r.after).errors, []);
   assert.equal(novaValue(r.after), novaValue(text));
+});
+
+test('the reason is a snippet placeholder: everything else is literal, even $ and } in the text', () => {
+  const xml = disableEdits('<domain>\n  <disk/>\n</domain>\n', 'domain-xml', 'cache-unsafe', 11, '\n').edits[0].newText;
+  assert.equal(reasonSnippet(xml), '  <!-- qdt-disable-next-line cache-unsafe -- ${1:reason} -->\n');
+  assert.equal(reasonSnippet('# qdt-disable a -- reason $x}\n'), '# qdt-disable a -- ${1:reason} \\$x\\}\n');
+  assert.equal(reasonSnippet('# qdt-enable a\n'), undefined, 'the enable comment has no reason');
 });
