@@ -35,7 +35,7 @@ Options:
   -h, --help            this text
 
 Suppress one finding with a comment on the line before it:
-  <!-- qdt-disable-next-line cache-unsafe -- reason -->      (XML)
+  <!-- qdt-disable-next-line cache-unsafe: reason -->      (XML)
   # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
 
 Exit status:

@@ -9,6 +9,7 @@ import { ruleInfo } from './rules';
 import { eolOf } from './text';
 import { attr, child, scanXml, type XmlAttr, type XmlElement } from './xmlScan';
 import { insertAttr, insertFirstChild, quoteOf, removeAttr, replaceValue } from './xmlEdits';
+import { firstWellFormednessError } from './xmlWellFormed';
 
 const QEMU_DOMAIN_TYPES = new Set(['kvm', 'qemu', 'hvf']);
 /** Modes that open the image with O_DIRECT: what io='native', vhost-vdpa and shared disks need. */
@@ -311,9 +312,12 @@ function disksOf(text: string): XmlElement[] {
 }
 
 /** Lints a libvirt domain XML (or <disk> snippet) text. Never throws. */
-export function lintDomainXml(text: string): Finding[] {
+export function lintDomainXml(text: string, opts: { template?: boolean } = {}): Finding[] {
   try {
     const linter = new DiskLinter(text);
+    // First where libvirt's parser stops; the tolerant scanner still reads every disk it can.
+    const broken = opts.template ? undefined : firstWellFormednessError(text);
+    if (broken) linter.add('xml-syntax', broken.message, broken, [], broken.related ? [broken.related] : undefined);
     for (const el of disksOf(text)) {
       const d = readDisk(el);
       if (d) linter.lint(d);

@@ -76,7 +76,7 @@ export function lint(text: string, req: LintRequest): Finding[] {
   if (!kind) return [];
   const raw =
     kind === 'domain-xml'
-      ? lintDomainXml(text)
+      ? lintDomainXml(text, { template: isTemplateName(req.fileName) })
       : lintNovaConf(text, { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) });
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {

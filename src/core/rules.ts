@@ -14,6 +14,7 @@ const xml = (id: string, severity: Severity, title: string): RuleInfo => ({ id, 
 const nova = (id: string, severity: Severity, title: string): RuleInfo => ({ id, kind: 'nova-conf', severity, title });
 
 export const RULES: readonly RuleInfo[] = [
+  xml('xml-syntax', 'error', 'Domain XML that is not well-formed: libvirt refuses the whole file'),
   xml('cache-invalid', 'error', 'Disk cache or io value that libvirt does not know'),
   xml('io-native-needs-direct', 'error', "io='native' without cache='none' or 'directsync'"),
   xml('cache-unsafe', 'warning', "cache='unsafe' on a writable disk: guest flushes are ignored"),
