@@ -1,11 +1,5 @@
 // Rates and durations for notifications (sizes: the CLI's humanBytes, so both fronts print them alike).
-import { humanBytes } from '../core/units';
-export { humanBytes as formatBytes };
-
-/** In the unit that fits, so a small file's speed reads "420 KiB/s", not "0.0 MiB/s". */
-export function formatRate(bytesPerSecond: number): string {
-  return `${humanBytes(Math.round(bytesPerSecond))}/s`;
-}
+export { humanBytes as formatBytes, humanRate as formatRate } from '../core/units';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
