@@ -13,9 +13,9 @@ import { createLog } from './vscode/notify';
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog('QEMU Disk Tools');
   const repoConfig = new RepoConfig(log);
-  const diagnostics = new DiagnosticsController(context.extensionUri, log, repoConfig);
-  const convert = new ConvertCommand(log);
-  const info = new ImageInfoCommand(log);
+  const diagnostics = new DiagnosticsController(log, repoConfig);
+  const convert = new ConvertCommand(log, context.extensionUri);
+  const info = new ImageInfoCommand(log, context.extensionUri);
   // Every document: Nova config and domain XML are recognised by name and content, whatever the language.
   const all: vscode.DocumentSelector = '*';
 

@@ -9,6 +9,7 @@ import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';
 import { humanBytes } from '../core/units';
 import { CONVERT_HELP } from './help';
+import { cliMessage } from './remedies';
 
 const BY_EXTENSION: Record<string, TargetFormat> = {
   '.raw': 'raw',
@@ -26,7 +27,7 @@ export function formatFromExtension(target: string): TargetFormat | undefined {
 }
 
 /** Kinds where nothing went wrong: the tool declined, on purpose, before running qemu-img convert. */
-const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'format-mismatch', 'exists', 'same-file'];
+const REFUSALS: readonly ConvertErrorKind[] = ['refused', 'looks-like-text', 'format-mismatch', 'exists', 'same-file'];
 
 export async function runConvert(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -39,6 +40,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     subformat: { type: 'string' },
     force: { type: 'boolean' },
     'allow-backing-file': { type: 'boolean' },
+    'allow-text': { type: 'boolean' },
     'qemu-img': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   });
@@ -78,6 +80,7 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
       },
       overwrite: values.force === true,
       allowBackingFile: values['allow-backing-file'] === true,
+      allowText: values['allow-text'] === true,
       qemuImgPath: values['qemu-img'] as string | undefined,
       signal: io.signal,
       onProgress: (p) => progress.update(p),
@@ -85,8 +88,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     io.stdout.write(
-      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${describeOutput(r)}, ${humanBytes(r.targetBytes)} on disk) ` +
-        `in ${r.seconds.toFixed(1)} s${r.compressionType ? `, compressed with ${r.compressionType}` : ''}; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
+      `Converted ${positionals[0]} (${r.sourceFormat}, ${humanBytes(r.sourceBytes)} on disk) to ${positionals[1]} (${describeOutput(r)}, ` +
+        `${humanBytes(r.virtualSize)} virtual, ${humanBytes(r.targetBytes)} on disk) in ${r.seconds.toFixed(1)} s${r.compressionType ? `, compressed with ${r.compressionType}` : ''}; target cache ${r.cacheMode}: ${r.cacheReason}\n`,
     );
     for (const note of r.notes) io.stderr.write(`Note: ${note}\n`);
     return EXIT.ok;
@@ -106,7 +109,8 @@ export async function runConvert(argv: string[], io: CliIO): Promise<number> {
         return EXIT.usage;
       }
       const label = REFUSALS.includes(e.kind) || e.message.startsWith('Refused') ? 'Refused' : 'Failed';
-      io.stderr.write(`${e.message.startsWith(label) ? '' : `${label}: `}${e.message}\n`);
+      const message = cliMessage(e.message, e.remedies);
+      io.stderr.write(`${message.startsWith(label) ? '' : `${label}: `}${message}\n`);
       if (e.stderr && (values.verbose || e.kind === 'failed')) io.stderr.write(`qemu-img said:\n${e.stderr.trimEnd()}\n`);
       return EXIT.failed;
     }

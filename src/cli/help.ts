@@ -40,7 +40,7 @@ Options:
   -h, --help            this text
 
 Suppress one finding with a comment on the line before it:
-  <!-- qdt-disable-next-line cache-unsafe -- reason -->      (XML)
+  <!-- qdt-disable-next-line cache-unsafe: reason -->      (XML)
   # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
 
 Exit status:
@@ -77,6 +77,8 @@ Options:
                          vhdx, vpc: dynamic (default) or fixed
   --force                replace TARGET if it exists
   --allow-backing-file   accept a source with a backing file (off by default)
+  --allow-text           convert a source whose content looks like text as raw (refused
+                         by default: a text file named .img is rarely a disk)
   --qemu-img PATH        the qemu-img to run (default: qemu-img on PATH)
   -v, --verbose          log the qemu-img command line, the cache choice and its stderr
   -h, --help             this text
@@ -90,7 +92,8 @@ second Ctrl+C quits at once and may leave TARGET.part behind.
 
 Exit status:
   0    converted
-  1    refused (unsafe or mismatched source, TARGET exists without --force) or failed
+  1    refused (unsafe or mismatched source, text without --allow-text, TARGET exists
+       without --force) or failed
   2    usage error (including options that do not fit the target format)
   130  interrupted by Ctrl+C (SIGINT); 143 by SIGTERM
 `;

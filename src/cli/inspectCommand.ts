@@ -9,6 +9,7 @@ import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
 import { humanBytes } from '../core/units';
+import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
@@ -68,7 +69,7 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const { inspection, info } = verdict;
-  const infoError = verdict.inspection.refusals.length > 0 ? undefined : verdict.infoError;
+  const infoError = verdict.inspection.refusals.length > 0 || !verdict.infoError ? undefined : cliMessage(verdict.infoError, verdict.infoRemedies ?? []);
   if (io.signal?.aborted) {
     io.stderr.write(`${shown}: inspection cancelled.\n`);
     return cancelledExit(io.signal);

@@ -79,10 +79,15 @@ export function formatText(report: LintReport): string {
   const counted = (c: Record<Severity, number>) => SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}${c[s] === 1 || s === 'info' ? '' : 's'}`);
   const hidden = report.hidden ? counted(report.hidden) : [];
   const lowest = report.hidden && [...SEVERITIES].reverse().find((s) => report.hidden![s] > 0);
+  // Nothing was read (every path named was missing or unreadable): the errors on stderr say it
+  // all, and "No problems in 0 files" would read as a pass.
+  if (report.files.length === 0 && report.problems.length > 0) return '';
+  const unread = report.problems.length;
   const summary =
     `${total === 0 ? 'No problems' : `${total} problem${total === 1 ? '' : 's'} (${counted(n).join(', ')})`} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}` +
     (fixed > 0 ? `; ${fixed} fix${fixed === 1 ? '' : 'es'} written` : '') +
     (hidden.length > 0 ? `; ${hidden.join(', ')} not shown (--level ${lowest} shows them)` : '') +
+    (unread > 0 ? `; ${unread} path${unread === 1 ? '' : 's'} not checked (see the errors above)` : '') +
     '.';
   return (lines.length ? lines.join('\n') + '\n\n' : '') + summary + '\n';
 }

@@ -16,8 +16,10 @@ import { OpenedImage, openImage } from './inspectRead';
 import { infoProblems, otherFileFailure, qemuSourceFor, type QemuSource } from './imageVerdict';
 import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
-import { ImageInfo, imageInfo, locateQemuImg, qemuImgVersion, quoteArgv, runQemuImg } from './qemuImg';
+import { ImageInfo, checkQemuImg, imageInfo, locateQemuImg, quoteArgv, runQemuImg } from './qemuImg';
 import { ExplainContext, QemuImgError, explainQemuImgStderr, explainSignal } from './qemuImgErrors';
+import type { Remedy } from './remedy';
+import { TEXT_SAMPLE_BYTES, looksLikeText } from './textContent';
 
 export type TargetFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'vhdx' | 'vpc';
 
@@ -60,6 +62,8 @@ export interface ConvertRequest {
   cloud?: CloudTarget;
   /** Allow a source with a backing file (setting; off by default). */
   allowBackingFile?: boolean;
+  /** Convert a source whose content looks like text as raw (the user was asked; off by default). */
+  allowText?: boolean;
   qemuImgPath?: string;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
@@ -71,6 +75,8 @@ export interface ConvertResult {
   target: string;
   sourceFormat: string;
   targetFormat: TargetFormat;
+  /** Size of the disk the image holds (qemu-img info's virtual size of the source). */
+  virtualSize: number;
   cacheMode: 'none' | 'writeback';
   cacheReason: string;
   argv: string[];
@@ -89,6 +95,7 @@ export interface ConvertResult {
 
 export type ConvertErrorKind =
   | 'refused' // the inspector or qemu-img info found something unsafe
+  | 'looks-like-text' // raw source whose content reads as text: converted only when allowText
   | 'format-mismatch'
   | 'not-found'
   | 'exists'
@@ -107,6 +114,8 @@ export class ConvertError extends Error {
     message: string,
     readonly file?: string,
     readonly stderr?: string,
+    /** What the user can do about it; each front words it (remedy.ts). */
+    readonly remedies: readonly Remedy[] = [],
   ) {
     super(message);
     this.name = 'ConvertError';
@@ -139,7 +148,7 @@ function fromQemuImgError(e: unknown): never {
   if (e instanceof QemuImgError) {
     const kind: ConvertErrorKind =
       e.kind === 'o-direct' ? 'failed' : e.kind === 'limits' ? 'refused' : e.kind;
-    throw new ConvertError(kind, e.message, e.file, e.stderr);
+    throw new ConvertError(kind, e.message, e.file, e.stderr, e.remedies);
   }
   throw e;
 }
@@ -181,7 +190,7 @@ async function checkPaths(source: string, target: string, part: string, overwrit
   }
   if (partStat) log(`${part} is left over from an interrupted conversion; it will be replaced.`);
   if (tgt && !overwrite) {
-    throw new ConvertError('exists', `${target} already exists and was left untouched. Choose another name, or confirm that it may be replaced.`, target);
+    throw new ConvertError('exists', `${target} already exists and was left untouched.`, target, undefined, ['replace-target']);
   }
   if (tgt && !tgt.isFile()) {
     throw new ConvertError('exists', `${target} exists and is not a regular file; it will not be replaced. Choose another name.`, target);
@@ -217,7 +226,8 @@ async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRe
     issues = issues.filter((i) => i.code !== 'backing-file');
   }
   if (issues.length) {
-    throw new ConvertError('refused', `${issues.map((i) => i.message).join(' ')} qemu-img was not run on ${source}.`, source);
+    const remedies: Remedy[] = issues.some((i) => i.code === 'backing-file') ? ['allow-backing-file'] : [];
+    throw new ConvertError('refused', `${issues.map((i) => i.message).join(' ')} qemu-img was not run on ${source}.`, source, undefined, remedies);
   }
   if (pinned.size === 0) {
     throw new ConvertError('refused', `${source} is empty (0 bytes): there is no disk in it to convert. qemu-img was not run on ${source}.`, source);
@@ -232,6 +242,26 @@ async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRe
   }
   log(`inspector: ${source} is ${inspected.format} (-f ${format})`);
   return inspected;
+}
+
+/**
+ * Step 1b: raw content that reads as text (notes, a script, an HTML error page saved as .img)
+ * is converted only when the caller asked the user (textContent.ts says why).
+ */
+async function refuseText(pinned: OpenedImage, source: string, inspected: InspectResult, req: ConvertRequest, log: (l: string) => void): Promise<void> {
+  if (inspected.format !== 'raw') return;
+  if (!looksLikeText(await pinned.read(0, TEXT_SAMPLE_BYTES))) return;
+  if (req.allowText) {
+    log(`${source} looks like text; converting it as raw as asked`);
+    return;
+  }
+  throw new ConvertError(
+    'looks-like-text',
+    `${source} looks like a text file, not a disk image (its start is readable text with no binary data); converted as raw it would be a disk holding that text. Nothing was converted.`,
+    source,
+    undefined,
+    ['allow-text'],
+  );
 }
 
 /** Step 2: `qemu-img info` under limits must agree with the inspector and find nothing unsafe. */
@@ -253,12 +283,12 @@ async function confirmSource(
     if (other !== undefined) throw new ConvertError('refused', `Refused to convert ${source}: ${other}. qemu-img convert was not run.`, source);
     fromQemuImgError(e);
   }
-  const refuse = (why: string) => {
-    throw new ConvertError('refused', `Refused to convert ${source}: ${why}. qemu-img convert was not run.`, source);
+  const refuse = (why: string, remedies: Remedy[] = []) => {
+    throw new ConvertError('refused', `Refused to convert ${source}: ${why}. qemu-img convert was not run.`, source, undefined, remedies);
   };
   for (const p of infoProblems(info, inspected, pin.file)) {
     if (p.kind !== 'backing-file') refuse(p.text);
-    if (!req.allowBackingFile) refuse(`${p.text}. Flatten it where it is trusted, or allow backing files (the qemuDiskTools.convert.allowBackingFile setting, or --allow-backing-file)`);
+    if (!req.allowBackingFile) refuse(`${p.text}. Flatten it where it is trusted`, ['allow-backing-file']);
     // Even when allowed, a protocol or json: name could reach the network or any file.
     const backing = info.backingFile ?? '';
     if (/^[a-z][\w+.-]*:/i.test(backing) && !/^[a-z]:[\\/]/i.test(backing)) {
@@ -337,6 +367,8 @@ export async function convertImage(req: ConvertRequest): Promise<ConvertResult> 
     throw new ConvertError('invalid-options', `Cannot convert ${source} to ${target}: ${(e as Error).message}`, target);
   }
   const srcStat = await checkPaths(source, target, part, req.overwrite === true, log);
+  // Found now, run only once the inspector has passed the image: no qemu-img process starts
+  // before that, not even `--version`.
   const qemuImgPath = await locateQemuImg(req.qemuImgPath).catch(fromQemuImgError);
   const notes: string[] = [];
   const compressionType = await compressionFor(req, tArgs, qemuImgPath, notes, log);
@@ -436,12 +468,13 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
   const { source, target, part, targetDir, srcStat, qemuImgPath, pinned, tArgs, started, log, notes, compressionType } = c;
   const t1 = performance.now();
   const inspected = await inspectSource(pinned, source, req, log);
+  await refuseText(pinned, source, inspected, req, log);
   const pin = qemuSourceFor(source, pinned);
   if (pin.inheritFd !== undefined) log(`qemu-img reads ${source} as ${pin.file}: the file that was opened once and inspected, whatever happens to the path`);
   const format = inspected.qemuFormat;
-  const version = await qemuImgVersion(qemuImgPath).catch(() => undefined);
-  log(`qemu-img: ${qemuImgPath} (version ${version?.join('.') ?? 'unknown'})`);
-  if (version && (version[0] < 9 || (version[0] === 9 && version[1] < 1))) {
+  const { version } = await checkQemuImg(qemuImgPath).catch(fromQemuImgError);
+  log(`qemu-img: ${qemuImgPath} (version ${version.join('.')})`);
+  if (version[0] < 9 || (version[0] === 9 && version[1] < 1)) {
     log('note: qemu-img before 9.1 lacks the upstream CVE-2024-4467 fix unless the distribution backported it; the in-process inspection and the qemu-img info checks are what keep hostile images out.');
   }
 
@@ -563,6 +596,7 @@ async function convertPinned(req: ConvertRequest, c: ConvertContext): Promise<Co
     sourceFormat: format,
     targetFormat: req.targetFormat,
     cloud: req.cloud,
+    virtualSize: info.virtualSize,
     cacheMode: cache.mode,
     cacheReason: cache.reason,
     argv,

@@ -10,6 +10,7 @@ import { attr, child, scanXml, type XmlAttr, type XmlElement } from './xmlScan';
 import { insertAttr, insertFirstChild, quoteOf, removeAttr, replaceValue } from './xmlEdits';
 import type { Disk, DiskEdits, DiskSyntax, Setting } from './lint/disk/model';
 import { lintDisks } from './lint/disk';
+import { firstWellFormednessError } from './xmlWellFormed';
 
 const QEMU_DOMAIN_TYPES = new Set(['kvm', 'qemu', 'hvf']);
 /** Where libvirt places cache among the driver attributes it writes. */
@@ -147,16 +148,24 @@ function disksOf(text: string): Domain {
 }
 
 /** Lints a libvirt domain XML (or <disk> snippet) text. Never throws. */
-export function lintDomainXml(text: string): Finding[] {
+export function lintDomainXml(text: string, opts: { template?: boolean } = {}): Finding[] {
   try {
     const domain = disksOf(text);
     const disks: Disk[] = [];
     const doc: Doc = { text };
+    // First where libvirt's parser stops; the tolerant scanner still reads every disk it can.
+    const broken = opts.template ? undefined : firstWellFormednessError(text);
     for (const el of domain.disks) {
       const d = readDisk(doc, el, domain.machine);
       if (d) disks.push(d);
     }
-    return lintDisks(disks);
+    const out = lintDisks(disks);
+    if (broken) {
+      const f: Finding = { rule: 'xml-syntax', severity: 'error', message: broken.message, start: broken.start, end: broken.end, fixes: [] };
+      if (broken.related) f.related = [broken.related];
+      out.unshift(f);
+    }
+    return out;
   } catch {
     // The scanner is built not to throw; this only guards against a bug turning into a crash of the editor.
     return [];

@@ -4,6 +4,7 @@
 // than itself, a parent). qemu-img reads the file that was opened once and inspected
 // (/proc/self/fd/3 on Linux), never the path, so a file swapped in at the path is not what it reads.
 
+import { remediesOf, type Remedy } from './remedy';
 import * as path from 'node:path';
 import { inspectSource, type InspectOptions, type InspectResult, type Issue } from './imageInspector';
 import { openImage, type OpenedImage } from './inspectRead';
@@ -79,6 +80,8 @@ export interface ImageVerdict {
   info?: ImageInfo;
   /** Why qemu-img info did not run or failed. */
   infoError?: string;
+  /** What the user can do about that failure; each front words it (remedy.ts). */
+  infoRemedies?: readonly Remedy[];
   /** What qemu-img info showed that makes the image unsafe (clauses, as in infoProblems). */
   infoProblems: string[];
   /** Inspection clean, and qemu-img info (when it ran) found nothing the inspector did not. */
@@ -116,7 +119,10 @@ export async function examineImage(file: string, opts: ExamineOptions = {}): Pro
     } catch (e) {
       const other = otherFileFailure(e, pin.file, abs);
       if (other !== undefined) verdict.infoProblems.push(other);
-      else verdict.infoError = (e as Error).message;
+      else {
+        verdict.infoError = (e as Error).message;
+        verdict.infoRemedies = remediesOf(e);
+      }
       // Without qemu-img there is no second opinion to disagree: the inspection decides alone.
       notRun = e instanceof QemuImgError && e.kind === 'qemu-img-missing';
     }

@@ -76,8 +76,8 @@ export function hasMagic(buf: Buffer, offset: number, magic: string): boolean {
   return buf.length >= offset + magic.length && buf.toString('latin1', offset, offset + magic.length) === magic;
 }
 
-/** How every refusal message ends, before any advice. */
-export const REFUSE = 'Refusing to convert it.';
+/** How every refusal message ends, before any advice; true for convert, inspect and image info alike. */
+export const REFUSE = 'qemu-img must not open it.';
 
 export function truncatedIssue(name: string, what: string): Issue {
   return {

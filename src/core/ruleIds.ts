@@ -1,6 +1,9 @@
 // Every rule id, as a type: a finding, a setting or a test that names a rule that does not exist
 // does not compile. The rules' data and checks live in their units (lint/disk/rules for the disk
 // rules, novaConf.ts for Nova's); the registry (rules.ts) checks that each id here has one.
+/** Rules of the domain XML file itself, not of a disk. */
+export const XML_RULE_IDS = ['xml-syntax'] as const;
+
 export const DISK_RULE_IDS = [
   'cache-invalid',
   'io-native-needs-direct',
@@ -33,6 +36,7 @@ export const NOVA_RULE_IDS = [
   'nova-vmdk-types',
 ] as const;
 
+export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
-export type RuleId = DiskRuleId | NovaRuleId;
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId;

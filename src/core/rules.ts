@@ -38,6 +38,7 @@ const NOVA_RULES = [
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
 export const RULES: readonly RuleInfo[] = [
+  { id: 'xml-syntax', kind: 'domain-xml', severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
   ...DISK_DIALECTS.flatMap((kind) =>
     DISK_RULES.map((r): RuleInfo => ({ id: r.id, kind, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
   ),

@@ -3,16 +3,34 @@
 // point, so fix-on-save changes a file once).
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
-import { disableEdits } from './disableComment';
+import { disableEdits, reasonSnippet } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
-export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
+import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
+export { SHOW_RULE_DOCS_COMMAND };
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
   for (const e of edits) we.replace(doc.uri, rangeOf(doc, e.start, e.end), e.newText);
+  return we;
+}
+
+/** The disable comment's edits; its reason is a snippet placeholder, selected once inserted. */
+function disableWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
+  const we = new vscode.WorkspaceEdit();
+  we.set(
+    doc.uri,
+    edits.map((e) => {
+      const snippet = reasonSnippet(e.newText);
+      const range = rangeOf(doc, e.start, e.end);
+      if (snippet === undefined) return new vscode.TextEdit(range, e.newText);
+      const edit = new vscode.SnippetTextEdit(range, new vscode.SnippetString(snippet));
+      edit.keepWhitespace = true; // the comment has the element's indentation already
+      return edit;
+    }),
+  );
   return we;
 }
 
@@ -57,7 +75,7 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
       if (!disabled.has(key)) {
         disabled.add(key);
         const a = new vscode.CodeAction(disable.title, vscode.CodeActionKind.QuickFix);
-        a.edit = toWorkspaceEdit(doc, disable.edits);
+        a.edit = disableWorkspaceEdit(doc, disable.edits);
         a.diagnostics = [diag];
         actions.push(a);
       }

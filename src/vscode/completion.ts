@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS } from '../core/cacheModes';
 import { modeTargetAt, novaDiskTypeSlotAt } from '../core/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
-import { cacheModeMarkdown } from './hover';
+import { cacheModeMarkdown } from './hoverMarkdown';
 import { guarded } from './notify';
 
 export const COMPLETION_TRIGGERS = ["'", '"', '='];

@@ -3,10 +3,10 @@
 import * as vscode from 'vscode';
 import type { FileKind, Finding, Severity } from '../core/types';
 import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
-import { ruleDocPath } from '../core/rules';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
 import { errorDetail } from './notify';
+import { ruleDocsCommandUri } from './ruleDocs';
 
 export const SOURCE = 'qemu-disk-tools';
 const DEBOUNCE_MS = 250;
@@ -51,7 +51,6 @@ export class DiagnosticsController implements vscode.Disposable {
   private disposed = false;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly repoConfig: RepoConfig,
   ) {
@@ -203,7 +202,7 @@ export class DiagnosticsController implements vscode.Disposable {
   private toDiagnostic(doc: vscode.TextDocument, f: Finding): vscode.Diagnostic {
     const d = new vscode.Diagnostic(rangeOf(doc, f.start, f.end), f.message, SEVERITY[f.severity]);
     d.source = SOURCE;
-    d.code = { value: f.rule, target: vscode.Uri.joinPath(this.extensionUri, ruleDocPath(f.rule)) };
+    d.code = { value: f.rule, target: ruleDocsCommandUri(f.rule) };
     if (f.related?.length) {
       d.relatedInformation = f.related.map(
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri, rangeOf(doc, r.start, r.end)), r.message),

@@ -8,7 +8,8 @@ import { examineImage } from '../core/imageVerdict';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
-import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
+import { SHOW_LOG, errorMessage, runRemedy, showFailure, stderrOf } from './notify';
+import { editorMessage, type RemedyAction } from './remedyText';
 
 export const IMAGE_INFO_COMMAND = 'qemuDiskTools.showImageInfo';
 export const INFO_SCHEME = 'qemu-disk-info';
@@ -24,7 +25,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   /** qemu-img info runs under way: stopped when the extension stops. */
   private readonly running = new Set<AbortController>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.pages.get(uri.toString()) ?? 'This page is gone: run "Show Disk Image Info" again.';
@@ -49,9 +53,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   private async showOne(file: vscode.Uri): Promise<InfoOutcome> {
     const problem = localFileProblem(file, 'read');
     if (problem) return this.fail(problem);
+    const buttons: { label: string; action: RemedyAction }[] = [];
     const page = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(file.fsPath)}`, cancellable: true },
-      (_progress, token) => this.describe(file.fsPath, token),
+      (_progress, token) => this.describe(file.fsPath, token, buttons),
     );
     const markdown = infoMarkdown(page);
     const uri = vscode.Uri.from({ scheme: INFO_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: `for=${encodeURIComponent(file.fsPath)}` });
@@ -73,13 +78,17 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       const msg = refused
         ? `Only part of the info for ${name} is shown: the inspector refused the image, so qemu-img was not run on it. The page says why.`
         : `Only part of the info for ${name} could be read: ${page.infoError ?? page.inspectError ?? 'no details'}`;
-      void vscode.window.showWarningMessage(msg, SHOW_LOG).then((p) => p && this.log.show(true));
+      void vscode.window.showWarningMessage(msg, ...buttons.map((b) => b.label), SHOW_LOG).then((pick) => {
+        if (pick === SHOW_LOG) this.log.show(true);
+        const chosen = buttons.find((b) => b.label === pick);
+        if (chosen) void runRemedy(this.extensionUri, this.log, chosen.action);
+      });
     }
     return { uri: uri.toString(), markdown, page };
   }
 
   /** Core's verdict (inspector, then qemu-img info on the same open file). Never throws. */
-  private async describe(file: string, token: vscode.CancellationToken): Promise<InfoPage> {
+  private async describe(file: string, token: vscode.CancellationToken, buttons: { label: string; action: RemedyAction }[]): Promise<InfoPage> {
     const page: InfoPage = { file };
     const abort = new AbortController();
     this.running.add(abort);
@@ -98,7 +107,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
         page.infoError = 'not run, because the inspector refused the image (see above).';
         this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
       } else if (verdict.infoError) {
-        page.infoError = verdict.infoError;
+        // qemu-img missing or unusable: the page and the notification say what to do, in editor words.
+        const said = editorMessage(verdict.infoError, verdict.infoRemedies ?? []);
+        page.infoError = said.text;
+        buttons.push(...said.buttons);
         this.log.error(page.infoError);
       }
       if (verdict.infoProblems.length) this.log.warn(`${file}: not safe: ${verdict.infoProblems.join('; ')}`);

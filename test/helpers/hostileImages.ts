@@ -717,7 +717,7 @@ export function wellFormedSamples(): WellFormedSample[] {
     s('gpt.img', gptDisk(), 'gpt', 'raw', 4 * MiB),
     s('fat.img', fatVbr(), 'raw', 'raw', 1 * MiB),
     s('luks1.img', luks, 'luks', 'luks', luks.length - 8 * 512),
-    s('plain.raw', Buffer.alloc(3 * MiB, 0x61), 'raw', 'raw', 3 * MiB),
+    s('plain.raw', Buffer.alloc(3 * MiB, 0xa5), 'raw', 'raw', 3 * MiB), // binary: text would be asked about first
   ];
 }
 

@@ -303,6 +303,18 @@ test('directories recurse (skipping node_modules and .git); globs match; an empt
   }
 });
 
+test('lint of one missing file: one error naming it, exit 2, and no "No problems" summary', async () => {
+  const dir = tempTree({});
+  try {
+    const r = await runCli(['lint', 'nonexist.xml'], dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'nonexist.xml: no such file or directory, so it was not checked\n');
+    assert.equal(r.stdout, '', 'nothing was linted, so there is no summary to print');
+  } finally {
+    rm(dir);
+  }
+});
+
 test('a binary file and a missing file exit 2 naming them, and the other files are still linted', async () => {
   const dir = tempTree({ 'disk.xml': Buffer.from([0x3c, 0x64, 0x00, 0x01, 0x02, 0xff]), 'vm.xml': NATIVE });
   try {
@@ -311,6 +323,7 @@ test('a binary file and a missing file exit 2 naming them, and the other files a
     assert.match(r.stderr, /^disk\.xml: .*binary/m);
     assert.match(r.stderr, /^gone\.xml: no such file/m);
     assert.match(r.stdout, /^vm\.xml:\d+:\d+ error io-native-needs-direct /m);
+    assert.match(r.stdout, /in 1 file; 2 paths not checked \(see the errors above\)\.$/m);
     const json = JSON.parse((await runCli(['lint', '-f', 'json', 'disk.xml', 'vm.xml'], dir)).stdout);
     assert.deepEqual(json.errors.map((e: { file: string }) => e.file), ['disk.xml']);
   } finally {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { explainQemuImgStderr, explainSignal, installHint } from '../../src/core/qemuImgErrors';
+import { explainQemuImgStderr, explainSignal } from '../../src/core/qemuImgErrors';
+import { installHint } from '../../src/core/remedy';
 import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/qemuImg';
 
 // stderr texts as qemu-img 7.2 prints them under LC_ALL=C (captured on this project's Debian).

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { lint } from '../../src/core/lint';
 import { RULES, type RuleId } from '../../src/core/rules';
-import { DISK_RULE_IDS, NOVA_RULE_IDS } from '../../src/core/ruleIds';
+import { DISK_RULE_IDS, NOVA_RULE_IDS, XML_RULE_IDS } from '../../src/core/ruleIds';
 
 const SOURCES: Record<string, string> = {
   file: "<source file='/var/lib/libvirt/images/a.img'/>",
@@ -33,7 +33,7 @@ const key = (f: { rule: string; start: number }) => `${f.rule}@${f.start}`;
 const ALL = [...disks()];
 
 test('the registry holds exactly the rule ids the types name, each once', () => {
-  assert.deepEqual(RULES.map((r) => r.id).sort(), [...DISK_RULE_IDS, ...NOVA_RULE_IDS].sort());
+  assert.deepEqual(RULES.map((r) => r.id).sort(), [...XML_RULE_IDS, ...DISK_RULE_IDS, ...NOVA_RULE_IDS].sort());
 });
 
 test(`turning one rule off never hides another rule's finding (${ALL.length} disks)`, () => {
@@ -62,6 +62,6 @@ test('each declared precedence is real: the winner alone, and with the winner of
 });
 
 test('a suppression comment on the winner shows the superseded finding too', () => {
-  const text = "<domain type='kvm'><os><type machine='pc-i440fx-2.11'>hvm</type></os><devices>\n<disk type='file'>\n<!-- qdt-disable-next-line cache-unsafe -- scratch VM -->\n<driver name='qemu' type='raw' cache='unsafe'/><shareable/></disk>\n</devices></domain>\n";
+  const text = "<domain type='kvm'><os><type machine='pc-i440fx-2.11'>hvm</type></os><devices>\n<disk type='file'>\n<!-- qdt-disable-next-line cache-unsafe: scratch VM -->\n<driver name='qemu' type='raw' cache='unsafe'/><shareable/></disk>\n</devices></domain>\n";
   assert.deepEqual(lint(text, { fileName: 'vm.xml' }).map((f) => f.rule), ['shareable-cache']);
 });

@@ -81,7 +81,13 @@ suite('code actions', () => {
     const disable = (await codeActionsAt(uri, at)).find((a) => a.title === 'Disable cache-writethrough for this line');
     assert.ok(disable);
     await applyAction(disable);
-    assert.match(doc.lineAt(line).text, /^ {6}<!-- qdt-disable-next-line cache-writethrough\b.*-->$/);
+    assert.equal(doc.lineAt(line).text, '      <!-- qdt-disable-next-line cache-writethrough: reason -->');
+    // Inserted as a snippet: the reason placeholder is selected, so typing replaces it.
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.toString(), uri.toString());
+    assert.equal(doc.getText(editor.selection), 'reason');
+    await editor.edit((b) => b.replace(editor.selection, 'legacy guest without flushes'));
+    assert.equal(doc.lineAt(line).text, '      <!-- qdt-disable-next-line cache-writethrough: legacy guest without flushes -->');
     assert.equal(doc.lineAt(line + 1).text, "      <driver name='qemu' type='raw' cache='writethrough'/>");
     const ds = await waitForDiagnostics(uri, (d) => d.length === 11, 'cache-writethrough to be suppressed');
     assert.ok(!ds.some((x) => codeOf(x) === 'cache-writethrough'));

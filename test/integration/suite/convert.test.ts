@@ -7,12 +7,28 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { vmdkCapacityZero } from '../../helpers/hostileImages';
-import { CONVERT_COMMAND, makeHostileImage, makeRawImage, skip, useRecordingQemuImg, workspaceDir } from '../support';
+import { CONVERT_COMMAND, activateExtension, makeHostileImage, makeRawImage, skip, useRecordingQemuImg, workspaceDir } from '../support';
 
 interface ConvertResultShape {
   target: string;
   targetFormat: string;
   cacheMode: string;
+  /** The notification the user was shown. */
+  notification: string;
+}
+
+/** Resolves with the command's outcome, or fails when it waits for input (a quick pick, a box) instead. */
+async function settles<T>(p: Thenable<T>, what: string, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms / 1000} s: it is waiting for input`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(p), timeout]);
+  } finally {
+    clearTimeout(timer);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  }
 }
 
 suite('convert', () => {
@@ -34,6 +50,9 @@ suite('convert', () => {
     const result = out as ConvertResultShape;
     assert.equal(result.target, target);
     assert.ok(['none', 'writeback'].includes(result.cacheMode), `durable cache mode, got ${result.cacheMode}`);
+    // The toast: target name first, virtual and on-disk size, time; the cache story is in the log.
+    assert.match(result.notification, /^disk one\.qcow2: 8\.0 MiB virtual, [\d.]+ (KiB|MiB|bytes) on disk, converted in [\d.]+ s\.$/);
+    assert.doesNotMatch(result.notification, /cache|O_DIRECT|\//);
     assert.ok(fs.existsSync(target), 'target exists');
     assert.ok(!fs.existsSync(`${target}.part`), 'no .part left');
     const cmp = spawnSync('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, target], { encoding: 'utf8' });
@@ -77,6 +96,20 @@ suite('convert', () => {
     assert.equal(fs.readFileSync(target, 'utf8'), 'keep me');
   });
 
+  test('a text file named .img is not converted as raw without asking; with allowText it is', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
+    const source = path.join(dir, 'notes.img');
+    const target = path.join(dir, 'notes.qcow2');
+    fs.writeFileSync(source, '# install notes\nroot password is in the vault\n'.repeat(40));
+    const out = await vscode.commands.executeCommand<unknown>(CONVERT_COMMAND, vscode.Uri.file(source), { target, targetFormat: 'qcow2' });
+    assert.equal(typeof out, 'string');
+    assert.match(out as string, /notes\.img looks like a text file, not a disk image/);
+    assert.ok(!fs.existsSync(target));
+    const anyway = await vscode.commands.executeCommand<unknown>(CONVERT_COMMAND, vscode.Uri.file(source), { target, targetFormat: 'qcow2', allowText: true });
+    assert.equal(typeof anyway, 'object', String(anyway));
+    assert.ok(fs.existsSync(target));
+  });
+
   test('a qcow2 whose backing file is /etc/passwd is refused with a message, and qemu-img is never run on it', async function () {
     const dir = fs.mkdtempSync(path.join(workspaceDir(), 'hostile-'));
     const source = path.join(dir, 'cloud.qcow2');
@@ -89,10 +122,58 @@ suite('convert', () => {
     assert.equal(typeof out, 'string', `expected a refusal message, got ${JSON.stringify(out)}`);
     assert.match(out as string, /backing/i);
     assert.match(out as string, /cloud\.qcow2/);
+    // Editor words: the setting that lifts it, never a command-line flag.
+    assert.match(out as string, /qemuDiskTools\.convert\.allowBackingFile/);
+    assert.doesNotMatch(out as string, /--allow-backing-file/);
     // (`qemu-img --version`, which reads no image, may run; nothing may name the image.)
     const onIt = calls().slice(callsBefore).filter((c) => c.includes('cloud.qcow2'));
     assert.deepEqual(onIt, [], 'qemu-img was run on the hostile image');
     assert.ok(!fs.existsSync(target) && !fs.existsSync(`${target}.part`), 'no target written');
+  });
+});
+
+suite('convert: failures before any question, and settings a workspace cannot set', () => {
+  const config = () => vscode.workspace.getConfiguration('qemuDiskTools');
+  suiteSetup(activateExtension);
+  teardown(() => config().update('qemuImgPath', undefined, vscode.ConfigurationTarget.Global));
+
+  test('no usable qemu-img: Convert says so before the first picker, in editor words', async () => {
+    const dir = fs.mkdtempSync(path.join(workspaceDir(), 'images-'));
+    const source = path.join(dir, 'disk.img');
+    makeRawImage(source, 1);
+    await config().update('qemuImgPath', path.join(dir, 'no-such-qemu-img'), vscode.ConfigurationTarget.Global);
+    // The explorer's call (the file, no options): interactive, so a picker would wait for the user.
+    const out = await settles(vscode.commands.executeCommand<unknown>(CONVERT_COMMAND, vscode.Uri.file(source)), 'Convert with a missing qemu-img');
+    assert.equal(typeof out, 'string', JSON.stringify(out));
+    assert.match(out as string, /no-such-qemu-img" was not found/);
+    assert.match(out as string, /qemuDiskTools\.qemuImgPath/);
+    assert.match(out as string, /qemu-utils/);
+    assert.doesNotMatch(out as string, /--qemu-img/);
+
+    // A program that runs but is not qemu-img is refused the same way.
+    const fake = path.join(dir, 'fake-qemu-img');
+    fs.writeFileSync(fake, '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    await config().update('qemuImgPath', fake, vscode.ConfigurationTarget.Global);
+    const fakeOut = await settles(vscode.commands.executeCommand<unknown>(CONVERT_COMMAND, vscode.Uri.file(source)), 'Convert with a fake qemu-img');
+    assert.match(String(fakeOut), /did not report a qemu-img version/);
+  });
+
+  test("a workspace's .vscode/settings.json cannot turn on allowBackingFile (machine scope); a folder setting in the same file applies", async () => {
+    const dir = path.join(workspaceDir(), '.vscode');
+    const file = path.join(dir, 'settings.json');
+    fs.mkdirSync(dir, { recursive: true });
+    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    fs.writeFileSync(file, JSON.stringify({ 'qemuDiskTools.convert.allowBackingFile': true, 'qemuDiskTools.convert.defaultFormat': 'vmdk' }));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (config().get('convert.defaultFormat') !== 'vmdk' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(config().get('convert.defaultFormat'), 'vmdk', 'the workspace settings file was not read');
+      assert.equal(config().get('convert.allowBackingFile'), false);
+      await assert.rejects(Promise.resolve(config().update('convert.allowBackingFile', true, vscode.ConfigurationTarget.Workspace)));
+    } finally {
+      if (before === undefined) fs.rmSync(file);
+      else fs.writeFileSync(file, before);
+    }
   });
 });
 
