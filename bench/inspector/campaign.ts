@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     console.log(`seed ${seed}: ${r.count} mutants of ${bases.length} base images, ${r.accepted} accepted by the inspector, ${r.mismatches.length} mismatches (accepted but qemu-img names another file), ${r.disagreements} format/size disagreements, ${r.qemuRefused} accepted but not opened by qemu-img; ${seconds.toFixed(0)} s`);
     console.log('per format (mutants / accepted):', Object.entries(r.perFormat).map(([f, s]) => `${f} ${s.count}/${s.accepted}`).join(', '));
     for (const m of r.mismatches) console.log(`MISMATCH seed ${m.seed} base ${m.base}: ${m.others.join(', ')}`);
+    for (const d of r.disagreementCases) console.log(`disagreement ${d}`);
     process.exitCode = r.mismatches.length ? 1 : 0;
   } finally {
     if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -171,7 +171,7 @@ function artifactLocation(file: string, cwd: string): { uri: string; uriBaseId?:
 }
 
 export function toSarif(report: LintReport): object {
-  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
+  const ruleIndex = new Map<string, number>(RULES.map((r, i) => [r.id, i]));
   const results = report.files.flatMap((f) => {
     const index = new LineIndex(f.text);
     const loc = artifactLocation(f.file, report.cwd);

@@ -273,7 +273,8 @@ export const probeVdi: Probe = async ({ head, name }) => {
   const size = safeNumber(head.readBigUInt64LE(0x170));
   const issues = size === undefined ? [sizeIssue(name, 'VDI')] : [];
   if (VDI_WITH_PARENT.has(head.readUInt32LE(0x4c))) issues.push(parentIssue(name, 'VDI'));
-  return { format: 'vdi', virtualSize: size === undefined ? undefined : sectorFloor(size), issues };
+  // vdi_open rounds an odd disk size up to whole sectors (VBoxManage convertfromraw writes such sizes).
+  return { format: 'vdi', virtualSize: size === undefined ? undefined : Math.ceil(size / 512) * 512, issues };
 };
 
 // ─────────────────────────────────── ISO, MBR/GPT ───────────────────────────────────

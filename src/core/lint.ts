@@ -108,6 +108,27 @@ function atSeverity(fixes: Fix[], severity: Severity): Fix[] {
 }
 
 /**
+ * Drops a finding when another finding about the same subject (one disk) comes from a rule that
+ * supersedes its rule. Applied after severity settings and suppression comments: a rule that is
+ * off or suppressed hides nothing, so turning the winner off shows the next finding.
+ */
+export function withPrecedence(findings: Finding[]): Finding[] {
+  const rulesOf = new Map<number, Set<string>>();
+  for (const f of findings) {
+    if (f.subject === undefined) continue;
+    let set = rulesOf.get(f.subject);
+    if (!set) rulesOf.set(f.subject, (set = new Set()));
+    set.add(f.rule);
+  }
+  return findings.filter((f) => {
+    const present = f.subject === undefined ? undefined : rulesOf.get(f.subject);
+    if (!present) return true;
+    for (const other of present) if (ruleInfo(other)?.supersedes?.includes(f.rule)) return false;
+    return true;
+  });
+}
+
+/**
  * Lints one text. Findings are sorted by position; suppressed and 'off' rules are dropped, and
  * the severity settings decide which fix is preferred (see fixedByFixAll).
  */
@@ -121,7 +142,7 @@ export function lint(text: string, req: LintRequest): Finding[] {
     if (setting === 'off') continue;
     out.push({ ...f, severity: setting, fixes: atSeverity(f.fixes, setting) });
   }
-  return out.sort((a, b) => a.start - b.start || a.end - b.end || a.rule.localeCompare(b.rule));
+  return withPrecedence(out).sort((a, b) => a.start - b.start || a.end - b.end || a.rule.localeCompare(b.rule));
 }
 
 /** The preferred fix of a finding, if it has one. */

@@ -3,6 +3,7 @@
 // neighbouring options that decide whether nova-compute starts or inspects images safely.
 import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
 import { ruleInfo } from './rules';
+import type { RuleId } from './ruleIds';
 import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
 import { eolOf } from './text';
 import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
@@ -20,6 +21,8 @@ export interface NovaLintOptions {
 /** oslo.config stops at the first error; past this many, more findings only bury the first. */
 const MAX_SYNTAX_FINDINGS = 100;
 /** Past this many findings of one rule a file is not a config anyone reads finding by finding. */
+/** The choices of [libvirt] images_type (nova/conf/libvirt.py). */
+const IMAGES_TYPES = ['raw', 'flat', 'qcow2', 'lvm', 'rbd', 'ploop', 'default'];
 const MAX_PER_RULE = 1000;
 
 const CACHEMODES_NAME = /^(libvirt_)?disk_cachemodes$/i;
@@ -60,11 +63,11 @@ class NovaLinter {
   private readonly counts = new Map<string, number>();
 
   /** The rule has reached MAX_PER_RULE findings: skip the work for more. */
-  full(rule: string): boolean {
+  full(rule: RuleId): boolean {
     return (this.counts.get(rule) ?? 0) >= MAX_PER_RULE;
   }
 
-  add(rule: string, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
+  add(rule: RuleId, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
     if (this.full(rule)) return;
     this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
     const f: Finding = { rule, severity: ruleInfo(rule)?.severity ?? 'warning', message, start, end, fixes };
@@ -567,7 +570,27 @@ class NovaLinter {
     }
   }
 
-  // ---- RBD, image safety ----
+  // ---- images_type, RBD, image safety ----
+
+  /**
+   * images_type is a StrOpt with choices (nova/conf/libvirt.py), compared case-sensitively by
+   * oslo.config: 'RBD' raises ConfigFileValueError when Nova reads the option, and
+   * nova-compute does not start.
+   */
+  imagesType(): void {
+    for (const e of this.effective('libvirt', 'images_type')) {
+      if (!this.literal(e) || IMAGES_TYPES.includes(e.value)) continue;
+      const near = IMAGES_TYPES.find((c) => c === e.value.trim().toLowerCase());
+      this.add(
+        'nova-images-type-invalid',
+        `images_type = ${e.value} is not one of ${IMAGES_TYPES.join(', ')} (oslo.config compares them case-sensitively): nova-compute refuses to start with "Valid values are [...], but found '${e.value}'". ${near ? `Write ${near}.` : 'Use one of the valid values.'}`,
+        e.rawValueStart,
+        e.end,
+        near ? [{ title: `Set images_type = ${near}`, edits: [replaceValue(e, near, this.text)], preferred: true }] : [],
+      );
+    }
+  }
+
 
   rbd(): void {
     const rbdLines = this.effective('libvirt', 'images_type').filter((e) => this.literal(e) && e.value === 'rbd');
@@ -670,6 +693,7 @@ export function lintNovaConf(text: string, opts: NovaLintOptions): Finding[] {
     l.syntax();
     l.cachemodesPlacement();
     l.cachemodesLines();
+    l.imagesType();
     l.rbd();
     l.imageSafety();
     return l.findings;

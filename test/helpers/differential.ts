@@ -192,6 +192,8 @@ export interface CampaignResult {
   mismatches: { seed: number; base: string; others: string[] }[];
   /** Accepted and opened, but format or virtual size differ (convert refuses these; reported, not failed). */
   disagreements: number;
+  /** Their seeds and what differs, for replay. */
+  disagreementCases: string[];
   /** Accepted, but qemu-img could not open it (refused by qemu-img itself: no harm). */
   qemuRefused: number;
   perFormat: Record<string, { count: number; accepted: number }>;
@@ -202,7 +204,7 @@ export async function runCampaign(dir: string, bases: BaseImage[], seed: number,
   const work = path.join(dir, 'work');
   fs.mkdirSync(path.join(work, 'sub'), { recursive: true });
   for (const d of DECOYS) fs.copyFileSync(path.join(dir, d === 'decoy.qcow2' ? 'decoy.qcow2' : 'data.raw'), path.join(work, d));
-  const result: CampaignResult = { seed, count, accepted: 0, mismatches: [], disagreements: 0, qemuRefused: 0, perFormat: {} };
+  const result: CampaignResult = { seed, count, accepted: 0, mismatches: [], disagreements: 0, disagreementCases: [], qemuRefused: 0, perFormat: {} };
   for (let i = 0; i < count; i++) {
     const caseSeed = (seed + i * 0x9e3779b1) >>> 0;
     const r = rng(caseSeed);
@@ -225,6 +227,7 @@ export async function runCampaign(dir: string, bases: BaseImage[], seed: number,
       result.qemuRefused++;
     } else if (oracle.format !== inspected.qemuFormat || (inspected.virtualSize !== undefined && !['raw', 'vpc'].includes(inspected.qemuFormat) && oracle.virtualSize !== inspected.virtualSize)) {
       result.disagreements++;
+      result.disagreementCases.push(`seed ${caseSeed} base ${base.name}: inspector ${inspected.qemuFormat} ${inspected.virtualSize}, qemu-img ${oracle.format} ${oracle.virtualSize}`);
     }
   }
   return result;

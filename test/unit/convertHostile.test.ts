@@ -56,6 +56,16 @@ test('refused before qemu-img runs: a qcow2 with backing file /etc/passwd given 
   assert.deepEqual(rec.calls(), []);
 });
 
+test('an empty file is raw data with nothing to convert: refused before qemu-img runs, saying so', async (t) => {
+  if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
+  const dir = tmpDir(t);
+  const file = writeImage(dir, 'empty.img', Buffer.alloc(0));
+  const rec = recordingQemuImg(dir);
+  const e = await rejectsWith(convertImage({ source: file, target: path.join(dir, 'o.raw'), targetFormat: 'raw', qemuImgPath: rec.path }), ConvertError, 'refused');
+  assert.equal(e.message, `${file} is empty (0 bytes): there is no disk in it to convert. qemu-img was not run on ${file}.`);
+  assert.deepEqual(rec.calls(), []);
+});
+
 test('well-formed images qemu-img can open convert, with their virtual size', async (t) => {
   if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
   const dir = tmpDir(t);

@@ -97,7 +97,7 @@ test('every prefix of the sample (a file being typed) lints without throwing; fi
 
 test('a file cut off after the first disk still gets that disk\'s findings', () => {
   const text = SAMPLE.slice(0, SAMPLE.indexOf('<disk type="block"'));
-  assert.deepEqual(lintDomainXml(text).map((f) => f.rule), ['io-native-needs-direct', 'cache-unsafe']);
+  assert.deepEqual(lint(text, { fileName: 'vm.xml' }).map((f) => f.rule), ['cache-unsafe', 'io-native-needs-direct']);
 });
 
 test('a value still being typed is not judged; the disks around it are', () => {

@@ -106,6 +106,18 @@ describe('hand-made samples as qemu-img sees them', () => {
     }
   });
 
+  test('a VDI with an odd disk size: rounded up to whole sectors, as qemu-img does (found by the differential campaign)', async (t) => {
+    for (const size of [1, 511, 1000, 64 * img.MiB - 100]) {
+      const bytes = img.vdi(64 * img.MiB);
+      bytes.writeBigUInt64LE(BigInt(size), 0x170);
+      const file = img.writeImage(dir, 'odd.vdi', bytes);
+      const r = await inspectImage(file);
+      assert.equal(r.virtualSize, Math.ceil(size / 512) * 512);
+      if (skipWithout(t)) return;
+      assert.equal(qemuInfo(file, 'vdi')['virtual-size'], r.virtualSize, `disk size ${size}`);
+    }
+  });
+
   test('qemu-img check finds no errors in the hand-made qcow2 and VDI samples', (t) => {
     if (skipWithout(t)) return;
     for (const [name, bytes, format] of [['c2.qcow2', img.qcow2V2(), 'qcow2'], ['c3.qcow2', img.qcow2V3(), 'qcow2'], ['c.vdi', img.vdi(), 'vdi']] as const) {

@@ -92,3 +92,15 @@ test('configs in a folder named nova that oslo.config does not read are not lint
   assert.equal(detectKind('/etc/nova/nova-compute.conf', '[libvirt]\nvirt_type = kvm\n'), 'nova-conf');
   assert.equal(detectKind('/etc/nova/nova.conf.d/50-cache.conf', '[libvirt]\ndisk_cachemodes = file=none\n'), 'nova-conf');
 });
+
+test('images_type is checked as oslo.config checks choices: case-sensitive, nova-compute refuses RBD', () => {
+  const text = '[libvirt]\nimages_type = RBD\n';
+  const findings = lint(text, { fileName: 'nova.conf' });
+  assert.deepEqual(findings.map((f) => f.rule), ['nova-images-type-invalid']);
+  assert.equal(text.slice(findings[0].start, findings[0].end), 'RBD');
+  assert.match(findings[0].message, /but found 'RBD'/);
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[libvirt]\nimages_type = rbd\n');
+  for (const ok of ['rbd', 'qcow2', 'default', '{{ nova_backend }}']) {
+    assert.deepEqual(lint(`[libvirt]\nimages_type = ${ok}\n`, { fileName: 'nova.conf.j2' }).filter((f) => f.rule === 'nova-images-type-invalid'), [], ok);
+  }
+});
