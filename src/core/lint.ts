@@ -97,7 +97,7 @@ function lintNova(text: string, req: LintRequest): Finding[] {
  * Problems panel and the CLI's default output show it. An info or hint finding is advice; its
  * fixes stay in the lightbulb, none marked preferred (so no fix-all or auto fix applies it).
  */
-export function fixedByFixAll(severity: Severity): boolean {
+function fixedByFixAll(severity: Severity): boolean {
   return atLeast(severity, 'warning');
 }
 
