@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConvertOptions, convertImage } from '../../src/core/convert';
+import { ConvertOptions, convertImage } from '../../src/core/image/convert';
 
 const MiB = 1024 * 1024;
 

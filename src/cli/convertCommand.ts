@@ -1,9 +1,9 @@
 // `qemu-disk-tools convert`: the editor's Convert command without the editor.
 import * as path from 'node:path';
-import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/convert';
-import { TARGET_FORMATS } from '../core/convertOptions';
-import { COMPRESSION_TYPES } from '../core/compression';
-import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput } from '../core/cloudTargets';
+import { convertImage, ConvertError, type ConvertErrorKind, type TargetFormat } from '../core/image/convert';
+import { TARGET_FORMATS } from '../core/image/convertOptions';
+import { COMPRESSION_TYPES } from '../core/image/compression';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput } from '../core/image/cloudTargets';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { oneOf, parseCommandArgs } from './args';
 import { progressReporter } from './progressBar';

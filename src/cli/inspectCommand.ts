@@ -2,9 +2,9 @@
 // verdict core gives every front (imageVerdict.ts): the in-process inspection, then
 // `qemu-img info` on the same open file when the inspector lets qemu-img near it.
 import * as path from 'node:path';
-import type { InspectResult } from '../core/imageInspector';
-import { examineImage, type ImageVerdict } from '../core/imageVerdict';
-import type { ImageInfo } from '../core/qemuImg';
+import type { InspectResult } from '../core/image/imageInspector';
+import { examineImage, type ImageVerdict } from '../core/image/imageVerdict';
+import type { ImageInfo } from '../core/image/qemuImg';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';

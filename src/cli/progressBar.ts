@@ -1,6 +1,6 @@
 // Convert progress on stderr: a redrawn bar on a terminal, a plain line every 10% otherwise
 // (CI logs keep every line, so a redrawn bar would become hundreds of them).
-import type { ConvertProgress } from '../core/convert';
+import type { ConvertProgress } from '../core/image/convert';
 import type { Out } from './io';
 import { clock, humanRate } from '../core/units';
 

@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
-import { checkQemuImg } from '../core/qemuImg';
-import { QemuImgError } from '../core/qemuImgErrors';
+import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/image/convert';
+import { checkQemuImg } from '../core/image/qemuImg';
+import { QemuImgError } from '../core/image/qemuImgErrors';
 import { readSettings } from './settings';
-import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput, type CloudTarget } from '../core/cloudTargets';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput, type CloudTarget } from '../core/image/cloudTargets';
 import { formatBytes, formatDuration, formatRate } from './units';
 import { errorMessage, showFailure, showRemedied, stderrOf } from './notify';
-import { IMAGE_INFO_COMMAND } from './imageInfo';
+import { IMAGE_INFO_COMMAND } from './commandIds';
 
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
 

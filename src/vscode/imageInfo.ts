@@ -3,15 +3,15 @@
 // following a backing chain) only when the inspector lets it; a read-only Markdown page.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ImageOpenError } from '../core/imageInspector';
-import { examineImage } from '../core/imageVerdict';
+import { ImageOpenError } from '../core/image/imageInspector';
+import { examineImage } from '../core/image/imageVerdict';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
 import { SHOW_LOG, errorMessage, runRemedy, showFailure, stderrOf } from './notify';
 import { editorMessage, type RemedyAction } from './remedyText';
 
-export const IMAGE_INFO_COMMAND = 'qemuDiskTools.showImageInfo';
+export { IMAGE_INFO_COMMAND } from './commandIds';
 export const INFO_SCHEME = 'qemu-disk-info';
 
 /** What the command returns per file (tests read it): the page, or the error message. */

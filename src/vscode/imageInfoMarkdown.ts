@@ -1,8 +1,8 @@
 // The "Show Disk Image Info" page as Markdown. Pure (no vscode import), so it is unit-tested.
 import * as path from 'node:path';
-import type { InspectResult } from '../core/imageInspector';
-import { blockingIssues } from '../core/imageVerdict';
-import type { ImageInfo } from '../core/qemuImg';
+import type { InspectResult } from '../core/image/imageInspector';
+import { blockingIssues } from '../core/image/imageVerdict';
+import type { ImageInfo } from '../core/image/qemuImg';
 import { formatBytes } from './units';
 
 const esc = (s: string) => s.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);

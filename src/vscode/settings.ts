@@ -1,10 +1,10 @@
 // Typed access to the extension's settings (contributes.configuration in package.json).
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
-import type { TargetFormat } from '../core/convert';
+import type { TargetFormat } from '../core/image/convert';
 import { ruleInfo } from '../core/rules';
 import { SEVERITY_SETTINGS } from '../core/ruleConfig';
-import { TARGET_FORMATS } from '../core/convertOptions';
+import { TARGET_FORMATS } from '../core/image/convertOptions';
 
 const SECTION = 'qemuDiskTools';
 

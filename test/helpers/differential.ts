@@ -7,8 +7,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspectImage } from '../../src/core/imageInspector';
-import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/qemuImgErrors';
+import { inspectImage } from '../../src/core/image/imageInspector';
+import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/image/qemuImgErrors';
 import * as img from './hostileImages';
 
 export interface BaseImage {

@@ -33,7 +33,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RefusalCode } from '../../src/core/inspectTypes';
+import type { RefusalCode } from '../../src/core/image/inspectTypes';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

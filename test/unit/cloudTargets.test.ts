@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
-import { CLOUD_TARGETS, CloudTarget } from '../../src/core/cloudTargets';
-import { oldgnuHeader, readGceTar, writeGceTar } from '../../src/core/gceTar';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
+import { CLOUD_TARGETS, CloudTarget } from '../../src/core/image/cloudTargets';
+import { oldgnuHeader, readGceTar, writeGceTar } from '../../src/core/image/gceTar';
 import { NO_QEMU_IMG, QEMU_IMG, compareImages, qemuImg, rejectsWith, sha256, tmpDir } from '../helpers/qemuImgFixtures';
 
 const MiB = 1024 * 1024;

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
-import { chooseCompression } from '../../src/core/compression';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
+import { chooseCompression } from '../../src/core/image/compression';
 import { NO_QEMU_IMG, QEMU_IMG, compareImages, makeImage, qemuImg, recordingQemuImg, rejectsWith, tmpDir } from '../helpers/qemuImgFixtures';
 
 const compressionOf = (file: string) =>

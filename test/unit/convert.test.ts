@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cliMessage } from '../../src/cli/remedies';
-import { ConvertError, ConvertProgress, ConvertRequest, TargetFormat, convertImage } from '../../src/core/convert';
+import { ConvertError, ConvertProgress, ConvertRequest, TargetFormat, convertImage } from '../../src/core/image/convert';
 import {
   NO_QEMU_IMG, QEMU_IMG, rejectsWith, compareImages, holdImage, makeImage, qemuImg, recordingQemuImg, sha256, tmpDir,
 } from '../helpers/qemuImgFixtures';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
 import { hostileSamples, qcow2WithBackingFile, wellFormedSamples, writeImage } from '../helpers/hostileImages';
 import { NO_QEMU_IMG, QEMU_IMG, qemuImg, recordingQemuImg, rejectsWith, tmpDir } from '../helpers/qemuImgFixtures';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
 import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, compareImages, makeImage, recordingQemuImg, sha256, tmpDir, tryMount } from '../helpers/qemuImgFixtures';
 
 test('a full target filesystem: a no-space error and no partial file', async (t) => {

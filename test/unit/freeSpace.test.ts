@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
-import { freeSpaceOf, judgeSpace, margin } from '../../src/core/freeSpace';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
+import { freeSpaceOf, judgeSpace, margin } from '../../src/core/image/freeSpace';
 import { NO_QEMU_IMG, QEMU_IMG, compareImages, qemuImg, recordingQemuImg, rejectsWith, tmpDir, tryMount } from '../helpers/qemuImgFixtures';
 
 const MiB = 1024 * 1024;

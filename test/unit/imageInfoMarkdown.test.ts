@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { blockingIssues, infoMarkdown, infoWarnings } from '../../src/vscode/imageInfoMarkdown';
-import type { ImageInfo } from '../../src/core/qemuImg';
+import type { ImageInfo } from '../../src/core/image/qemuImg';
 
 const base: ImageInfo = {
   path: '/images/web.qcow2',

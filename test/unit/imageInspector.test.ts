@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ImageOpenError, inspectBytes, inspectImage, inspectSource, type ByteSource, type InspectResult } from '../../src/core/imageInspector';
+import { ImageOpenError, inspectBytes, inspectImage, inspectSource, type ByteSource, type InspectResult } from '../../src/core/image/imageInspector';
 import * as img from '../helpers/hostileImages';
 
 const codes = (r: InspectResult): string[] => r.issues.map((i) => i.code);

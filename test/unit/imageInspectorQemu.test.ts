@@ -4,7 +4,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { inspectImage } from '../../src/core/imageInspector';
+import { inspectImage } from '../../src/core/image/imageInspector';
 import * as img from '../helpers/hostileImages';
 
 const QEMU_IMG = process.env.QEMU_IMG ?? 'qemu-img';

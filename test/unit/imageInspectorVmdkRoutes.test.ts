@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspectBytes, inspectImage } from '../../src/core/imageInspector';
-import { qemuDescriptionValue, qemuExtents, qemuProbesTextAsVmdk } from '../../src/core/inspectVmdk';
+import { inspectBytes, inspectImage } from '../../src/core/image/imageInspector';
+import { qemuDescriptionValue, qemuExtents, qemuProbesTextAsVmdk } from '../../src/core/image/inspectVmdk';
 import * as img from '../helpers/hostileImages';
 
 const QEMU_IMG = process.env.QEMU_IMG ?? 'qemu-img';

@@ -5,10 +5,10 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspectBytes } from '../../src/core/imageInspector';
-import { examineImage, infoProblems, otherFileFailure } from '../../src/core/imageVerdict';
-import { openImage } from '../../src/core/inspectRead';
-import { imageInfo, type ImageInfo } from '../../src/core/qemuImg';
+import { inspectBytes } from '../../src/core/image/imageInspector';
+import { examineImage, infoProblems, otherFileFailure } from '../../src/core/image/imageVerdict';
+import { openImage } from '../../src/core/image/inspectRead';
+import { imageInfo, type ImageInfo } from '../../src/core/image/qemuImg';
 import * as img from '../helpers/hostileImages';
 import { NO_QEMU_IMG, QEMU_IMG, qemuImg } from '../helpers/qemuImgFixtures';
 

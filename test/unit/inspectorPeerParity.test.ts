@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspectImage } from '../../src/core/imageInspector';
+import { inspectImage } from '../../src/core/image/imageInspector';
 import * as img from '../helpers/hostileImages';
 import { QEMU_IMG } from '../helpers/qemuImgFixtures';
 

@@ -3,8 +3,8 @@ import { cliMessage } from '../../src/cli/remedies';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageInfo, locateQemuImg, findPrlimit, quoteArgv, runQemuImg } from '../../src/core/qemuImg';
-import { QemuImgError } from '../../src/core/qemuImgErrors';
+import { imageInfo, locateQemuImg, findPrlimit, quoteArgv, runQemuImg } from '../../src/core/image/qemuImg';
+import { QemuImgError } from '../../src/core/image/qemuImgErrors';
 import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, holdImage, makeImage, qemuImg, tmpDir } from '../helpers/qemuImgFixtures';
 
 test('imageInfo reports format, sizes, cluster size, compat and snapshots of a qcow2', async (t) => {

@@ -4,7 +4,7 @@
 // than itself, a parent). qemu-img reads the file that was opened once and inspected
 // (/proc/self/fd/3 on Linux), never the path, so a file swapped in at the path is not what it reads.
 
-import { remediesOf, type Remedy } from './remedy';
+import { remediesOf, type Remedy } from '../remedy';
 import * as path from 'node:path';
 import { inspectSource, type InspectOptions, type InspectResult, type Issue } from './imageInspector';
 import { openImage, type OpenedImage } from './inspectRead';

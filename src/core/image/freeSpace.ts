@@ -10,7 +10,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { humanBytes } from './units';
+import { humanBytes } from '../units';
 import { runQemuImg } from './qemuImg';
 import { QemuImgError, explainQemuImgStderr } from './qemuImgErrors';
 

@@ -1,6 +1,6 @@
 // qemu-img's stderr in plain words for an operator. qemu-img exits 1 for every failure
 // (sources.md B.2), so the message text is all there is to tell the causes apart.
-import type { Remedy } from './remedy';
+import type { Remedy } from '../remedy';
 
 export type QemuImgErrorKind =
   | 'qemu-img-missing'

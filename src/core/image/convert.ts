@@ -18,7 +18,7 @@ import { ProbeError, probeODirect } from './odirect';
 import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, checkQemuImg, imageInfo, locateQemuImg, quoteArgv, runQemuImg } from './qemuImg';
 import { ExplainContext, QemuImgError, explainQemuImgStderr, explainSignal } from './qemuImgErrors';
-import type { Remedy } from './remedy';
+import type { Remedy } from '../remedy';
 import { TEXT_SAMPLE_BYTES, looksLikeText } from './textContent';
 
 export type TargetFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'vhdx' | 'vpc';
