@@ -1,6 +1,6 @@
 // The rule registry: every rule id, where it applies, its default severity and a one-line
 // title. The rule logic lives in domainXml.ts and novaConf.ts; both fronts read this table.
-import type { FileKind, Severity } from './types';
+import type { FileKind, Severity, SeveritySetting } from './types';
 
 export interface RuleInfo {
   id: string;
@@ -57,4 +57,13 @@ export const DOCS_URL_BASE = 'https://github.com/qemu-disk-tools/qemu-disk-tools
 
 export function ruleDocUrl(id: string): string {
   return DOCS_URL_BASE + ruleDocPath(id);
+}
+
+/** The rules of a file kind that a severity setting leaves on (the registry's default, else the override). */
+export function activeRules(kind: FileKind, severities: Readonly<Record<string, SeveritySetting>> = {}): RuleInfo[] {
+  return RULES.filter((r) => r.kind === kind && (severities[r.id] ?? r.severity) !== 'off');
+}
+
+export function rulesOfKind(kind: FileKind): RuleInfo[] {
+  return RULES.filter((r) => r.kind === kind);
 }

@@ -2,13 +2,16 @@
 // source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
-import { fixAllEdits, fixAllGroups } from '../core/lint';
+import { fixAllGroups } from '../core/lint';
 import { disableEdits } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
+/** "Fix all" joins the quick fixes once there is more than the one fix already listed. */
+const QUICK_FIX_ALL_MIN = 2;
+const QUICK_FIX_ALL_TITLE = 'Fix all QEMU Disk Tools problems in this file';
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
@@ -69,16 +72,21 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
         actions.push(a);
       }
     }
+    // The same edit as source.fixAll, in the Ctrl+. menu too, where people look for it.
+    const all = this.fixAllAction(doc, vscode.CodeActionKind.QuickFix, QUICK_FIX_ALL_MIN);
+    for (const a of all) a.diagnostics = ours;
+    actions.push(...all);
     if (!only || FIX_ALL_KIND.intersects(only)) actions.push(...this.fixAllAction(doc));
     return actions;
   }
 
-  private fixAllAction(doc: vscode.TextDocument): vscode.CodeAction[] {
+  private fixAllAction(doc: vscode.TextDocument, kind = FIX_ALL_KIND, minFixes = 1): vscode.CodeAction[] {
     const result = this.diagnostics.current(doc);
-    const edits = result ? fixAllEdits(result.findings) : [];
-    if (edits.length === 0) return [];
-    const a = new vscode.CodeAction('Fix all auto-fixable cache-mode problems', FIX_ALL_KIND);
-    a.edit = toWorkspaceEdit(doc, edits);
+    const groups = result ? fixAllGroups(result.findings) : [];
+    if (groups.length < minFixes) return [];
+    const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : QUICK_FIX_ALL_TITLE;
+    const a = new vscode.CodeAction(title, kind);
+    a.edit = toWorkspaceEdit(doc, groups.flat());
     return [a];
   }
 }

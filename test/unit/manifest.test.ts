@@ -47,3 +47,24 @@ test('the $qemu-disk-tools problem matcher reads every field of the CLI text out
   assert.equal(m[p.severity], findings[0].severity);
   assert.equal(m[p.message], findings[0].message.replace(/\s*[\r\n]+\s*/g, ' '));
 });
+
+test('the walkthrough: every step has its media file and a button whose command is contributed; both ship in the .vsix', () => {
+  const commands = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['lint', 'fix', 'workspace', 'convert']);
+  for (const step of walkthrough.steps) {
+    assert.ok(fs.existsSync(path.join(root, step.media.markdown)), step.media.markdown);
+    const buttons = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
+    assert.equal(buttons.length, 1, step.id);
+    assert.ok(commands.has(buttons[0]), `${step.id}: ${buttons[0]} is not contributed`);
+    for (const e of step.completionEvents) assert.ok(commands.has(e.replace(/^onCommand:/, '')), e);
+  }
+  assert.match(ignore, /^!media\/walkthrough\/\*\*$/m);
+  assert.match(ignore, /^!examples\/web01\.xml$/m, 'the sample domain the first step opens');
+});
+
+test('the lint task type is contributed and activates the extension', () => {
+  assert.deepEqual(pkg.contributes.taskDefinitions.map((t: { type: string }) => t.type), ['qemu-disk-tools']);
+  assert.ok(pkg.activationEvents.includes('onTaskType:qemu-disk-tools'));
+});
