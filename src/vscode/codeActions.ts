@@ -11,7 +11,6 @@ const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
 /** "Fix all" joins the quick fixes once there is more than the one fix already listed. */
 const QUICK_FIX_ALL_MIN = 2;
-const QUICK_FIX_ALL_TITLE = 'Fix all QEMU Disk Tools problems in this file';
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
@@ -84,7 +83,7 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
     const result = this.diagnostics.current(doc);
     const groups = result ? fixAllGroups(result.findings) : [];
     if (groups.length < minFixes) return [];
-    const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : QUICK_FIX_ALL_TITLE;
+    const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : vscode.l10n.t('Fix all QEMU Disk Tools problems in this file');
     const a = new vscode.CodeAction(title, kind);
     a.edit = toWorkspaceEdit(doc, groups.flat());
     return [a];
