@@ -14,7 +14,8 @@
 //   vsix       `npm run package`, then `code-server --install-extension` of that .vsix; the
 //              extension under test is the installed one (a stub is the development extension)
 //   ui         scripts/screenshots.mjs into a temp folder: Problems panel, quick-fix menu,
-//              explorer menu, a conversion's progress notification and its Cancel
+//              explorer menu, a conversion's progress notification and its Cancel, completion,
+//              the language status and its Open Settings, Lint Workspace and its task, the walkthrough
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
