@@ -82,7 +82,7 @@ function diskTypeItems(doc: vscode.TextDocument, text: string, offset: number): 
     c.kind = vscode.CompletionItemKind.Property;
     if (!slot.hasEquals) {
       c.insertText = `${type}=`;
-      c.command = { command: 'editor.action.triggerSuggest', title: 'Suggest cache modes' };
+      c.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest cache modes') };
     }
     return c;
   });

@@ -25,6 +25,14 @@ test('the runtime strings bundle is declared and holds what the editor code asks
   const bundle = JSON.parse(read(L10N_BUNDLE_PATH));
   assert.equal(bundle['not crash-safe'], 'not crash-safe');
   assert.equal(bundle['{0} of {1} rules on'], '{0} of {1} rules on');
+  // The bundle is read from single-quoted literals: any other first argument would be missed.
+  const dir = path.join(root, 'src/vscode');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const calls = text.match(/l10n\.t\(/g)?.length ?? 0;
+    const literal = text.match(/l10n\.t\(\s*'/g)?.length ?? 0;
+    assert.equal(literal, calls, `${f}: pass vscode.l10n.t a single-quoted string literal first`);
+  }
 });
 
 test('the editor validates .qemu-disk-tools.json with the generated schema, and the schema ships', () => {
