@@ -1,6 +1,6 @@
 // The files written from the rule registry (src/core/rules.ts), so that adding a rule is one
 // registry entry, its doc page and its tests: the `qemuDiskTools.rules` settings schema in
-// package.json, the rules table in README.md and the JSON schema of `.qemu-disk-tools.json`.
+// package.json (its descriptions in package.nls.json), the rules table in README.md and the JSON schema of `.qemu-disk-tools.json`.
 // `npm run generate` writes them; test/unit/generated.test.ts fails when one is stale.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,9 +23,21 @@ function describe(r: RuleInfo): string {
   return `${r.title}. ${KIND_LONG[r.kind]}; default \`${r.severity}\`. [Documentation](${ruleDocUrl(r.id)})`;
 }
 
+/** package.nls.json key of a rule's setting description (package.json holds `%key%`, for translations). */
+export const ruleNlsKey = (id: string): string => `configuration.rules.${id}.description`;
+const RULE_NLS_KEY = /^configuration\.rules\.[a-z0-9-]+\.description$/;
+
 /** The `properties` of the `qemuDiskTools.rules` setting. */
 export function rulesSettingProperties(): Record<string, unknown> {
-  return Object.fromEntries(RULES.map((r) => [r.id, severityProperty(r, describe(r))]));
+  return Object.fromEntries(RULES.map((r) => [r.id, severityProperty(r, `%${ruleNlsKey(r.id)}%`)]));
+}
+
+/** package.nls.json with one description per rule (English), other keys kept as they are. */
+export function withRulesNls(nlsText: string): string {
+  const nls = JSON.parse(nlsText || '{}') as Record<string, string>;
+  const kept = Object.entries(nls).filter(([k]) => !RULE_NLS_KEY.test(k));
+  const rules = RULES.map((r) => [ruleNlsKey(r.id), describe(r)]);
+  return `${JSON.stringify(Object.fromEntries([...kept, ...rules]), null, 2)}\n`;
 }
 
 /** The README rules table, between its two marker lines (markers included). */
@@ -68,6 +80,22 @@ export function withRulesSetting(pkgText: string): string {
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
+/**
+ * l10n/bundle.l10n.json: every string the editor code passes to vscode.l10n.t, the English
+ * original as key and value, as `@vscode/l10n-dev export` writes it. A translation is a copy named
+ * bundle.l10n.<locale>.json with the values translated.
+ */
+export function l10nBundleText(root: string): string {
+  const dir = path.join(root, 'src/vscode');
+  const strings = new Set<string>();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const m of text.matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) strings.add(m[1].replace(/\\(.)/g, '$1'));
+  }
+  return `${JSON.stringify(Object.fromEntries([...strings].sort().map((x) => [x, x])), null, 2)}\n`;
+}
+export const L10N_BUNDLE_PATH = 'l10n/bundle.l10n.json';
+
 export const configSchemaText = (): string => `${JSON.stringify(configSchema(), null, 2)}\n`;
 
 if (require.main === module) {
@@ -83,6 +111,8 @@ if (require.main === module) {
     }
   };
   write('package.json', withRulesSetting);
+  write('package.nls.json', withRulesNls);
   write('README.md', withReadmeTable);
   write(CONFIG_SCHEMA_PATH, configSchemaText);
+  write(L10N_BUNDLE_PATH, () => l10nBundleText(root));
 }

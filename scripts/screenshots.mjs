@@ -7,6 +7,11 @@
 //                                                                   → media/explorer-convert.png
 //   3. converts a larger generated image through the menus and catches the progress
 //      notification, then presses its Cancel: no target, no .part    → media/convert-progress.png
+//   4. completion inside cache='…': none first, unsafe "not crash-safe" → media/completion.png
+//   5. the {} language status: dialect, rules on; its Open Settings link → media/language-status.png
+//   6. "Lint Workspace" from the command palette: a file never opened is in the Problems panel,
+//      and a closed file keeps its problems; the task prints them     → media/lint-workspace.png
+//   7. the walkthrough, and its "Open Sample Domain" button           → media/walkthrough.png
 // Exits 1 when something a person should see is missing. Leaves no process behind.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -43,6 +48,8 @@ const profile = freshProfile(path.join(root, 'profile'), {
   'window.commandCenter': false,
   'workbench.layoutControl.enabled': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // The DOM renderer: the task's terminal output is then text the script can read.
+  'terminal.integrated.gpuAcceleration': 'off',
 });
 installExtension(env, profile, path.join(repoRoot, 'qemu-disk-tools.vsix'));
 const server = await startCodeServer(env, profile, { trust: true, folder: workspace });
@@ -82,6 +89,7 @@ try {
   const menuText = await menu.innerText();
   say(`quick-fix menu:\n    ${menuText.split('\n').join('\n    ')}`);
   check(/Set cache='none'/.test(menuText), "quick-fix menu offers Set cache='none'");
+  check(menuText.includes('Fix all QEMU Disk Tools problems in this file'), 'quick-fix menu offers "Fix all QEMU Disk Tools problems in this file"');
   await page.screenshot({ path: path.join(media, 'quick-fix.png') });
   await page.keyboard.press('Escape');
 
@@ -139,6 +147,7 @@ try {
     say(`no progress shown; notifications now: ${any.map((t) => t.replace(/\s+/g, ' ')).join(' | ') || 'none'}`);
   }
   check(progressed, 'converting shows a progress notification with a percentage');
+  await conventions(page, row, markers);
 } catch (e) {
   const failShot = path.join(root, '..', `qdt-screenshots-failure-${process.pid}.png`);
   await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: failShot }).catch(() => {});
@@ -150,6 +159,113 @@ try {
 }
 say(problems.length ? `${problems.length} problem(s): ${problems.join('; ')}` : `screenshots in ${path.relative(process.cwd(), media) || media}/`);
 process.exit(problems.length ? 1 : 0);
+
+/** Runs a command from the palette (F1), as a person types it. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await page.keyboard.type(title); // F1 opens the palette with its '>' already typed
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: title }).first().waitFor({ timeout: 20_000 });
+  // The row that reads exactly `title` ("Tasks: Run Task", not "Tasks: Run Test Task").
+  const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  const at = texts.findIndex((t) => t === title || (t.startsWith(title) && !/^\w/.test(t.slice(title.length))));
+  await rows.nth(Math.max(at, 0)).click();
+}
+
+/** Steps 4-7: the conventions VS Code users expect (issue 9). */
+async function conventions(page, row, markers) {
+  const editorText = page.locator('.monaco-editor .view-lines').first();
+  await page.keyboard.press('Escape');
+  await row('web01.xml').click();
+  await editorText.waitFor();
+
+  // 4. Completion inside cache='writethrough': Ctrl+Space after the opening quote.
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+F');
+  await page.keyboard.type("cache='writethrough");
+  await page.keyboard.press('Enter');
+  await page.locator('.find-widget.visible [aria-label^="Close"]').click();
+  await page.locator('.find-widget.visible').waitFor({ state: 'hidden', timeout: 10_000 });
+  await page.keyboard.press('ArrowLeft'); // the cursor at the start of the match: just after cache=
+  for (let i = 0; i < "cache='".length; i++) await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Control+Space');
+  const suggest = page.locator('.suggest-widget.visible .monaco-list-row');
+  await suggest.first().waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(300);
+  // Rows not yet rendered read as placeholders ("--"): keep the ones with a label.
+  const labels = (await suggest.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => /^\w/.test(t));
+  say(`completion:\n    ${labels.join('\n    ')}`);
+  check(/^none\b/.test(labels[0] ?? ''), 'completion lists none first');
+  check(labels.some((l) => /^unsafe\b.*not crash-safe/.test(l)), 'completion marks unsafe "not crash-safe"');
+  await page.screenshot({ path: path.join(media, 'completion.png') });
+  await page.keyboard.press('Escape');
+
+  // 5. The language status item: click {} in the status bar, read it, follow Open Settings.
+  const status = page.locator('.statusbar-item[id="status.languageStatus"]');
+  await status.waitFor({ timeout: 20_000 });
+  await status.click();
+  const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'QEMU Disk Tools' }).first();
+  await hover.waitFor({ timeout: 20_000 });
+  const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+  say(`language status: ${hoverText}`);
+  check(/libvirt domain XML/.test(hoverText) && /\d+ of \d+ rules on/.test(hoverText), 'language status says "libvirt domain XML" and how many rules are on');
+  check(/Show Log/.test(hoverText), 'language status offers Show Log');
+  await page.screenshot({ path: path.join(media, 'language-status.png') });
+  await hover.getByText('Open Settings').first().click();
+  const settings = page.locator('.settings-editor');
+  await settings.waitFor({ timeout: 20_000 }).catch(() => {});
+  const settingsText = (await settings.innerText().catch(() => '')).replace(/\s+/g, ' ');
+  check(/Lint: Enable/i.test(settingsText) && /Qemu Img Path|QEMU-img Path|qemu-img/i.test(settingsText), "Open Settings shows the extension's settings");
+  await page.keyboard.press('Control+W');
+
+  // 6. Lint Workspace: nova/nova.conf was never opened, yet its problems are listed; closing
+  // web01.xml keeps its problems.
+  await runCommand(page, 'QEMU Disk Tools: Lint Workspace');
+  const done = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /problems in \d+ of \d+/ });
+  check(await done.waitFor({ timeout: 30_000 }).then(() => true, () => false), 'Lint Workspace says how many problems in how many files');
+  await page.keyboard.press('Control+Shift+M');
+  const novaRow = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'nova.conf' });
+  check(await novaRow.first().waitFor({ timeout: 20_000 }).then(() => true, () => false), 'the Problems panel lists nova.conf, a file never opened');
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('W'); // close all editors
+  await page.waitForTimeout(1500); // the document closes after its editor
+  const webRow = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'web01.xml' });
+  check((await webRow.count()) > 0 && (await page.locator('.editor-group-container .tab').count()) === 0, 'after closing web01.xml its problems stay listed');
+  await page.screenshot({ path: path.join(media, 'lint-workspace.png') });
+
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await runCommand(page, 'Tasks: Run Task');
+  // The picker groups tasks by type first.
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'qemu-disk-tools' }).first().click({ timeout: 20_000 });
+  const taskRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'lint workspace' }).first();
+  await taskRow.click({ timeout: 20_000 });
+  const terminal = page.locator('.terminal-wrapper').first();
+  const summary = await terminal.filter({ hasText: /problems? \(.*\) in \d+ files?\./ }).waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  await page.screenshot({ path: path.join(media, 'lint-task.png') });
+  const termText = (await terminal.innerText().catch(() => '')).split('\n').filter((l) => l.trim()).slice(-6).join('\n    ');
+  say(`task terminal:\n    ${termText}`);
+  const allText = await terminal.innerText().catch(() => '');
+  check(summary && /web01\.xml:\d+:\d+ (error|warning)/.test(allText), 'the lint workspace task prints file:line:col findings and a summary');
+  check(!/failed to launch|exit code: [1-9]/.test(allText), 'the task ends without a failure message');
+
+  // 7. The walkthrough and its first button.
+  await runCommand(page, 'Welcome: Open Walkthrough');
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'QEMU Disk Tools' }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.type('QEMU Disk Tools');
+  await page.keyboard.press('Enter');
+  const walkthrough = page.locator('.gettingStartedContainer');
+  await walkthrough.getByText('Lint a libvirt domain').first().waitFor({ timeout: 20_000 });
+  const wtText = (await walkthrough.innerText()).replace(/\s+/g, ' ');
+  check(['Lint a libvirt domain', 'Fix it', 'Lint the whole workspace', 'Convert a disk image'].every((t) => wtText.includes(t)), 'the walkthrough lists its four steps');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(media, 'walkthrough.png') });
+  await walkthrough.getByRole('button', { name: 'Open Sample Domain' }).first().click();
+  const opened = await page.locator('.tab').filter({ hasText: /Untitled/ }).first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const squiggles = opened && (await page.locator('.squiggly-warning, .squiggly-error').first().waitFor({ timeout: 20_000 }).then(() => true, () => false));
+  check(squiggles, 'its "Open Sample Domain" button opens an untitled sample domain with its findings underlined');
+}
 
 /** An image with varied (not zero) data: `mib` MiB virtual, about half of it written. */
 function makeImage(file, mib, format) {

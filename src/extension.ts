@@ -9,6 +9,9 @@ import { CONVERT_COMMAND, ConvertCommand } from './vscode/convertCommand';
 import { showRuleDocs } from './vscode/ruleDocs';
 import { IMAGE_INFO_COMMAND, INFO_SCHEME, ImageInfoCommand } from './vscode/imageInfo';
 import { createLog } from './vscode/notify';
+import { LanguageStatus, SHOW_LOG_COMMAND } from './vscode/languageStatus';
+import { LINT_WORKSPACE_COMMAND, LintTaskProvider, TASK_TYPE, WorkspaceLinter, lintWorkspaceCommand } from './vscode/workspaceLint';
+import { CONVERT_SAMPLE_COMMAND, OPEN_SAMPLE_COMMAND, convertSample, openSample } from './vscode/walkthrough';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog('QEMU Disk Tools');
@@ -16,6 +19,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new DiagnosticsController(log, repoConfig);
   const convert = new ConvertCommand(log, context.extensionUri);
   const info = new ImageInfoCommand(log, context.extensionUri);
+  const status = new LanguageStatus(diagnostics, repoConfig);
+  const workspaceLinter = new WorkspaceLinter(diagnostics, repoConfig, log);
   // Every document: Nova config and domain XML are recognised by name and content, whatever the language.
   const all: vscode.DocumentSelector = '*';
 
@@ -33,6 +38,13 @@ export function activate(context: vscode.ExtensionContext): void {
     info,
     vscode.workspace.registerTextDocumentContentProvider(INFO_SCHEME, info),
     vscode.commands.registerCommand(IMAGE_INFO_COMMAND, (a?: unknown, b?: unknown) => info.run(a, b)),
+    status,
+    vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show(true)),
+    workspaceLinter,
+    vscode.commands.registerCommand(LINT_WORKSPACE_COMMAND, () => status.busyWhile(lintWorkspaceCommand(workspaceLinter))),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new LintTaskProvider(workspaceLinter)),
+    vscode.commands.registerCommand(OPEN_SAMPLE_COMMAND, () => openSample(context.extensionUri)),
+    vscode.commands.registerCommand(CONVERT_SAMPLE_COMMAND, () => convertSample()),
   );
 }
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isTemplateName } from '../core/lint';
 
-const SKIP_DIRS = new Set(['node_modules', '.git']);
+/** Folders never walked (the editor's workspace lint skips them too). */
+export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git']);
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Names a directory walk picks up; detectKind still decides per file. */

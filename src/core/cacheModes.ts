@@ -134,3 +134,9 @@ export function isCacheMode(v: string): v is CacheMode {
 export function isIoMode(v: string): v is IoMode {
   return IO_MODE_SET.has(v);
 }
+
+/**
+ * Modes that lose data the guest already flushed when the host crashes: QEMU's cache=unsafe sets
+ * BDRV_O_NO_FLUSH (block.c bdrv_parse_cache_mode), so guest flushes never reach the disk.
+ */
+export const NOT_CRASH_SAFE: ReadonlySet<CacheMode> = new Set<CacheMode>(['unsafe']);

@@ -1,7 +1,7 @@
 // The rule registry: every rule id, where it applies, its default severity and a one-line
 // title. The disk rules are units in lint/disk/rules (each with its own data); Nova's rules live
 // in novaConf.ts. Both fronts read this table.
-import type { FileKind, Severity } from './types';
+import type { FileKind, Severity, SeveritySetting } from './types';
 import { DISK_RULES } from './lint/disk';
 import type { NovaRuleId, RuleId } from './ruleIds';
 
@@ -61,4 +61,13 @@ export const DOCS_URL_BASE = 'https://github.com/qemu-disk-tools/qemu-disk-tools
 
 export function ruleDocUrl(id: string): string {
   return DOCS_URL_BASE + ruleDocPath(id);
+}
+
+/** The rules of a file kind that a severity setting leaves on (the registry's default, else the override). */
+export function activeRules(kind: FileKind, severities: Readonly<Record<string, SeveritySetting>> = {}): RuleInfo[] {
+  return RULES.filter((r) => r.kind === kind && (severities[r.id] ?? r.severity) !== 'off');
+}
+
+export function rulesOfKind(kind: FileKind): RuleInfo[] {
+  return RULES.filter((r) => r.kind === kind);
 }

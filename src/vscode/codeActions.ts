@@ -10,6 +10,8 @@ import { errorMessage, guarded, showFailure } from './notify';
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
 export { SHOW_RULE_DOCS_COMMAND };
+/** "Fix all" joins the quick fixes once there is more than the one fix already listed. */
+const QUICK_FIX_ALL_MIN = 2;
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
@@ -87,14 +89,19 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
         actions.push(a);
       }
     }
+    // The same edit as source.fixAll, in the Ctrl+. menu too, where people look for it.
+    const all = this.fixAllAction(doc, vscode.CodeActionKind.QuickFix, QUICK_FIX_ALL_MIN);
+    for (const a of all) a.diagnostics = ours;
+    actions.push(...all);
     if (!only || FIX_ALL_KIND.intersects(only)) actions.push(...this.fixAllAction(doc));
     return actions;
   }
 
-  private fixAllAction(doc: vscode.TextDocument): vscode.CodeAction[] {
+  private fixAllAction(doc: vscode.TextDocument, kind = FIX_ALL_KIND, minFixes = 1): vscode.CodeAction[] {
     const result = this.diagnostics.fixAll(doc);
-    if (!result || result.edits.length === 0) return [];
-    const a = new vscode.CodeAction('Fix all auto-fixable cache-mode problems', FIX_ALL_KIND);
+    if (!result || result.edits.length === 0 || result.fixed < minFixes) return [];
+    const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : vscode.l10n.t('Fix all QEMU Disk Tools problems in this file');
+    const a = new vscode.CodeAction(title, kind);
     a.edit = toWorkspaceEdit(doc, result.edits);
     return [a];
   }

@@ -1,7 +1,8 @@
 // Completion of the valid cache/io values inside a disk <driver>'s attributes and after `type=`
-// in disk_cachemodes, each with its one-line summary.
+// in disk_cachemodes, each with its one-line summary. Cache modes come in the order we advise
+// them, `none` first (preselected), `unsafe` last and labelled "not crash-safe".
 import * as vscode from 'vscode';
-import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS } from '../core/cacheModes';
+import { CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, NOT_CRASH_SAFE, type CacheMode } from '../core/cacheModes';
 import { modeTargetAt, novaDiskTypeSlotAt } from '../core/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
 import { cacheModeMarkdown } from './hoverMarkdown';
@@ -30,8 +31,29 @@ export class ModeCompletionProvider implements vscode.CompletionItemProvider {
     if (t.attr === 'io') {
       return IO_MODES.map((m, i) => item(m, IO_MODE_FACTS[m], new vscode.MarkdownString(IO_MODE_FACTS[m]), range, i));
     }
-    return CACHE_MODES.map((m, i) => item(m, CACHE_MODE_FACTS[m].summary, new vscode.MarkdownString(cacheModeMarkdown(m)), range, i));
+    // Nova's `network=` is Ceph RBD, where writeback turns the librbd cache on (rule nova-rbd-cache).
+    const order = t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER;
+    return order.map((m, i) => cacheItem(m, range, i));
   }
+}
+
+/**
+ * The order we advise: none (O_DIRECT, crash-safe for guests that flush), writeback (as safe,
+ * where O_DIRECT is missing), default (= writeback), then the slow directsync and writethrough,
+ * and unsafe last.
+ */
+const CACHE_ORDER: readonly CacheMode[] = ['none', 'writeback', 'default', 'directsync', 'writethrough', 'unsafe'];
+const RBD_ORDER: readonly CacheMode[] = ['writeback', ...CACHE_ORDER.filter((m) => m !== 'writeback')];
+
+/**
+ * `unsafe` is valid and right for a throwaway VM, so it is not tagged Deprecated (the editor
+ * would strike it through as if it were going away); its label says what it costs instead.
+ */
+function cacheItem(mode: CacheMode, range: vscode.Range, order: number): vscode.CompletionItem {
+  const c = item(mode, CACHE_MODE_FACTS[mode].summary, new vscode.MarkdownString(cacheModeMarkdown(mode)), range, order);
+  if (NOT_CRASH_SAFE.has(mode)) c.label = { label: mode, description: vscode.l10n.t('not crash-safe') };
+  c.preselect = order === 0;
+  return c;
 }
 
 function item(label: string, detail: string, doc: vscode.MarkdownString, range: vscode.Range, order: number): vscode.CompletionItem {
@@ -60,7 +82,7 @@ function diskTypeItems(doc: vscode.TextDocument, text: string, offset: number): 
     c.kind = vscode.CompletionItemKind.Property;
     if (!slot.hasEquals) {
       c.insertText = `${type}=`;
-      c.command = { command: 'editor.action.triggerSuggest', title: 'Suggest cache modes' };
+      c.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest cache modes') };
     }
     return c;
   });

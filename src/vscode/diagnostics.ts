@@ -1,7 +1,7 @@
 // Lints open documents and publishes diagnostics: on open, on change (debounced per document,
 // stale results dropped by version), on save, on close (cleared), on settings and trust change.
 import * as vscode from 'vscode';
-import type { FileKind, Finding, Severity } from '../core/types';
+import type { FileKind, Finding, Severity, SeveritySetting } from '../core/types';
 import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
@@ -11,12 +11,12 @@ import { ruleDocsCommandUri } from './ruleDocs';
 export const SOURCE = 'qemu-disk-tools';
 const DEBOUNCE_MS = 250;
 /** Larger documents are not linted: no domain XML or nova.conf is this big, and lint runs on the extension host. */
-const MAX_CHARS = 8 * 1024 * 1024;
+export const MAX_CHARS = 8 * 1024 * 1024;
 
 // Schemes that show something other than a file being edited (diff bases, logs, our own info view).
 const SKIPPED_SCHEME = /^(git|gitfs|gitlens.*|output|debug|search-editor|comment|chat-.*|merge-conflict.*|conflictResolution|walkThrough.*|qemu-disk-info|vscode-(?!vfs$|remote$).*)$/;
 
-function isLintable(doc: vscode.TextDocument): boolean {
+export function isLintable(doc: vscode.TextDocument): boolean {
   return !SKIPPED_SCHEME.test(doc.uri.scheme) && doc.getText().length <= MAX_CHARS;
 }
 
@@ -96,6 +96,11 @@ export class DiagnosticsController implements vscode.Disposable {
     return this.compute(doc, this.bom.get(doc.uri.toString()) ?? false);
   }
 
+  /** The repository's config file, then the editor setting on top (as --rule on the command line). */
+  severitiesFor(uri: vscode.Uri): Record<string, SeveritySetting> {
+    return { ...this.repoConfig.severitiesFor(uri), ...readSettings(uri).rules };
+  }
+
   /** Every open document again; lintNow clears the ones whose folder turned linting off (the setting is per resource). */
   lintAll(): void {
     for (const d of vscode.workspace.textDocuments) this.lintSoon(d, 0);
@@ -122,7 +127,7 @@ export class DiagnosticsController implements vscode.Disposable {
         return undefined;
       }
       this.results.set(key, result);
-      this.collection.set(doc.uri, result.findings.map((f) => this.toDiagnostic(doc, f)));
+      this.collection.set(doc.uri, result.findings.map((f) => this.toDiagnostic(doc.uri, f, (a, b) => rangeOf(doc, a, b))));
       return result;
     } catch (err) {
       this.log.error(`Linting ${doc.uri.fsPath || doc.uri.toString()} failed: ${errorDetail(err)}`);
@@ -152,8 +157,7 @@ export class DiagnosticsController implements vscode.Disposable {
     // If the text still holds the BOM, the engine sees it itself.
     const hadBom = fileBom && !doc.getText().startsWith('\uFEFF');
     // The repository's config file, then the editor setting on top (as --rule on the command line).
-    const severities = { ...this.repoConfig.severitiesFor(doc.uri), ...readSettings(doc.uri).rules };
-    return { fileName: doc.fileName, kind, hadBom, severities };
+    return { fileName: doc.fileName, kind, hadBom, severities: this.severitiesFor(doc.uri) };
   }
 
   private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {
@@ -199,13 +203,14 @@ export class DiagnosticsController implements vscode.Disposable {
     return has;
   }
 
-  private toDiagnostic(doc: vscode.TextDocument, f: Finding): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(rangeOf(doc, f.start, f.end), f.message, SEVERITY[f.severity]);
+  /** A finding as a diagnostic of `uri`; `rangeAt` turns offsets into a range (of an open document, or of a file's text). */
+  toDiagnostic(uri: vscode.Uri, f: Finding, rangeAt: (start: number, end: number) => vscode.Range): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(rangeAt(f.start, f.end), f.message, SEVERITY[f.severity]);
     d.source = SOURCE;
     d.code = { value: f.rule, target: ruleDocsCommandUri(f.rule) };
     if (f.related?.length) {
       d.relatedInformation = f.related.map(
-        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri, rangeOf(doc, r.start, r.end)), r.message),
+        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, rangeAt(r.start, r.end)), r.message),
       );
     }
     return d;

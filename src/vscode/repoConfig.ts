@@ -77,9 +77,9 @@ export class RepoConfig implements vscode.Disposable {
     const key = `${file}\n${err.message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const msg = `${errorMessage(err)} Until it is fixed, the editor uses the default rule severities (the CLI stops with this error).`;
+    const msg = vscode.l10n.t('{0} Until it is fixed, the editor uses the default rule severities (the CLI stops with this error).', errorMessage(err));
     this.log.warn(msg);
-    void vscode.window.showWarningMessage(msg, 'Open file').then((pick) => {
+    void vscode.window.showWarningMessage(msg, vscode.l10n.t('Open file')).then((pick) => {
       if (pick) void vscode.window.showTextDocument(vscode.Uri.file(file));
     });
   }

@@ -44,13 +44,13 @@ export async function showRuleDocs(extensionUri: vscode.Uri, log: vscode.LogOutp
   if (!id) {
     const pick = await vscode.window.showQuickPick(
       RULES.map((r) => ({ label: r.id, description: r.severity, detail: r.title })),
-      { title: 'QEMU Disk Tools rules', placeHolder: 'Rule to read about', matchOnDetail: true },
+      { title: vscode.l10n.t('QEMU Disk Tools rules'), placeHolder: vscode.l10n.t('Rule to read about'), matchOnDetail: true },
     );
     id = pick?.label;
   }
   if (!id) return undefined;
   if (!ruleInfo(id)) {
-    void vscode.window.showErrorMessage(`There is no QEMU Disk Tools rule named "${id}".`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('There is no QEMU Disk Tools rule named "{0}".', id));
     return undefined;
   }
   return showDoc(extensionUri, log, ruleDocPath(id));

@@ -14,7 +14,8 @@
 //   vsix       `npm run package`, then `code-server --install-extension` of that .vsix; the
 //              extension under test is the installed one (a stub is the development extension)
 //   ui         scripts/screenshots.mjs into a temp folder: Problems panel, quick-fix menu,
-//              explorer menu, a conversion's progress notification and its Cancel
+//              explorer menu, a conversion's progress notification and its Cancel, completion,
+//              the language status and its Open Settings, Lint Workspace and its task, the walkthrough
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +28,7 @@ const compiled = path.join(repoRoot, 'out/test/integration');
 const active = new Set();
 
 const RUNS = {
-  trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement').split(',') },
+  trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement,conventions').split(',') },
   untrusted: { trust: false, suites: ['untrusted'] },
   vsix: { trust: true, suites: ['vsix'], vsix: true },
   // A person's view through the browser: `npm run screenshots` into a temp folder.

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_SCHEMA_PATH, configSchemaText, withReadmeTable, withRulesSetting } from '../../scripts/generate';
+import { CONFIG_SCHEMA_PATH, L10N_BUNDLE_PATH, configSchemaText, l10nBundleText, withReadmeTable, withRulesNls, withRulesSetting } from '../../scripts/generate';
 import { parseConfig, ConfigError } from '../../src/core/ruleConfig';
 
 const root = path.resolve(__dirname, '../../..');
@@ -13,8 +13,26 @@ const stale = (rel: string) => `${rel} is stale: run \`npm run generate\` and co
 
 test('package.json, README.md and the config schema are what the registry generates', () => {
   assert.equal(read('package.json'), withRulesSetting(read('package.json')), stale('package.json'));
+  assert.equal(read('package.nls.json'), withRulesNls(read('package.nls.json')), stale('package.nls.json'));
   assert.equal(read('README.md'), withReadmeTable(read('README.md')), stale('README.md'));
   assert.equal(read(CONFIG_SCHEMA_PATH), configSchemaText(), stale(CONFIG_SCHEMA_PATH));
+  assert.equal(read(L10N_BUNDLE_PATH), l10nBundleText(root), stale(L10N_BUNDLE_PATH));
+});
+
+test('the runtime strings bundle is declared and holds what the editor code asks vscode.l10n for', () => {
+  const pkg = JSON.parse(read('package.json'));
+  assert.equal(pkg.l10n, './l10n');
+  const bundle = JSON.parse(read(L10N_BUNDLE_PATH));
+  assert.equal(bundle['not crash-safe'], 'not crash-safe');
+  assert.equal(bundle['{0} of {1} rules on'], '{0} of {1} rules on');
+  // The bundle is read from single-quoted literals: any other first argument would be missed.
+  const dir = path.join(root, 'src/vscode');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    const calls = text.match(/l10n\.t\(/g)?.length ?? 0;
+    const literal = text.match(/l10n\.t\(\s*'/g)?.length ?? 0;
+    assert.equal(literal, calls, `${f}: pass vscode.l10n.t a single-quoted string literal first`);
+  }
 });
 
 test('the editor validates .qemu-disk-tools.json with the generated schema, and the schema ships', () => {

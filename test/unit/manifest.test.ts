@@ -9,6 +9,13 @@ import { formatText } from '../../src/cli/report';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const pkgRaw = pkg;
+const nls: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
+/** A package.json string as VS Code shows it: `%key%` looked up in package.nls.json. */
+const shown = (s: string): string => s.replace(/^%(.+)%$/, (_m, key: string) => {
+  assert.ok(key in nls, `package.nls.json has no "${key}"`);
+  return nls[key];
+});
 
 test('qemuDiskTools.rules lists each rule with its default severity and a description', () => {
   const props = pkg.contributes.configuration.properties['qemuDiskTools.rules'].properties;
@@ -16,7 +23,7 @@ test('qemuDiskTools.rules lists each rule with its default severity and a descri
   for (const r of RULES) {
     assert.equal(props[r.id].default, r.severity, r.id);
     assert.deepEqual(props[r.id].enum, ['error', 'warning', 'info', 'hint', 'off'], r.id);
-    assert.ok(props[r.id].markdownDescription.includes(r.title), r.id);
+    assert.ok(shown(props[r.id].markdownDescription).includes(r.title), r.id);
   }
 });
 
@@ -45,6 +52,9 @@ test('settings that change what runs on images or what is refused are machine-sc
 });
 
 test('names read "QEMU Disk Tools" and command titles are in Title Case', () => {
+  // What VS Code shows: package.json's %key% strings resolved through package.nls.json.
+  const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+  const pkg = JSON.parse(JSON.stringify(pkgRaw), (_k, v) => (typeof v === 'string' && /^%[^%]+%$/.test(v) ? nls[v.slice(1, -1)] ?? v : v));
   assert.equal(pkg.displayName, 'QEMU Disk Tools');
   assert.equal(pkg.contributes.configuration.title, 'QEMU Disk Tools');
   const small = new Set(['a', 'an', 'the', 'and', 'or', 'in', 'of', 'to', 'for', 'on', 'at', 'by']);
@@ -57,6 +67,7 @@ test('names read "QEMU Disk Tools" and command titles are in Title Case', () => 
     });
   }
   assert.doesNotMatch(JSON.stringify(pkg.contributes), /Qemu(?!DiskTools)/, 'a label reads "Qemu"');
+  assert.doesNotMatch(JSON.stringify(nls), /Qemu(?!DiskTools)/, 'a label reads "Qemu"');
 });
 
 test('the $qemu-disk-tools problem matcher reads every field of the CLI text output', () => {
@@ -76,4 +87,47 @@ test('the $qemu-disk-tools problem matcher reads every field of the CLI text out
   assert.equal(m[p.code], findings[0].rule);
   assert.equal(m[p.severity], findings[0].severity);
   assert.equal(m[p.message], findings[0].message.replace(/\s*[\r\n]+\s*/g, ' '));
+});
+
+test('the walkthrough: every step has its media file and a button whose command is contributed; both ship in the .vsix', () => {
+  const commands = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+  const [walkthrough] = pkg.contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['lint', 'fix', 'workspace', 'convert']);
+  for (const step of walkthrough.steps) {
+    assert.ok(fs.existsSync(path.join(root, step.media.markdown)), step.media.markdown);
+    const buttons = [...shown(step.description).matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
+    assert.equal(buttons.length, 1, step.id);
+    assert.ok(commands.has(buttons[0]), `${step.id}: ${buttons[0]} is not contributed`);
+    for (const e of step.completionEvents) assert.ok(commands.has(e.replace(/^onCommand:/, '')), e);
+  }
+  assert.match(ignore, /^!media\/walkthrough\/\*\*$/m);
+  assert.match(ignore, /^!package\.nls\.json$/m, 'the strings package.json names');
+  assert.match(ignore, /^!l10n\/\*\*$/m, 'the runtime strings bundle');
+  assert.match(ignore, /^!examples\/web01\.xml$/m, 'the sample domain the first step opens');
+});
+
+test('the lint task type is contributed and activates the extension', () => {
+  assert.deepEqual(pkg.contributes.taskDefinitions.map((t: { type: string }) => t.type), ['qemu-disk-tools']);
+  assert.ok(pkg.activationEvents.includes('onTaskType:qemu-disk-tools'));
+});
+
+test('localisation: every user-facing string of package.json is a %key% of package.nls.json, and every key is used', () => {
+  const text = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+  const used = new Set([...text.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]));
+  for (const key of used) assert.ok(key in nls, `package.nls.json has no "${key}"`);
+  for (const key of Object.keys(nls)) assert.ok(used.has(key), `package.nls.json's "${key}" is not used`);
+  const c = pkg.contributes;
+  const strings = [
+    pkg.displayName, pkg.description, c.configuration.title,
+    ...c.commands.flatMap((x: { title: string; category: string }) => [x.title, x.category]),
+    ...Object.values(c.configuration.properties).flatMap((p) => {
+      const q = p as { description?: string; markdownDescription?: string; enumDescriptions?: string[] };
+      return [q.description, q.markdownDescription, ...(q.enumDescriptions ?? [])].filter((x) => x !== undefined);
+    }),
+    ...c.walkthroughs.flatMap((w: { title: string; description: string; steps: { title: string; description: string }[] }) =>
+      [w.title, w.description, ...w.steps.flatMap((st) => [st.title, st.description])]),
+  ];
+  for (const s of strings) assert.match(s, /^%[^%]+%$/, `not localisable: ${s}`);
+  assert.equal(shown(pkg.displayName), 'QEMU Disk Tools');
 });

@@ -1,0 +1,15 @@
+// The rule count the editor's language status shows: rules of the file's kind that are not off.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { RULES, activeRules, rulesOfKind } from '../../src/core/rules';
+
+test('every rule of a kind is on by default; "off" in the settings or the config file turns one off', () => {
+  const xml = rulesOfKind('domain-xml');
+  const nova = rulesOfKind('nova-conf');
+  assert.equal(xml.length + nova.length, RULES.length);
+  assert.equal(activeRules('domain-xml').length, xml.length);
+  assert.equal(activeRules('nova-conf').length, nova.length);
+  const fewer = activeRules('domain-xml', { 'migration-cache': 'off', 'cache-unsafe': 'error', 'nova-rbd-cache': 'off' });
+  assert.equal(fewer.length, xml.length - 1, 'a Nova rule set off does not count against domain XML');
+  assert.ok(!fewer.some((r) => r.id === 'migration-cache'));
+});
