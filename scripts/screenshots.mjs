@@ -11,6 +11,8 @@
 //   4. clicks a rule's link in the Problems panel: the rendered page opens, not the Markdown source
 //   5. converts the small image: the notification names the target first with its sizes, and
 //      its "Show Info" button opens the target's info page
+//   6. with qemuImgPath pointing nowhere, Convert says so before any picker, offers Open Settings
+//      and How to Install qemu-img, and Open Settings shows the setting
 // Exits 1 when something a person should see is missing. Leaves no process behind.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -192,6 +194,33 @@ try {
     await done.first().getByRole('button', { name: 'Show Info' }).click();
     const infoTab = tabs.filter({ hasText: 'debian-sample.vdi' });
     check(await infoTab.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'Show Info opens the converted image\'s info page');
+  }
+
+  // 6. No usable qemu-img. qemuImgPath is machine-scoped: in this remote window (code-server) it
+  // is read from the remote machine's settings.
+  const machine = path.join(profile.userData, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(machine), { recursive: true });
+  fs.writeFileSync(machine, JSON.stringify({ 'qemuDiskTools.qemuImgPath': '/nonexistent/qemu-img' }));
+  await page.waitForTimeout(3000);
+  await page.keyboard.press('Escape');
+  await row('debian-sample.qcow2').click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
+  await page.keyboard.press('Enter');
+  const missing = () => page.locator('.notification-list-item').filter({ hasText: /nonexistent\/qemu-img/ }).first();
+  let missingText = await missing().innerText({ timeout: 20_000 }).catch(() => '');
+  if (!missingText) {
+    await page.locator('.statusbar-item [class*="codicon-bell"], .statusbar-item [class*="codicon-notifications"]').first().click().catch(() => {});
+    missingText = await missing().innerText({ timeout: 10_000 }).catch(() => '');
+  }
+  say(`qemu-img missing: ${missingText.replace(/\s+/g, ' ')}`);
+  check(missingText !== '' && !(await pick.isVisible()), 'with no usable qemu-img, Convert says so before any picker');
+  check(/Open Settings/.test(missingText) && /How to Install qemu-img/.test(missingText), 'and offers Open Settings and How to Install qemu-img');
+  if (missingText) {
+    await missing().getByRole('button', { name: 'Open Settings' }).click();
+    const settingRow = page.locator('.settings-editor .setting-item-contents').filter({ hasText: /Img Path/ }).first();
+    const settingShown = await settingRow.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+    say(`settings editor: ${settingShown ? (await settingRow.innerText()).replace(/\s+/g, ' ').slice(0, 200) : 'not shown'}`);
+    check(settingShown, 'Open Settings shows the qemuImgPath setting');
   }
 } catch (e) {
   const failShot = path.join(root, '..', `qdt-screenshots-failure-${process.pid}.png`);
