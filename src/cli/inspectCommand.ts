@@ -1,6 +1,8 @@
 // `qemu-disk-tools inspect`: what an image is and whether it is safe to hand to qemu-img; if it
 // is, what `qemu-img info` says of it (run only after the in-process inspector let it through).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TEXT_SAMPLE_BYTES, looksLikeText } from '../core/textContent';
 import { inspectImage, type InspectResult } from '../core/imageInspector';
 import { imageInfo, type ImageInfo } from '../core/qemuImg';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
@@ -12,12 +14,25 @@ import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
-function describeInspection(r: InspectResult, shown: string): string[] {
+/** Whether a raw file's start reads as text (the decision convert asks about; textContent.ts). */
+function rawReadsAsText(r: InspectResult, file: string): boolean {
+  if (r.format !== 'raw') return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(TEXT_SAMPLE_BYTES);
+    return looksLikeText(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function describeInspection(r: InspectResult, shown: string, text: boolean): string[] {
   const lines = [
     shown,
     `  format:          ${r.format}${r.qemuFormat !== r.format ? ` (qemu-img -f ${r.qemuFormat})` : ''}`,
     `  virtual size:    ${r.virtualSize !== undefined ? size(r.virtualSize) : 'not stated in the header'}`,
   ];
+  if (text) lines.push('  content:         reads as text, not disk data (convert refuses it without --allow-text)');
   if (r.refusals.length === 0) lines.push('  safe to open:    yes');
   else lines.push('  safe to open:    NO, refused:', ...r.refusals.map((x) => `    - ${x}`));
   return lines;
@@ -64,6 +79,7 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`${shown}: cannot inspect: ${why}\n`);
     return EXIT.failed;
   }
+  const text = rawReadsAsText(inspection, file);
   let info: ImageInfo | undefined;
   let infoError: string | undefined;
   if (inspection.refusals.length === 0) {
@@ -78,9 +94,9 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     return cancelledExit(io.signal);
   }
   if (values.json) {
-    io.stdout.write(JSON.stringify({ inspection, qemuImgInfo: info ?? null, ...(infoError ? { qemuImgInfoError: infoError } : {}) }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ inspection, looksLikeText: text, qemuImgInfo: info ?? null, ...(infoError ? { qemuImgInfoError: infoError } : {}) }, null, 2) + '\n');
   } else {
-    io.stdout.write([...describeInspection(inspection, shown), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
+    io.stdout.write([...describeInspection(inspection, shown, text), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
   }
   if (infoError) io.stderr.write(`${shown}: qemu-img info failed: ${infoError}\n`);
   if (inspection.refusals.length > 0 || infoError) return EXIT.failed;
