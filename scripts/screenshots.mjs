@@ -7,11 +7,17 @@
 //                                                                   → media/explorer-convert.png
 //   3. converts a larger generated image through the menus and catches the progress
 //      notification, then presses its Cancel: no target, no .part    → media/convert-progress.png
-//   4. completion inside cache='…': none first, unsafe "not crash-safe" → media/completion.png
-//   5. the {} language status: dialect, rules on; its Open Settings link → media/language-status.png
-//   6. "Lint Workspace" from the command palette: a file never opened is in the Problems panel,
+//      The cancel notification starts with the file name.
+//   4. clicks a rule's link in the Problems panel: the rendered page opens, not the Markdown source
+//   5. converts the small image: the notification names the target first with its sizes, and
+//      its "Show Info" button opens the target's info page
+//   6. with qemuImgPath pointing nowhere, Convert says so before any picker, offers Open Settings
+//      and How to Install qemu-img, and Open Settings shows the setting
+//   7. completion inside cache='…': none first, unsafe "not crash-safe" → media/completion.png
+//   8. the {} language status: dialect, rules on; its Open Settings link → media/language-status.png
+//   9. "Lint Workspace" from the command palette: a file never opened is in the Problems panel,
 //      and a closed file keeps its problems; the task prints them     → media/lint-workspace.png
-//   7. the walkthrough, and its "Open Sample Domain" button           → media/walkthrough.png
+//  10. the walkthrough, and its "Open Sample Domain" button           → media/walkthrough.png
 // Exits 1 when something a person should see is missing. Leaves no process behind.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -93,6 +99,20 @@ try {
   await page.screenshot({ path: path.join(media, 'quick-fix.png') });
   await page.keyboard.press('Escape');
 
+  // 4. The rule link of a finding in the Problems panel opens the rendered page.
+  const tabs = page.locator('.tabs-container .tab');
+  const codeLink = unsafeRow.locator('a.monaco-link[href^="command:"]').first();
+  await codeLink.click({ timeout: 10_000 }).catch((e) => say(`rule link: ${e.message.split('\n')[0]}`));
+  const previewTab = tabs.filter({ hasText: 'Preview cache-unsafe.md' });
+  const rendered = await previewTab.first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const tabNames = (await tabs.allInnerTexts()).map((t) => t.trim());
+  say(`tabs after the rule link: ${tabNames.join(' | ')}`);
+  check(rendered && !tabNames.some((t) => /^cache-unsafe\.md/.test(t)), 'the rule link in the Problems panel opens the rendered rule page');
+  if (rendered) {
+    await previewTab.first().click();
+    await page.keyboard.press('Control+W');
+  }
+
   // 2. The explorer context menu on an image.
   await row('images').click();
   await row('debian-sample.qcow2').click({ button: 'right' });
@@ -112,6 +132,9 @@ try {
   const pick = page.locator('.quick-input-widget');
   const choose = async (typed, rowText) => {
     await pick.waitFor();
+    // The next picker replaces the last one in the same widget: let it settle, then type into it.
+    await page.waitForTimeout(300);
+    await pick.locator('.quick-input-box input').first().focus();
     await page.keyboard.type(typed);
     await pick.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: rowText }).waitFor({ timeout: 20_000 });
     await page.keyboard.press('Enter');
@@ -142,11 +165,72 @@ try {
     for (let i = 0; i < 100 && leftovers().length > 0; i++) await page.waitForTimeout(100);
     const left = leftovers();
     check(left.length === 0, `Cancel leaves no target or .part behind (within 10 s)${left.length ? ` (found ${left.join(', ')})` : ''}`);
+    const cancelled = page.locator('.notifications-toasts .notification-list-item-message').filter({ hasText: /conversion cancelled/ });
+    const cancelText = await cancelled.first().innerText({ timeout: 10_000 }).catch(() => '');
+    say(`cancel notification: ${cancelText}`);
+    check(cancelText.startsWith('build-cache.raw: conversion cancelled'), 'the cancel notification starts with the file name');
   } else {
     const any = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
     say(`no progress shown; notifications now: ${any.map((t) => t.replace(/\s+/g, ' ')).join(' | ') || 'none'}`);
   }
   check(progressed, 'converting shows a progress notification with a percentage');
+
+  // 5. A conversion to the end: a short notification, target first, with Reveal in Explorer and Show Info.
+  await page.keyboard.press('Escape');
+  await row('debian-sample.qcow2').click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
+  await page.keyboard.press('Enter');
+  await choose('vdi', /vdi/i); // no options to pick for vdi
+  await page.waitForFunction(() => {
+    const input = document.querySelector('.quick-input-box input');
+    return input instanceof HTMLInputElement && input.value.endsWith('.vdi');
+  }, undefined, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  // As a toast, or (when the workbench files it straight away) in the notification center behind the bell.
+  const notice = () => page.locator('.notification-list-item').filter({ hasText: /debian-sample\.vdi: 64 MiB virtual/ }).first();
+  let doneText = await notice().innerText({ timeout: 20_000 }).catch(() => '');
+  if (!doneText) {
+    await page.locator('.statusbar-item [class*="codicon-bell"], .statusbar-item [class*="codicon-notifications"]').first().click().catch(() => {});
+    doneText = await notice().innerText({ timeout: 20_000 }).catch(() => '');
+  }
+  const done = { first: notice };
+  say(`success notification: ${doneText.replace(/\s+/g, ' ')}`);
+  const doneMessage = doneText ? await notice().locator('.notification-list-item-message').innerText().catch(() => '') : '';
+  check(/^debian-sample\.vdi: 64 MiB virtual, [\d.]+ \S+ on disk, converted in [\d.]+ s\.$/.test(doneMessage.trim()) && !/cache/i.test(doneText), 'the success notification names the target first, with virtual and on-disk size and time');
+  check(/Reveal in Explorer/.test(doneText) && /Show Info/.test(doneText), 'the success notification offers Reveal in Explorer and Show Info');
+  if (doneText) {
+    await done.first().getByRole('button', { name: 'Show Info' }).click();
+    const infoTab = tabs.filter({ hasText: 'debian-sample.vdi' });
+    check(await infoTab.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'Show Info opens the converted image\'s info page');
+  }
+
+  // 6. No usable qemu-img. qemuImgPath is machine-scoped: in this remote window (code-server) it
+  // is read from the remote machine's settings.
+  const machine = path.join(profile.userData, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(machine), { recursive: true });
+  fs.writeFileSync(machine, JSON.stringify({ 'qemuDiskTools.qemuImgPath': '/nonexistent/qemu-img' }));
+  await page.waitForTimeout(3000);
+  await page.keyboard.press('Escape');
+  await row('debian-sample.qcow2').click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
+  await page.keyboard.press('Enter');
+  const missing = () => page.locator('.notification-list-item').filter({ hasText: /nonexistent\/qemu-img/ }).first();
+  let missingText = await missing().innerText({ timeout: 20_000 }).catch(() => '');
+  if (!missingText) {
+    await page.locator('.statusbar-item [class*="codicon-bell"], .statusbar-item [class*="codicon-notifications"]').first().click().catch(() => {});
+    missingText = await missing().innerText({ timeout: 10_000 }).catch(() => '');
+  }
+  say(`qemu-img missing: ${missingText.replace(/\s+/g, ' ')}`);
+  check(missingText !== '' && !(await pick.isVisible()), 'with no usable qemu-img, Convert says so before any picker');
+  check(/Open Settings/.test(missingText) && /How to Install qemu-img/.test(missingText), 'and offers Open Settings and How to Install qemu-img');
+  if (missingText) {
+    await missing().getByRole('button', { name: 'Open Settings' }).click();
+    const settingRow = page.locator('.settings-editor .setting-item-contents').filter({ hasText: /Img Path/ }).first();
+    const settingShown = await settingRow.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+    say(`settings editor: ${settingShown ? (await settingRow.innerText()).replace(/\s+/g, ' ').slice(0, 200) : 'not shown'}`);
+    check(settingShown, 'Open Settings shows the qemuImgPath setting');
+  }
+
   await conventions(page, row, markers);
 } catch (e) {
   const failShot = path.join(root, '..', `qdt-screenshots-failure-${process.pid}.png`);

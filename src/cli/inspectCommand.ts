@@ -1,7 +1,9 @@
 // `qemu-disk-tools inspect`: what an image is and whether it is safe to hand to qemu-img, by the
 // verdict core gives every front (imageVerdict.ts): the in-process inspection, then
 // `qemu-img info` on the same open file when the inspector lets qemu-img near it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TEXT_SAMPLE_BYTES, looksLikeText } from '../core/image/textContent';
 import type { InspectResult } from '../core/image/imageInspector';
 import { examineImage, type ImageVerdict } from '../core/image/imageVerdict';
 import type { ImageInfo } from '../core/image/qemuImg';
@@ -13,13 +15,26 @@ import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
-function describeVerdict(v: ImageVerdict, shown: string): string[] {
+/** Whether a raw file's start reads as text (the decision convert asks about; textContent.ts). */
+function rawReadsAsText(r: InspectResult, file: string): boolean {
+  if (r.format !== 'raw') return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(TEXT_SAMPLE_BYTES);
+    return looksLikeText(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function describeVerdict(v: ImageVerdict, shown: string, text: boolean): string[] {
   const r: InspectResult = v.inspection;
   const lines = [
     shown,
     `  format:          ${r.format}${r.qemuFormat !== r.format ? ` (qemu-img -f ${r.qemuFormat})` : ''}`,
     `  virtual size:    ${r.virtualSize !== undefined ? size(r.virtualSize) : 'not stated in the header'}`,
   ];
+  if (text) lines.push('  content:         reads as text, not disk data (convert refuses it without --allow-text)');
   const reasons = [...r.refusals, ...v.infoProblems.map((p) => `qemu-img info: ${p}.`)];
   if (v.safe) lines.push('  safe to open:    yes');
   else if (reasons.length) lines.push('  safe to open:    NO, refused:', ...reasons.map((x) => `    - ${x}`));
@@ -69,16 +84,17 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const { inspection, info } = verdict;
+  const text = rawReadsAsText(inspection, file);
   const infoError = verdict.inspection.refusals.length > 0 || !verdict.infoError ? undefined : cliMessage(verdict.infoError, verdict.infoRemedies ?? []);
   if (io.signal?.aborted) {
     io.stderr.write(`${shown}: inspection cancelled.\n`);
     return cancelledExit(io.signal);
   }
   if (values.json) {
-    const json = { safe: verdict.safe, inspection, qemuImgInfo: info ?? null, qemuImgInfoProblems: verdict.infoProblems, ...(infoError ? { qemuImgInfoError: infoError } : {}) };
+    const json = { safe: verdict.safe, inspection, looksLikeText: text, qemuImgInfo: info ?? null, qemuImgInfoProblems: verdict.infoProblems, ...(infoError ? { qemuImgInfoError: infoError } : {}) };
     io.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    io.stdout.write([...describeVerdict(verdict, shown), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
+    io.stdout.write([...describeVerdict(verdict, shown, text), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
   }
   if (infoError) io.stderr.write(`${shown}: qemu-img info failed: ${infoError}\n`);
   return verdict.safe && !infoError ? EXIT.ok : EXIT.failed;

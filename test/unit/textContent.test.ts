@@ -51,6 +51,9 @@ test('convert: a text file named .img is refused before qemu-img opens it, and c
 test('CLI convert: text is refused naming --allow-text (exit 1); with --allow-text it converts; a real raw disk is not asked about', async () => {
   const dir = tempTree({ 'notes.img': NOTES });
   try {
+    const inspect = await runCli(['inspect', 'notes.img'], dir);
+    assert.match(inspect.stdout, /content: +reads as text, not disk data \(convert refuses it without --allow-text\)/);
+    assert.equal(JSON.parse((await runCli(['inspect', '--json', 'notes.img'], dir)).stdout).looksLikeText, true);
     const refused = await runCli(['convert', 'notes.img', 'notes.qcow2'], dir);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^Refused: .*notes\.img looks like a text file.*--allow-text/m);
@@ -59,6 +62,7 @@ test('CLI convert: text is refused naming --allow-text (exit 1); with --allow-te
     execFileSync('qemu-img', ['create', '-q', '-f', 'raw', path.join(dir, 'disk.img'), '1M']);
     const disk = await runCli(['convert', 'disk.img', 'disk.qcow2'], dir);
     assert.equal(disk.code, 0, disk.stderr);
+    assert.doesNotMatch((await runCli(['inspect', 'disk.img'], dir)).stdout, /reads as text/);
   } finally {
     rm(dir);
   }
