@@ -230,6 +230,10 @@ try {
     say(`settings editor: ${settingShown ? (await settingRow.innerText()).replace(/\s+/g, ' ').slice(0, 200) : 'not shown'}`);
     check(settingShown, 'Open Settings shows the qemuImgPath setting');
   }
+  // qemu-img usable again for the steps that follow.
+  fs.writeFileSync(machine, '{}');
+  await page.waitForTimeout(3000);
+  await page.keyboard.press('Escape');
 
   await conventions(page, row, markers);
 } catch (e) {
