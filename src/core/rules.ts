@@ -3,13 +3,14 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity } from './types';
 import { DISK_RULES } from './lint/disk';
-import type { NovaRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, NovaRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
   id: RuleId;
-  kind: FileKind;
+  /** The dialects it reads (the disk rules read every dialect that yields disks). */
+  kinds: readonly FileKind[];
   severity: Severity;
   /** One line, for rule lists, SARIF and settings descriptions. */
   title: string;
@@ -18,7 +19,7 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-const DISK_DIALECTS: readonly FileKind[] = ['domain-xml'];
+const DISK_DIALECTS: readonly FileKind[] = ['domain-xml', 'shell-script'];
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -36,11 +37,15 @@ const NOVA_RULES = [
   ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
+// qemu-img and QEMU command lines (qemuImgArgs.ts).
+const COMMAND_LINE_RULES = [
+  ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
+] as const satisfies readonly (readonly [CommandLineRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
-  ...DISK_DIALECTS.flatMap((kind) =>
-    DISK_RULES.map((r): RuleInfo => ({ id: r.id, kind, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
-  ),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', severity, title })),
+  ...DISK_RULES.map((r): RuleInfo => ({ id: r.id, kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
+  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['shell-script'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

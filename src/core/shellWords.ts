@@ -240,3 +240,19 @@ export function shellCommands(text: string): ShellCommand[] {
 export function shownWord(w: ShellWord): string {
   return w.value.split(OPAQUE).join('$…');
 }
+
+/**
+ * The source range of value[from, to) when it is written there character for character (no
+ * escape, quote or expansion inside), so that replacing that range changes exactly those
+ * characters; undefined otherwise. An empty range sits where value[from] would start.
+ */
+export function plainRange(w: ShellWord, from: number, to: number): { start: number; end: number } | undefined {
+  if (from === to) {
+    const at = from < w.value.length ? w.starts[from] : from > 0 ? w.ends[from - 1] : undefined;
+    return at === undefined ? undefined : { start: at, end: at };
+  }
+  for (let k = from; k < to; k++) {
+    if (w.value[k] === OPAQUE || w.ends[k] - w.starts[k] !== 1 || (k > from && w.starts[k] !== w.ends[k - 1])) return undefined;
+  }
+  return { start: w.starts[from], end: w.ends[to - 1] };
+}

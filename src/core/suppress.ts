@@ -1,6 +1,8 @@
 // Suppression comments, the same in the editor and the CLI:
 //   XML: <!-- qdt-disable-next-line cache-unsafe -- reason -->
 //   INI: # qdt-disable-next-line nova-cachemodes-unsafe -- reason   (or ;)
+//   shell: # qdt-disable-next-line qemu-img-convert-writethrough -- reason (the next line and the
+//   lines it continues with a trailing backslash: one command)
 //   qdt-disable RULE[,RULE] / qdt-enable RULE for a region; no rule named = every rule.
 // "next line" is the next line that is neither blank nor only a comment, so a suppression can
 // stand above another comment or a blank line and still reach the element it names.
@@ -81,6 +83,21 @@ function lastContinuation(text: string, index: LineIndex, line: number): number 
   return last;
 }
 
+/** Whether a line ends with an unescaped backslash (the shell joins the next line to it). */
+function continues(text: string, index: LineIndex, line: number): boolean {
+  const m = /\\+\r?$/.exec(text.slice(index.lineStart(line), index.lineEnd(line)));
+  return !!m && m[0].replace(/\r$/, '').length % 2 === 1;
+}
+
+/** The lines [first, last] of the shell command that holds `line`, joined by trailing backslashes. */
+export function shellCommandLines(text: string, index: LineIndex, line: number): [number, number] {
+  let first = line;
+  while (first > 0 && continues(text, index, first - 1)) first--;
+  let last = line;
+  while (last + 1 < index.lineCount && continues(text, index, last)) last++;
+  return [first, last];
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /** Drops the findings that a suppression comment covers. */
@@ -93,7 +110,8 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   const nextLine = new Map<number, Directive[]>();
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
   targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
-    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    const last =
+      kind === 'nova-conf' ? lastContinuation(text, index, line) : kind === 'shell-script' && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
     for (let l = line; l <= last; l++) {
       const list = nextLine.get(l);
       if (list) list.push(nextLineDs[i]);

@@ -12,7 +12,7 @@ import { RULES } from '../../src/core/rules';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
-const XML_RULES = RULES.filter((r) => r.kind === 'domain-xml').map((r) => r.id);
+const XML_RULES = RULES.filter((r) => r.kinds.includes('domain-xml')).map((r) => r.id);
 
 const run = (text: string, fileName = 'vm.xml') => lint(text, { fileName });
 const rules = (text: string) => run(text).map((f) => f.rule);

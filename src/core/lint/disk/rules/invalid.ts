@@ -27,7 +27,8 @@ export const cacheInvalid = diskRule({
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
     const out = [];
-    if (d.cache?.literal && !isCacheMode(d.cache.value)) out.push(invalid(d, d.cache, 'cache mode', CACHE_MODES));
+    const modes = d.syntax.cacheModes;
+    if (d.cache?.literal && !(modes ? modes.includes(d.cache.value) : isCacheMode(d.cache.value))) out.push(invalid(d, d.cache, 'cache mode', modes ?? CACHE_MODES));
     if (d.io?.literal && !isIoMode(d.io.value)) out.push(invalid(d, d.io, 'I/O mode', IO_MODES));
     return out;
   },
