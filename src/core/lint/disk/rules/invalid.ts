@@ -22,7 +22,7 @@ function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
 export const cacheInvalid = diskRule({
   id: 'cache-invalid',
   severity: 'error',
-  title: 'Disk cache or io value that libvirt does not know',
+  title: 'Disk cache or io value that libvirt (or QEMU, for -drive) does not know',
   check(f) {
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
