@@ -430,7 +430,7 @@ test('shell scripts: a directory walk picks up *.sh, --fix rewrites the value, a
   const dir = tempTree({ 'tools/build-image.sh': script, 'tools/hello.sh': 'echo hello\n' });
   try {
     const r = await runCli(['lint', '.'], dir);
-    assert.match(r.stdout, /^tools\/build-image\.sh:2:23 warning qemu-img-convert-writethrough /m);
+    assert.match(r.stdout, /^tools\/build-image\.sh:2:24 warning qemu-img-convert-writethrough /m);
     assert.doesNotMatch(r.stdout, /hello\.sh/);
     assert.equal(r.code, 0);
     await runCli(['lint', '--fix', '.'], dir);
