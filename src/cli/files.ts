@@ -9,7 +9,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git']);
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Names a directory walk picks up; detectKind still decides per file. */
-const CANDIDATE = /\.(xml|conf|ini|cfg|sh|bash)(\.sample)?$/i;
+const CANDIDATE = /\.(xml|conf|ini|cfg|sh|bash|service)(\.sample)?$/i;
 
 export function isCandidateName(name: string): boolean {
   return CANDIDATE.test(isTemplateName(name) ? name.replace(/\.[^.]+$/, '') : name);

@@ -19,7 +19,8 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-const DISK_DIALECTS: readonly FileKind[] = ['domain-xml', 'shell-script'];
+const DISK_DIALECTS: readonly FileKind[] = ['domain-xml', 'shell-script', 'systemd-unit'];
+const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -45,7 +46,7 @@ const COMMAND_LINE_RULES = [
 export const RULES: readonly RuleInfo[] = [
   ...DISK_RULES.map((r): RuleInfo => ({ id: r.id, kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
   ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
-  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['shell-script'], severity, title })),
+  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

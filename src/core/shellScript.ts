@@ -35,7 +35,7 @@ function programName(w: ShellWord): string | undefined {
 }
 
 /** The program a simple command runs, past assignments, reserved words and wrappers. */
-function invocationOf(words: readonly ShellWord[]): Invocation | undefined {
+export function invocationOf(words: readonly ShellWord[]): Invocation | undefined {
   let wrapped = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
@@ -54,17 +54,6 @@ function invocationOf(words: readonly ShellWord[]): Invocation | undefined {
   return undefined;
 }
 
-/** Every invocation of our programs in a script (commands with an unterminated quote are skipped). */
-export function invocations(text: string): Invocation[] {
-  const out: Invocation[] = [];
-  for (const c of shellCommands(text)) {
-    if (!c.complete) continue;
-    const inv = invocationOf(c.words);
-    if (inv) out.push(inv);
-  }
-  return out;
-}
-
 /** The disks of a QEMU invocation: each `-drive` (or `--drive`) and its argument. */
 function drives(inv: Invocation): Disk[] {
   if (!SYSTEM.test(inv.program)) return [];
@@ -76,14 +65,19 @@ function drives(inv: Invocation): Disk[] {
   return out;
 }
 
+/** The findings of the invocations among these commands (each a list of words): disk rules on every -drive, qemu-img's rules. */
+export function lintCommands(commands: readonly (readonly ShellWord[])[]): Finding[] {
+  const invs = commands.map(invocationOf).filter((x): x is Invocation => !!x);
+  const findings = lintDisks(invs.flatMap(drives));
+  for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args));
+  return findings;
+}
+
 /** Lints a shell script. Never throws. */
 export function lintShellScript(text: string): Finding[] {
   try {
     if (!INVOCATION_HINT.test(text)) return [];
-    const invs = invocations(text);
-    const findings = lintDisks(invs.flatMap(drives));
-    for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args));
-    return findings;
+    return lintCommands(shellCommands(text).filter((c) => c.complete).map((c) => c.words));
   } catch {
     // Built not to throw; this only keeps a bug from crashing the editor.
     return [];

@@ -77,6 +77,16 @@ function skipNested(text: string, i: number, closer: string): number {
   return -1;
 }
 
+/** Adds one character of a word's value, written at text[start, end); starts the word if none. */
+export function appendChar(w: ShellWord | undefined, ch: string, start: number, end: number): ShellWord {
+  w ??= { value: '', starts: [], ends: [], start, end };
+  w.value += ch;
+  w.starts.push(start);
+  w.ends.push(end);
+  w.end = end;
+  return w;
+}
+
 /** Splits a shell script into simple commands and their words. Never throws. */
 export function shellCommands(text: string): ShellCommand[] {
   const n = text.length;
@@ -91,13 +101,7 @@ export function shellCommands(text: string): ShellCommand[] {
   let heredocWord = false;
   let heredocStrip = false;
 
-  const push = (ch: string, start: number, end: number) => {
-    word ??= { value: '', starts: [], ends: [], start, end };
-    word.value += ch;
-    word.starts.push(start);
-    word.ends.push(end);
-    word.end = end;
-  };
+  const push = (ch: string, start: number, end: number) => (word = appendChar(word, ch, start, end));
   const endWord = () => {
     if (!word) return;
     if (heredocWord) {

@@ -111,7 +111,7 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
   targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
     const last =
-      kind === 'nova-conf' ? lastContinuation(text, index, line) : kind === 'shell-script' && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
+      kind === 'nova-conf' ? lastContinuation(text, index, line) : (kind === 'shell-script' || kind === 'systemd-unit') && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
     for (let l = line; l <= last; l++) {
       const list = nextLine.get(l);
       if (list) list.push(nextLineDs[i]);

@@ -33,7 +33,7 @@ function regionComments(kind: FileKind, rule: string): [string, string] {
 /** Lines [first, last] that must not be split: a multi-line XML start tag or INI option holding `at`. */
 function unsplittable(text: string, kind: FileKind, index: LineIndex, at: number): [number, number] {
   const line = index.positionAt(at).line;
-  if (kind === 'shell-script') return shellCommandLines(text, index, line);
+  if (kind === 'shell-script' || kind === 'systemd-unit') return shellCommandLines(text, index, line);
   if (kind === 'domain-xml') {
     const lt = text.lastIndexOf('<', at);
     const inTag = lt !== -1 && /[A-Za-z_:]/.test(text.charAt(lt + 1)) && text.slice(lt, at).indexOf('>') === -1;
@@ -62,7 +62,7 @@ export function disableEdits(text: string, kind: FileKind, rule: string, at: num
   }
   const [disable, enable] = regionComments(kind, rule);
   return {
-    title: `Disable ${rule} for this ${kind === 'domain-xml' ? 'element' : kind === 'shell-script' ? 'command' : 'option'}`,
+    title: `Disable ${rule} for this ${kind === 'domain-xml' ? 'element' : kind === 'shell-script' || kind === 'systemd-unit' ? 'command' : 'option'}`,
     edits: [
       { start: index.lineStart(first), end: index.lineStart(first), newText: indent + disable + eol },
       { start: index.lineEnd(last), end: index.lineEnd(last), newText: eol + indent + enable },
