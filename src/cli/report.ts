@@ -217,7 +217,7 @@ export function toSarif(report: LintReport): object {
               shortDescription: { text: r.title },
               helpUri: ruleDocUrl(r.id),
               defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
-              properties: { fileKind: r.kind },
+              properties: { fileKinds: r.kinds },
             })),
           },
         },

@@ -24,7 +24,8 @@ export interface ModeTarget {
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
 export function modeTargetAt(text: string, kind: FileKind, offset: number): ModeTarget | undefined {
   if (offset < 0 || offset > text.length) return undefined;
-  return kind === 'domain-xml' ? xmlTargetAt(text, offset) : novaTargetAt(text, offset);
+  // Shell scripts: no hover or completion yet.
+  return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
 
 // --- domain XML: <disk> … <driver cache='…' io='…'/>, found with the rules' own scanner ---

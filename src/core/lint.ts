@@ -7,6 +7,8 @@ import { applyEdits, composeEdits, nonOverlapping } from './text';
 import { lintDomainXml } from './domainXml';
 import { lintNovaConf } from './novaConf';
 import { novaBlocks, shiftFinding } from './devstackLocalConf';
+import { INVOCATION_HINT, lintShellScript } from './shellScript';
+import { lintSystemdUnit } from './systemdUnit';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -52,10 +54,28 @@ function notOsloConfig(text: string): boolean {
   return LOGGING_SECTION.test(text) || ROOTWRAP_OPTION.test(text);
 }
 
+const SHELL_EXT = /\.(sh|bash)$/i;
+const SHELL_SHEBANG = /^#![ \t]*\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?:ba|da|k|z|mk|pdk)?sh\b/;
+
+const UNIT_EXT = /\.(service|socket|mount|swap)$/i;
+const EXEC_LINE = /^[ \t]*Exec\w*[ \t]*=/m;
+
+/** A systemd unit, or a drop-in of one (foo.service.d/override.conf). */
+function isSystemdUnit(base: string, fileName: string): boolean {
+  return UNIT_EXT.test(base) || (/\.conf$/i.test(base) && UNIT_EXT.test(path.basename(path.dirname(fileName)).replace(/\.d$/, '')));
+}
+
+/** A shell script by its name (.sh, .bash) or its #! line (sh, bash, dash, ksh, zsh, also through env). */
+function isShellScript(base: string, head: string): boolean {
+  return SHELL_EXT.test(base) || SHELL_SHEBANG.test(head.replace(/^\uFEFF/, ''));
+}
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
- * name, folder, or a [libvirt] section holding Nova options.
+ * name, folder, or a [libvirt] section holding Nova options; a shell script by name or #! line
+ * when it runs qemu-system-*, qemu-kvm, kvm or qemu-img; a systemd unit or drop-in by name when
+ * an Exec*= line does.
  */
 export function detectKind(fileName: string, text: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
@@ -66,6 +86,8 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
     if (/\.xml$/i.test(base)) return undefined;
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
+  if (isShellScript(base, head) && INVOCATION_HINT.test(text)) return 'shell-script';
+  if (isSystemdUnit(base, fileName) && EXEC_LINE.test(text) && INVOCATION_HINT.test(text)) return 'systemd-unit';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
   if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova') && !notOsloConfig(text)) return 'nova-conf';
@@ -135,7 +157,14 @@ export function withPrecedence(findings: Finding[]): Finding[] {
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
-  const raw = kind === 'domain-xml' ? lintDomainXml(text, { template: isTemplateName(req.fileName) }) : lintNova(text, req);
+  const raw =
+    kind === 'domain-xml'
+      ? lintDomainXml(text, { template: isTemplateName(req.fileName) })
+      : kind === 'shell-script'
+        ? lintShellScript(text)
+        : kind === 'systemd-unit'
+          ? lintSystemdUnit(text)
+          : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

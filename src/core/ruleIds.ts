@@ -36,7 +36,11 @@ export const NOVA_RULE_IDS = [
   'nova-vmdk-types',
 ] as const;
 
+/** Rules of QEMU and qemu-img command lines that are not about a disk's cache or io. */
+export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
+
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
-export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId;
+export type CommandLineRuleId = (typeof COMMAND_LINE_RULE_IDS)[number];
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId;

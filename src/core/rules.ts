@@ -3,13 +3,14 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from './types';
 import { DISK_RULES } from './lint/disk';
-import type { NovaRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, NovaRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
   id: RuleId;
-  kind: FileKind;
+  /** The dialects it reads (the disk rules read every dialect that yields disks). */
+  kinds: readonly FileKind[];
   severity: Severity;
   /** One line, for rule lists, SARIF and settings descriptions. */
   title: string;
@@ -18,7 +19,8 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-const DISK_DIALECTS: readonly FileKind[] = ['domain-xml'];
+const DISK_DIALECTS: readonly FileKind[] = ['domain-xml', 'shell-script', 'systemd-unit'];
+const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -37,12 +39,16 @@ const NOVA_RULES = [
   ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
+// qemu-img and QEMU command lines (qemuImgArgs.ts).
+const COMMAND_LINE_RULES = [
+  ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
+] as const satisfies readonly (readonly [CommandLineRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
-  { id: 'xml-syntax', kind: 'domain-xml', severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
-  ...DISK_DIALECTS.flatMap((kind) =>
-    DISK_RULES.map((r): RuleInfo => ({ id: r.id, kind, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
-  ),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', severity, title })),
+  { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
+  ...DISK_RULES.map((r): RuleInfo => ({ id: r.id, kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
+  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));
@@ -65,9 +71,9 @@ export function ruleDocUrl(id: string): string {
 
 /** The rules of a file kind that a severity setting leaves on (the registry's default, else the override). */
 export function activeRules(kind: FileKind, severities: Readonly<Record<string, SeveritySetting>> = {}): RuleInfo[] {
-  return RULES.filter((r) => r.kind === kind && (severities[r.id] ?? r.severity) !== 'off');
+  return RULES.filter((r) => r.kinds.includes(kind) && (severities[r.id] ?? r.severity) !== 'off');
 }
 
 export function rulesOfKind(kind: FileKind): RuleInfo[] {
-  return RULES.filter((r) => r.kind === kind);
+  return RULES.filter((r) => r.kinds.includes(kind));
 }

@@ -1,6 +1,8 @@
 // Suppression comments, the same in the editor and the CLI:
 //   XML: <!-- qdt-disable-next-line cache-unsafe: reason -->
 //   INI: # qdt-disable-next-line nova-cachemodes-unsafe -- reason   (or ;)
+//   shell: # qdt-disable-next-line qemu-img-convert-writethrough -- reason (the next line and the
+//   lines it continues with a trailing backslash: one command)
 // The reason follows ":" or "--" in both. XML writes ":" because a comment may not hold "--":
 // libxml2 refuses it ("Double hyphen within comment"), and so does libvirt (virsh define fails).
 //   qdt-disable RULE[,RULE] / qdt-enable RULE for a region; no rule named = every rule.
@@ -83,6 +85,21 @@ function lastContinuation(text: string, index: LineIndex, line: number): number 
   return last;
 }
 
+/** Whether a line ends with an unescaped backslash (the shell joins the next line to it). */
+function continues(text: string, index: LineIndex, line: number): boolean {
+  const m = /\\+\r?$/.exec(text.slice(index.lineStart(line), index.lineEnd(line)));
+  return !!m && m[0].replace(/\r$/, '').length % 2 === 1;
+}
+
+/** The lines [first, last] of the shell command that holds `line`, joined by trailing backslashes. */
+export function shellCommandLines(text: string, index: LineIndex, line: number): [number, number] {
+  let first = line;
+  while (first > 0 && continues(text, index, first - 1)) first--;
+  let last = line;
+  while (last + 1 < index.lineCount && continues(text, index, last)) last++;
+  return [first, last];
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /** Drops the findings that a suppression comment covers. */
@@ -95,7 +112,8 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   const nextLine = new Map<number, Directive[]>();
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
   targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
-    const last = kind === 'nova-conf' ? lastContinuation(text, index, line) : line;
+    const last =
+      kind === 'nova-conf' ? lastContinuation(text, index, line) : (kind === 'shell-script' || kind === 'systemd-unit') && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
     for (let l = line; l <= last; l++) {
       const list = nextLine.get(l);
       if (list) list.push(nextLineDs[i]);
@@ -117,7 +135,7 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
 }
 
 /** Where the reason starts in a suppression comment, per syntax (an XML comment may not hold "--"). */
-export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ' };
+export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ', 'shell-script': ' -- ', 'systemd-unit': ' -- ' };
 
 /** A suppression comment in the file's syntax: `verb` for `rules` (none: every rule), with `reason` when given. */
 export function suppressionComment(kind: FileKind, verb: Directive['verb'], rules: string, reason?: string): string {

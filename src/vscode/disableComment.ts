@@ -9,8 +9,10 @@
 //   comment or not), and not between an option and its continuation lines (a comment there ends
 //   the value, and the next indented line makes oslo.config refuse the whole file); a
 //   disable/enable pair brackets the whole option instead.
+// - shell: not inside a command continued over several lines with trailing backslashes (a
+//   comment there ends the command); a disable/enable pair brackets the whole command.
 import type { FileKind, TextEdit } from '../core/types';
-import { REASON_SEPARATOR, disableNextLineComment, suppressionComment } from '../core/suppress';
+import { REASON_SEPARATOR, disableNextLineComment, shellCommandLines, suppressionComment } from '../core/suppress';
 import { LineIndex } from '../core/text';
 import { parseIni } from '../core/ini';
 
@@ -47,6 +49,7 @@ function regionComments(kind: FileKind, rule: string): [string, string] {
 /** Lines [first, last] that must not be split: a multi-line XML start tag or INI option holding `at`. */
 function unsplittable(text: string, kind: FileKind, index: LineIndex, at: number): [number, number] {
   const line = index.positionAt(at).line;
+  if (kind === 'shell-script' || kind === 'systemd-unit') return shellCommandLines(text, index, line);
   if (kind === 'domain-xml') {
     const lt = text.lastIndexOf('<', at);
     const inTag = lt !== -1 && /[A-Za-z_:]/.test(text.charAt(lt + 1)) && text.slice(lt, at).indexOf('>') === -1;
@@ -65,7 +68,7 @@ export function disableEdits(text: string, kind: FileKind, rule: string, at: num
   const index = new LineIndex(text);
   const [first, last] = unsplittable(text, kind, index, at);
   // INI comments stay at column 0; XML comments take the element's indentation.
-  const indent = kind === 'domain-xml' ? indentOf(text, index, first) : '';
+  const indent = kind === 'nova-conf' ? '' : indentOf(text, index, first);
   const findingLine = index.positionAt(at).line;
   if (first === findingLine) {
     return {
@@ -75,7 +78,7 @@ export function disableEdits(text: string, kind: FileKind, rule: string, at: num
   }
   const [disable, enable] = regionComments(kind, rule);
   return {
-    title: kind === 'domain-xml' ? `Disable ${rule} for this element` : `Disable ${rule} for this option`,
+    title: `Disable ${rule} for this ${kind === 'domain-xml' ? 'element' : kind === 'shell-script' || kind === 'systemd-unit' ? 'command' : 'option'}`,
     edits: [
       { start: index.lineStart(first), end: index.lineStart(first), newText: indent + disable + eol },
       { start: index.lineEnd(last), end: index.lineEnd(last), newText: eol + indent + enable },

@@ -21,12 +21,16 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'properties',
   'plaintext',
   'jinja',
+  'shellscript',
+  { pattern: '**/*.{service,sh,bash}' },
   { pattern: '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl}' },
 ];
 
 const DIALECT: Readonly<Record<FileKind, () => string>> = {
   'domain-xml': () => vscode.l10n.t('libvirt domain XML'),
   'nova-conf': () => vscode.l10n.t('Nova config'),
+  'shell-script': () => vscode.l10n.t('shell script (QEMU and qemu-img command lines)'),
+  'systemd-unit': () => vscode.l10n.t('systemd unit (QEMU and qemu-img command lines)'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

@@ -6,7 +6,10 @@ import { RULES, activeRules, rulesOfKind } from '../../src/core/rules';
 test('every rule of a kind is on by default; "off" in the settings or the config file turns one off', () => {
   const xml = rulesOfKind('domain-xml');
   const nova = rulesOfKind('nova-conf');
-  assert.equal(xml.length + nova.length, RULES.length);
+  // Every rule reads at least one kind, and Nova's rules read nova.conf alone.
+  assert.ok(RULES.every((r) => r.kinds.length > 0));
+  assert.ok(nova.every((r) => r.kinds.length === 1));
+  assert.equal(new Set([...xml, ...nova, ...rulesOfKind('shell-script'), ...rulesOfKind('systemd-unit')]).size, RULES.length);
   assert.equal(activeRules('domain-xml').length, xml.length);
   assert.equal(activeRules('nova-conf').length, nova.length);
   const fewer = activeRules('domain-xml', { 'migration-cache': 'off', 'cache-unsafe': 'error', 'nova-rbd-cache': 'off' });

@@ -437,3 +437,18 @@ test('--config FILE and --output FILE are taken relative to the working director
     rm(dir);
   }
 });
+
+test('shell scripts: a directory walk picks up *.sh, --fix rewrites the value, a script without an invocation is not ours', async () => {
+  const script = '#!/bin/sh\nqemu-img convert -p -t writethrough -O raw "$1" out.raw\n';
+  const dir = tempTree({ 'tools/build-image.sh': script, 'tools/hello.sh': 'echo hello\n' });
+  try {
+    const r = await runCli(['lint', '.'], dir);
+    assert.match(r.stdout, /^tools\/build-image\.sh:2:24 warning qemu-img-convert-writethrough /m);
+    assert.doesNotMatch(r.stdout, /hello\.sh/);
+    assert.equal(r.code, 0);
+    await runCli(['lint', '--fix', '.'], dir);
+    assert.equal(fs.readFileSync(path.join(dir, 'tools/build-image.sh'), 'utf8'), script.replace('-t writethrough', '-t writeback'));
+  } finally {
+    rm(dir);
+  }
+});

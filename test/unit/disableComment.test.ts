@@ -12,7 +12,7 @@ function disable(text: string, fileName: string, rule: string, eol = '\n') {
   const before = lint(text, { fileName });
   const f = before.find((x) => x.rule === rule);
   assert.ok(f, `fixture must trigger ${rule}; got ${before.map((x) => x.rule).join(', ')}`);
-  const kind: FileKind = fileName.endsWith('.xml') ? 'domain-xml' : 'nova-conf';
+  const kind: FileKind = fileName.endsWith('.xml') ? 'domain-xml' : fileName.endsWith('.sh') ? 'shell-script' : 'nova-conf';
   const action = disableEdits(text, kind, rule, f.start, eol);
   const after = applyEdits(text, action.edits);
   return { action, after, before: before.map((x) => x.rule), rules: lint(after, { fileName }).map((x) => x.rule) };
@@ -81,4 +81,19 @@ test('the reason is a snippet placeholder: everything else is literal, even $ an
   assert.equal(reasonSnippet(xml), '  <!-- qdt-disable-next-line cache-unsafe: ${1:reason} -->\n');
   assert.equal(reasonSnippet('# qdt-disable a -- reason $x}\n'), '# qdt-disable a -- ${1:reason} \\$x\\}\n');
   assert.equal(reasonSnippet('# qdt-enable a\n'), undefined, 'the enable comment has no reason');
+});
+
+test('shell, a command continued over several lines: a disable/enable pair around the whole command, which still runs', () => {
+  const text = 'set -e\n  qemu-system-x86_64 -m 2048 \\\n    -drive file=a.img,cache=unsafe \\\n    -drive file=b.raw,aio=native\necho done\n';
+  const r = disable(text, 'start.sh', 'cache-unsafe');
+  assert.equal(r.action.title, 'Disable cache-unsafe for this command');
+  assert.equal(
+    r.after,
+    'set -e\n  # qdt-disable cache-unsafe -- reason\n  qemu-system-x86_64 -m 2048 \\\n    -drive file=a.img,cache=unsafe \\\n    -drive file=b.raw,aio=native\n  # qdt-enable cache-unsafe\necho done\n',
+  );
+  assert.deepEqual(r.rules, r.before.filter((x) => x !== 'cache-unsafe'));
+  // On the command's first line a next-line comment is enough.
+  const one = disable('qemu-img convert -t writethrough a b\n', 'conv.sh', 'qemu-img-convert-writethrough');
+  assert.equal(one.after, '# qdt-disable-next-line qemu-img-convert-writethrough -- reason\nqemu-img convert -t writethrough a b\n');
+  assert.deepEqual(one.rules, []);
 });

@@ -56,6 +56,7 @@ test('every rule that fired says its message, related locations and fix titles i
   const seen = new Set<string>();
   NOVA.forEach((t, i) => check(`/etc/nova/nova-${i}.conf`, t, seen));
   XML.forEach((t, i) => check(`/vm-${i}.xml`, t, seen));
+  check('/build/image.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=a.img,cache=unsafe,aio=native\n', seen);
   if (CORPUS) {
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));

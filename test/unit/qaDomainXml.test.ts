@@ -12,7 +12,7 @@ import { RULES } from '../../src/core/rules';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
-const XML_RULES = RULES.filter((r) => r.kind === 'domain-xml').map((r) => r.id);
+const XML_RULES = RULES.filter((r) => r.kinds.includes('domain-xml')).map((r) => r.id);
 /** The rules about a <disk> (xml-syntax is about the whole file: xmlWellFormed.test.ts). */
 const DISK_RULES = XML_RULES.filter((id) => id !== 'xml-syntax');
 

@@ -32,7 +32,10 @@ export const DISK_RULES = [
 export function diskFacts(d: Disk): DiskFacts {
   const cacheKnown = !d.cache || d.cache.literal;
   let mode = cacheKnown ? (d.cache?.value ?? 'default') : undefined;
-  if (d.cache && mode !== undefined && !isCacheMode(mode)) mode = undefined;
+  if (d.cache && mode !== undefined) {
+    const accepted = d.syntax.cacheModes ? d.syntax.cacheModes.includes(mode) : isCacheMode(mode);
+    mode = accepted ? (d.syntax.cacheAliases?.[mode] ?? mode) : undefined;
+  }
   const ioKnown = !d.io || d.io.literal;
   let io = ioKnown ? d.io?.value : undefined;
   if (io !== undefined && !isIoMode(io)) io = undefined;

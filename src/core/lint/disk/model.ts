@@ -44,6 +44,10 @@ export interface DiskSyntax {
   shareableMark: string;
   /** The quoted error the refusing program prints, when known, keyed by rule id. */
   refusal?: Partial<Record<string, string>>;
+  /** The cache values the program accepts, when they are not libvirt's (CACHE_MODES). */
+  cacheModes?: readonly string[];
+  /** Other names the program accepts for a cache mode (QEMU: off = none). */
+  cacheAliases?: Readonly<Record<string, string>>;
 }
 
 export interface Disk {

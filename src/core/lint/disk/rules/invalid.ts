@@ -22,12 +22,13 @@ function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
 export const cacheInvalid = diskRule({
   id: 'cache-invalid',
   severity: 'error',
-  title: 'Disk cache or io value that libvirt does not know',
+  title: 'Disk cache or io value that libvirt (or QEMU, for -drive) does not know',
   check(f) {
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
     const out = [];
-    if (d.cache?.literal && !isCacheMode(d.cache.value)) out.push(invalid(d, d.cache, 'cache mode', CACHE_MODES));
+    const modes = d.syntax.cacheModes;
+    if (d.cache?.literal && !(modes ? modes.includes(d.cache.value) : isCacheMode(d.cache.value))) out.push(invalid(d, d.cache, 'cache mode', modes ?? CACHE_MODES));
     if (d.io?.literal && !isIoMode(d.io.value)) out.push(invalid(d, d.io, 'I/O mode', IO_MODES));
     return out;
   },
