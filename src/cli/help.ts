@@ -3,7 +3,7 @@
 export const MAIN_HELP = `Usage: qemu-disk-tools <command> [options]
 
 Commands:
-  lint [paths|globs...]      check libvirt domain XML and nova.conf disk cache settings
+  lint [paths|globs...]      check disk cache settings: libvirt domain XML, nova.conf, Proxmox VM configs
   convert SRC TARGET         convert a disk image with qemu-img, safely
   inspect IMAGE              show an image's format and whether it is safe to open
 
@@ -14,7 +14,8 @@ Run 'qemu-disk-tools <command> --help' for a command's options.
 
 export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
 
-Checks the disk cache settings of libvirt domain XML files and Nova configuration files.
+Checks the disk cache settings of libvirt domain XML files, Nova configuration files and
+Proxmox VE VM configs (qemu-server/<vmid>.conf).
 Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
 .tmpl templates), skipping node_modules and .git. Quote globs ('**/*.xml') so the shell does
 not expand them. Which rules apply to a file is decided from its content and name.
@@ -41,7 +42,7 @@ Options:
 
 Suppress one finding with a comment on the line before it:
   <!-- qdt-disable-next-line cache-unsafe -- reason -->      (XML)
-  # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
+  # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf, Proxmox VM config)
 
 Exit status:
   0  no finding at error level (warnings, info and hints do not fail the run)

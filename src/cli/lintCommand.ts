@@ -116,7 +116,7 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
     if (r.report) report.files.push(r.report);
     if (r.problem) report.problems.push({ file, message: r.problem });
     if (!r.report && !r.problem && expanded.explicit.has(file)) {
-      io.stderr.write(`${displayPath(file, io.cwd)}: not a libvirt domain XML or Nova config file; nothing to check.\n`);
+      io.stderr.write(`${displayPath(file, io.cwd)}: not a libvirt domain XML, Nova config or Proxmox VE VM config file; nothing to check.\n`);
     }
   }
   for (const p of report.problems) io.stderr.write(`${displayPath(p.file, io.cwd)}: ${p.message}\n`);

@@ -7,6 +7,7 @@ import { applyEdits, composeEdits, nonOverlapping } from './text';
 import { lintDomainXml } from './domainXml';
 import { lintNovaConf } from './novaConf';
 import { novaBlocks, shiftFinding } from './devstackLocalConf';
+import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './lint/proxmox/reader';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -52,10 +53,25 @@ function notOsloConfig(text: string): boolean {
   return LOGGING_SECTION.test(text) || ROOTWRAP_OPTION.test(text);
 }
 
+/** Where Proxmox VE keeps VM configs: /etc/pve/qemu-server/<vmid>.conf (also under nodes/<node>/). */
+const PROXMOX_PATH = /(?:^|[\\/])qemu-server[\\/]\d+\.conf$/;
+/** Keys every VM config written by Proxmox has besides its drives. */
+const PROXMOX_VM_KEY = /^(?:boot|bootdisk|cores|sockets|memory|ostype|scsihw|smbios1|vmgenid|name|net\d+):[ \t]/m;
+/** Files that may quote a drive line but are read by something else (Ansible vars, Terraform). */
+const NOT_PROXMOX_NAME = /\.(?:ya?ml|json|tf|md|txt|xml|sh|py)$/i;
+
+/** A Proxmox VE VM config: by its place, or by a drive line beside another VM key. */
+function isProxmoxVm(fileName: string, base: string, head: string): boolean {
+  if (PROXMOX_PATH.test(fileName)) return true;
+  return !NOT_PROXMOX_NAME.test(base) && PROXMOX_DRIVE_LINE.test(head) && PROXMOX_VM_KEY.test(head);
+}
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
- * name, folder, or a [libvirt] section holding Nova options.
+ * name, folder, or a [libvirt] section holding Nova options; a Proxmox VE VM config by its path
+ * (qemu-server/<vmid>.conf) or by a drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside
+ * another VM key.
  */
 export function detectKind(fileName: string, text: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
@@ -66,6 +82,7 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
     if (/\.xml$/i.test(base)) return undefined;
   }
   if (NOVA_NAME.test(base)) return 'nova-conf';
+  if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
   if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova') && !notOsloConfig(text)) return 'nova-conf';
@@ -135,7 +152,7 @@ export function withPrecedence(findings: Finding[]): Finding[] {
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
-  const raw = kind === 'domain-xml' ? lintDomainXml(text) : lintNova(text, req);
+  const raw = kind === 'domain-xml' ? lintDomainXml(text) : kind === 'proxmox-vm' ? lintProxmoxConf(text) : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

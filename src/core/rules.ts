@@ -9,7 +9,10 @@ export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
   id: RuleId;
+  /** The first of `kinds`: where the rule was born, for lists that show one. */
   kind: FileKind;
+  /** Every kind of file the rule reads (the disk rules read every dialect that yields disks). */
+  kinds: readonly FileKind[];
   severity: Severity;
   /** One line, for rule lists, SARIF and settings descriptions. */
   title: string;
@@ -18,7 +21,7 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-const DISK_DIALECTS: readonly FileKind[] = ['domain-xml'];
+export const DISK_DIALECTS = ['domain-xml', 'proxmox-vm'] as const satisfies readonly FileKind[];
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -37,10 +40,10 @@ const NOVA_RULES = [
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
 export const RULES: readonly RuleInfo[] = [
-  ...DISK_DIALECTS.flatMap((kind) =>
-    DISK_RULES.map((r): RuleInfo => ({ id: r.id, kind, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
+  ...DISK_RULES.map(
+    (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
   ),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', severity, title })),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', kinds: ['nova-conf'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

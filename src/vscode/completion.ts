@@ -30,7 +30,9 @@ export class ModeCompletionProvider implements vscode.CompletionItemProvider {
     if (t.attr === 'io') {
       return IO_MODES.map((m, i) => item(m, IO_MODE_FACTS[m], new vscode.MarkdownString(IO_MODE_FACTS[m]), range, i));
     }
-    return CACHE_MODES.map((m, i) => item(m, CACHE_MODE_FACTS[m].summary, new vscode.MarkdownString(cacheModeMarkdown(m)), range, i));
+    // Proxmox's schema has no 'default' (qemu-server's drive cache enum).
+    const modes = kind === 'proxmox-vm' ? CACHE_MODES.filter((m) => m !== 'default') : CACHE_MODES;
+    return modes.map((m, i) => item(m, CACHE_MODE_FACTS[m].summary, new vscode.MarkdownString(cacheModeMarkdown(m)), range, i));
   }
 }
 

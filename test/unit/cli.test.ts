@@ -345,7 +345,7 @@ test('a named file that is neither domain XML nor Nova config is reported as not
   try {
     const r = await runCli(['lint', 'network.xml'], dir);
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /^network\.xml: not a libvirt domain XML or Nova config file/m);
+    assert.match(r.stderr, /^network\.xml: not a libvirt domain XML, Nova config or Proxmox VE VM config file/m);
   } finally {
     rm(dir);
   }

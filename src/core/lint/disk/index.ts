@@ -1,6 +1,6 @@
 // The disk rules, and the one function every dialect calls with the disks it has read.
 import type { Finding } from '../../types';
-import { isCacheMode, isIoMode } from '../../cacheModes';
+import { CACHE_MODES, isCacheMode, isIoMode } from '../../cacheModes';
 import { DIRECT_MODES, isWritable, type Disk, type DiskFacts } from './model';
 import { cacheDirectsync, cacheUnsafe, cacheWritethrough } from './rules/cacheMode';
 import { cacheInvalid } from './rules/invalid';
@@ -31,13 +31,14 @@ export const DISK_RULES = [
 /** What every rule would otherwise work out again for itself. */
 export function diskFacts(d: Disk): DiskFacts {
   const cacheKnown = !d.cache || d.cache.literal;
-  let mode = cacheKnown ? (d.cache?.value ?? 'default') : undefined;
-  if (d.cache && mode !== undefined && !isCacheMode(mode)) mode = undefined;
+  let mode = cacheKnown ? (d.cache?.value ?? d.defaultCache?.mode ?? 'default') : undefined;
+  const valid = d.syntax.cacheModes ?? CACHE_MODES;
+  if (d.cache && mode !== undefined && !(isCacheMode(mode) && valid.includes(mode))) mode = undefined;
   const ioKnown = !d.io || d.io.literal;
   let io = ioKnown ? d.io?.value : undefined;
   if (io !== undefined && !isIoMode(io)) io = undefined;
   const direct = mode !== undefined && DIRECT_MODES.has(mode);
-  const shown =
+  const shown = !d.cache && d.defaultCache ? d.defaultCache.shown :
     mode === undefined || mode !== 'default'
       ? d.syntax.show('cache', mode ?? '')
       : `${d.cache ? d.syntax.show('cache', 'default') : 'no cache mode'} (QEMU's default, writeback)`;
@@ -49,7 +50,9 @@ export function lintDisks(disks: readonly Disk[]): Finding[] {
   const out: Finding[] = [];
   for (const d of disks) {
     const facts = diskFacts(d);
-    for (const rule of DISK_RULES) out.push(...rule.check(facts));
+    for (const rule of DISK_RULES) {
+      for (const f of rule.check(facts)) out.push(d.note ? { ...f, message: f.message + d.note } : f);
+    }
   }
   return out;
 }

@@ -8,12 +8,13 @@ import type { Disk } from '../model';
 function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
   const suggestion = suggestValue(a.value, valid);
   const hint = suggestion ? `Did you mean '${suggestion}'?` : `Use one of ${valid.join(', ')}.`;
+  const reader = d.syntax.valueReader ?? d.syntax;
   const refusal = d.syntax.refusal?.['cache-invalid']?.replace('NAME', a.name) ?? '';
   return finding(
     d,
     'cache-invalid',
     'error',
-    `${d.syntax.show(a.name, shortValue(a.value))} is not a disk ${what} ${d.syntax.program} knows, so it ${d.syntax.refuses}${refusal}. ${hint}`,
+    `${d.syntax.show(a.name, shortValue(a.value))} is not a disk ${what} ${reader.program} knows, so it ${reader.refuses}${refusal}. ${hint}`,
     valueRange(a),
     suggestion ? fix(`Change to ${d.syntax.show(a.name, suggestion)}`, d.edits.replace(a, suggestion), true) : [],
   );
@@ -27,7 +28,8 @@ export const cacheInvalid = diskRule({
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
     const out = [];
-    if (d.cache?.literal && !isCacheMode(d.cache.value)) out.push(invalid(d, d.cache, 'cache mode', CACHE_MODES));
+    const valid = d.syntax.cacheModes ?? CACHE_MODES;
+    if (d.cache?.literal && !(isCacheMode(d.cache.value) && valid.includes(d.cache.value))) out.push(invalid(d, d.cache, 'cache mode', valid));
     if (d.io?.literal && !isIoMode(d.io.value)) out.push(invalid(d, d.io, 'I/O mode', IO_MODES));
     return out;
   },
