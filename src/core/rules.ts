@@ -3,7 +3,7 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity } from './types';
 import { DISK_RULES } from './lint/disk';
-import type { NovaRuleId, RuleId } from './ruleIds';
+import type { DiskRuleId, NovaRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -23,6 +23,14 @@ export interface RuleInfo {
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
 export const DISK_DIALECTS = ['domain-xml', 'proxmox-vm'] as const satisfies readonly FileKind[];
 
+/**
+ * The disk rules a Proxmox drive can trigger: its reader yields no shareable, vhost, LUN or RBD
+ * disk and no machine type, so the others never fire there (test/unit/proxmox.test.ts checks it).
+ */
+export const PROXMOX_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-native-needs-direct', 'cache-unsafe', 'cache-writethrough', 'cache-directsync'];
+
+const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => k !== 'proxmox-vm' || PROXMOX_DISK_RULES.includes(id));
+
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
   ['nova-cachemodes-section', 'error', 'disk_cachemodes where Nova never reads it'],
@@ -41,7 +49,7 @@ const NOVA_RULES = [
 
 export const RULES: readonly RuleInfo[] = [
   ...DISK_RULES.map(
-    (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
+    (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
   ),
   ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', kinds: ['nova-conf'], severity, title })),
 ];

@@ -8,6 +8,7 @@ import { detectKind, fixAll, lint } from '../../src/core/lint';
 import { modeTargetAt } from '../../src/core/hoverTargets';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
+import { RULES } from '../../src/core/rules';
 
 const FILE = '/etc/pve/qemu-server/100.conf';
 
@@ -161,4 +162,20 @@ test('hover and completion targets: the cache= and aio= values of a drive line',
   assert.equal(io && text.slice(io.start, io.end), 'threads');
   assert.equal(modeTargetAt(text, 'proxmox-vm', text.indexOf('size=32G') + 6), undefined);
   assert.equal(modeTargetAt(text, 'proxmox-vm', text.indexOf('vmbr0')), undefined);
+});
+
+test('every combination of the drive options the rules read fires only the rules the registry lists for Proxmox', () => {
+  const seen = new Set<string>();
+  let configs = 0;
+  for (const cache of ['', 'none', 'writethrough', 'writeback', 'unsafe', 'directsync', 'default', 'wb'])
+    for (const aio of ['', 'native', 'threads', 'io_uring', 'posix'])
+      for (const extra of ['', ',media=cdrom', ',ro=1', ',snapshot=1', ',shared=1', ',format=qcow2'])
+        for (const key of ['ide0', 'sata1', 'scsi2', 'virtio3', 'efidisk0', 'tpmstate0']) {
+          const opts = `${cache ? `,cache=${cache}` : ''}${aio ? `,aio=${aio}` : ''}${extra}`;
+          for (const f of run(vm(`${key}: ceph-rbd:vm-100-disk-0${opts}\n`))) seen.add(f.rule);
+          configs++;
+        }
+  const listed = RULES.filter((r) => r.kinds.includes('proxmox-vm')).map((r) => r.id);
+  assert.ok(configs > 1000);
+  assert.deepEqual([...seen].sort(), [...listed].sort());
 });

@@ -23,7 +23,7 @@ function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
 export const cacheInvalid = diskRule({
   id: 'cache-invalid',
   severity: 'error',
-  title: 'Disk cache or io value that libvirt does not know',
+  title: 'Disk cache or io value that libvirt or Proxmox VE does not accept',
   check(f) {
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
