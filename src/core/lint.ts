@@ -152,7 +152,7 @@ export function withPrecedence(findings: Finding[]): Finding[] {
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
-  const raw = kind === 'domain-xml' ? lintDomainXml(text) : kind === 'proxmox-vm' ? lintProxmoxConf(text) : lintNova(text, req);
+  const raw = kind === 'domain-xml' ? lintDomainXml(text) : kind === 'proxmox-vm' ? lintProxmoxConf(text, req.storageCfg) : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

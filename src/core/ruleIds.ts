@@ -32,6 +32,10 @@ export const NOVA_RULE_IDS = [
   'nova-vmdk-types',
 ] as const;
 
+/** Rules of the Proxmox VE dialect alone (lint/proxmox). */
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
+export type ProxmoxRuleId = (typeof PROXMOX_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
-export type RuleId = DiskRuleId | NovaRuleId;
+export type RuleId = DiskRuleId | NovaRuleId | ProxmoxRuleId;

@@ -3,7 +3,7 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity } from './types';
 import { DISK_RULES } from './lint/disk';
-import type { DiskRuleId, NovaRuleId, RuleId } from './ruleIds';
+import type { DiskRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -47,10 +47,15 @@ const NOVA_RULES = [
   ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
+const PROXMOX_RULES = [
+  ['proxmox-io-uring-storage', 'warning', 'aio=io_uring on krbd, LVM or CIFS storage, where qemu-server never picks it'],
+] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
   ...DISK_RULES.map(
     (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
   ),
+  ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'proxmox-vm', kinds: ['proxmox-vm'], severity, title })),
   ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', kinds: ['nova-conf'], severity, title })),
 ];
 

@@ -59,4 +59,6 @@ export interface LintOptions {
   severities?: Readonly<Record<string, SeveritySetting>>;
   /** The file started with a UTF-8 byte-order mark that was stripped before linting. */
   hadBom?: boolean;
+  /** Proxmox VM configs: the text of the cluster's storage.cfg, when the front found one. */
+  storageCfg?: string;
 }

@@ -1,9 +1,11 @@
 // Lints open documents and publishes diagnostics: on open, on change (debounced per document,
 // stale results dropped by version), on save, on close (cleared), on settings and trust change.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FileKind, Finding, Severity } from '../core/types';
 import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
 import { ruleDocPath } from '../core/rules';
+import { findStorageCfg } from '../core/lint/proxmox/storage';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
 import { errorDetail } from './notify';
@@ -154,7 +156,9 @@ export class DiagnosticsController implements vscode.Disposable {
     const hadBom = fileBom && !doc.getText().startsWith('\uFEFF');
     // The repository's config file, then the editor setting on top (as --rule on the command line).
     const severities = { ...this.repoConfig.severitiesFor(doc.uri), ...readSettings(doc.uri).rules };
-    return { fileName: doc.fileName, kind, hadBom, severities };
+    // A Proxmox VM config on disk: the cluster's storage.cfg beside it or above it, if there is one.
+    const storageCfg = kind === 'proxmox-vm' && doc.uri.scheme === 'file' ? findStorageCfg(doc.fileName, (p) => fs.readFileSync(p, 'utf8')) : undefined;
+    return { fileName: doc.fileName, kind, hadBom, severities, storageCfg };
   }
 
   private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {

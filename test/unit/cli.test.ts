@@ -424,3 +424,25 @@ test('--config FILE and --output FILE are taken relative to the working director
     rm(dir);
   }
 });
+
+test('lint reads /etc/pve/storage.cfg for a Proxmox VM config in qemu-server/', async () => {
+  const conf = 'boot: order=scsi0\nmemory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=none\n';
+  const dir = tempTree({ 'pve/qemu-server/100.conf': conf, 'pve/storage.cfg': 'lvm: san-lvm\n\tvgname san\n' });
+  try {
+    const r = await runCli(['lint', '--format', 'json', 'pve'], dir);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.files.map((f: { kind: string }) => f.kind), ['proxmox-vm']);
+    assert.deepEqual(out.findings.map((f: { rule: string }) => f.rule), ['proxmox-io-uring-storage']);
+  } finally {
+    rm(dir);
+  }
+  // Without storage.cfg the storage type is unknown and nothing is said.
+  const bare = tempTree({ 'pve/qemu-server/100.conf': conf });
+  try {
+    const r = await runCli(['lint', 'pve'], bare);
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stdout, /proxmox-io-uring-storage/);
+  } finally {
+    rm(bare);
+  }
+});

@@ -164,17 +164,87 @@ test('hover and completion targets: the cache= and aio= values of a drive line',
   assert.equal(modeTargetAt(text, 'proxmox-vm', text.indexOf('vmbr0')), undefined);
 });
 
+const STORAGE_CFG = `dir: local
+\tpath /var/lib/vz
+\tcontent iso,vztmpl,backup
+
+lvmthin: local-lvm
+\tthinpool data
+\tvgname pve
+\tcontent rootdir,images
+
+rbd: ceph-krbd
+\tcontent images
+\tkrbd 1
+\tpool vms
+
+rbd: ceph
+\tcontent images
+\tkrbd 0
+\tpool vms
+
+lvm: san-lvm
+\tvgname san
+\tshared 1
+\tcontent images
+
+cifs: smb
+\tpath /mnt/pve/smb
+\tserver 192.0.2.10
+\tshare vms
+
+btrfs: tank
+\tpath /mnt/tank
+\tcontent images
+`;
+const withStorage = (text: string) => lint(text, { fileName: FILE, storageCfg: STORAGE_CFG });
+
+test('proxmox-io-uring-storage: explicit io_uring where qemu-server never picks it, per storage.cfg', () => {
+  const flagged = (drive: string) => withStorage(vm(`${drive}\n`)).filter((f) => f.rule === 'proxmox-io-uring-storage');
+  // krbd with a host cache hangs; with the default cache=none it does not.
+  const text = vm('scsi0: ceph-krbd:vm-100-disk-0,aio=io_uring,cache=writeback,size=32G\n');
+  const [f] = withStorage(text).filter((x) => x.rule === 'proxmox-io-uring-storage');
+  assert.equal(f.severity, 'warning');
+  assert.equal(at(text, f), 'io_uring');
+  assert.match(f.message, /^aio=io_uring is known to hang on krbd storage \('ceph-krbd'\) with a host cache, which is why qemu-server never picks io_uring there itself\. Remove aio=io_uring and qemu-server chooses threads for cache=writeback\.$/);
+  assert.equal(line(fixed(text, f), 'scsi0'), 'scsi0: ceph-krbd:vm-100-disk-0,cache=writeback,size=32G');
+  assert.equal(line(fixed(text, f, 'Set aio=threads'), 'scsi0'), 'scsi0: ceph-krbd:vm-100-disk-0,aio=threads,cache=writeback,size=32G');
+  assert.deepEqual(flagged('scsi0: ceph-krbd:vm-100-disk-0,aio=io_uring'), []);
+  assert.deepEqual(flagged('scsi0: ceph:vm-100-disk-0,aio=io_uring,cache=writeback'), []);
+  // LVM and CIFS: whatever the cache.
+  assert.match(flagged('scsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=none')[0].message, /LVM storage \('san-lvm'\).*qemu-server chooses native for cache=none/);
+  assert.match(flagged('virtio0: smb:100/vm-100-disk-0.qcow2,aio=io_uring')[0].message, /CIFS storage \('smb'\) since Linux 5\.15.*chooses native for its cache mode\./);
+  // lvmthin, dir and a path take io_uring; without storage.cfg nothing is known.
+  assert.deepEqual(flagged('scsi0: local-lvm:vm-100-disk-0,aio=io_uring,cache=writeback'), []);
+  assert.deepEqual(flagged('scsi0: /dev/sdb,aio=io_uring,cache=writeback'), []);
+  assert.deepEqual(run(vm('scsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=none\n')), []);
+  // In a snapshot, the message says so.
+  assert.match(withStorage(vm('', '\n[pre]\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring\n'))[0].message, /In snapshot 'pre'/);
+});
+
+test('storage.cfg: btrfs without nocow has no cache=none default, so aio=native there is refused', () => {
+  const text = vm('scsi0: tank:100/vm-100-disk-0.raw,aio=native\n');
+  assert.deepEqual(run(text), []);
+  const f = withStorage(text).find((x) => x.rule === 'io-native-needs-direct');
+  assert.ok(f, 'io-native-needs-direct on btrfs');
+  assert.match(f.message, /this disk has no cache mode \(QEMU's default, writeback\)/);
+  assert.equal(line(fixed(text, f), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,aio=native,cache=none');
+  const nocow = STORAGE_CFG.replace('\tpath /mnt/tank\n', '\tpath /mnt/tank\n\tnocow 1\n');
+  assert.deepEqual(lint(text, { fileName: FILE, storageCfg: nocow }), []);
+});
+
 test('every combination of the drive options the rules read fires only the rules the registry lists for Proxmox', () => {
   const seen = new Set<string>();
   let configs = 0;
   for (const cache of ['', 'none', 'writethrough', 'writeback', 'unsafe', 'directsync', 'default', 'wb'])
     for (const aio of ['', 'native', 'threads', 'io_uring', 'posix'])
       for (const extra of ['', ',media=cdrom', ',ro=1', ',snapshot=1', ',shared=1', ',format=qcow2'])
-        for (const key of ['ide0', 'sata1', 'scsi2', 'virtio3', 'efidisk0', 'tpmstate0']) {
+        for (const key of ['ide0', 'sata1', 'scsi2', 'virtio3', 'efidisk0', 'tpmstate0'])
+          for (const store of ['ceph-krbd', 'ceph', 'san-lvm', 'smb', 'tank', 'local-lvm']) {
           const opts = `${cache ? `,cache=${cache}` : ''}${aio ? `,aio=${aio}` : ''}${extra}`;
-          for (const f of run(vm(`${key}: ceph-rbd:vm-100-disk-0${opts}\n`))) seen.add(f.rule);
+          for (const f of withStorage(vm(`${key}: ${store}:vm-100-disk-0${opts}\n`))) seen.add(f.rule);
           configs++;
-        }
+          }
   const listed = RULES.filter((r) => r.kinds.includes('proxmox-vm')).map((r) => r.id);
   assert.ok(configs > 1000);
   assert.deepEqual([...seen].sort(), [...listed].sort());

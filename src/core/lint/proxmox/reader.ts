@@ -7,6 +7,8 @@ import type { Finding } from '../../types';
 import type { Disk, DiskSyntax, Setting } from '../disk/model';
 import { lintDisks } from '../disk';
 import { driveEdits, type DriveItem } from './edits';
+import { parseStorageCfg, storageIdOf, type StorageInfo } from './storage';
+import { ioUringHostCache } from './ioUring';
 
 /** The cache values of qemu-server's drive schema (%drivedesc_base in Drive.pm): no 'default'. */
 const PVE_CACHE_MODES = ['none', 'writethrough', 'writeback', 'unsafe', 'directsync'] as const;
@@ -65,7 +67,13 @@ function setting(i: DriveItem | undefined): Setting | undefined {
   return i && { name: i.key, value: i.value, valueStart: i.valueStart, valueEnd: i.end, start: i.start, end: i.end, literal: true };
 }
 
-function readDrive(key: string, keyStart: number, value: string, valueStart: number, section: Section): Disk {
+/** A drive as the Proxmox rules read it: the disk model, and its storage when storage.cfg names it. */
+export interface Drive {
+  disk: Disk;
+  storage?: StorageInfo;
+}
+
+function readDrive(key: string, keyStart: number, value: string, valueStart: number, section: Section, storages: Map<string, StorageInfo> | undefined): Drive {
   const items = itemsOf(value, valueStart);
   const item = (k: string) => items.find((i) => i.key === k);
   const volume = items.find((i) => i.key === '' || i.key === 'file' || i.key === 'volume')?.value ?? '';
@@ -73,7 +81,10 @@ function readDrive(key: string, keyStart: number, value: string, valueStart: num
   const anchor = { start: keyStart, end: keyStart + key.length };
   const isDrive = !key.startsWith('efidisk') && !key.startsWith('tpmstate');
   const note = noteOf(section);
-  return {
+  const storeId = storageIdOf(volume);
+  const storage = storeId ? storages?.get(storeId) : undefined;
+  const cowBtrfs = storage?.type === 'btrfs' && !storage.nocow;
+  const disk: Disk = {
     anchor,
     cacheAnchor: anchor,
     // Storage type comes from storage.cfg, which a config alone does not name.
@@ -89,17 +100,25 @@ function readDrive(key: string, keyStart: number, value: string, valueStart: num
     transient: TRUE.test(item('snapshot')?.value ?? ''),
     hasMedia: volume !== '' && volume !== 'none',
     // drive_uses_cache_direct (Drive.pm): without a cache key a drive that is not a CD-ROM gets
-    // cache=none, except on btrfs storage without nocow (assumed not: storage.cfg is not read).
-    defaultCache: isDrive && !cdrom ? { mode: 'none', shown: 'no cache option (qemu-server then passes cache=none, unless the storage is btrfs without nocow)' } : undefined,
+    // cache=none, except on btrfs storage without nocow (assumed not when storage.cfg is absent).
+    defaultCache:
+      isDrive && !cdrom && !cowBtrfs
+        ? { mode: 'none', shown: storage ? 'no cache option (qemu-server then passes cache=none)' : 'no cache option (qemu-server then passes cache=none, unless the storage is btrfs without nocow)' }
+        : undefined,
     ...(note ? { note } : {}),
     edits: driveEdits(items, valueStart + value.length),
     syntax: syntaxFor(key),
   };
+  return { disk, storage };
 }
 
-/** The drives of a VM config: main section, [PENDING] and snapshots; [special:…] is skipped. */
-export function readProxmoxDisks(text: string): Disk[] {
-  const disks: Disk[] = [];
+/**
+ * The drives of a VM config: main section, [PENDING] and snapshots; [special:…] is skipped.
+ * `storageCfg` is the text of the cluster's storage.cfg, when there is one to read.
+ */
+export function readProxmoxDrives(text: string, storageCfg?: string): Drive[] {
+  const storages = storageCfg === undefined ? undefined : parseStorageCfg(storageCfg);
+  const disks: Drive[] = [];
   let section: Section = { kind: 'main' };
   let lineStart = 0;
   while (lineStart <= text.length) {
@@ -114,7 +133,7 @@ export function readProxmoxDisks(text: string): Disk[] {
       const m = OPTION_LINE.exec(line);
       if (m && DRIVE_KEY.test(m[1]) && m[2] !== '') {
         const valueStart = lineStart + line.indexOf(m[2], m[1].length + 1);
-        disks.push(readDrive(m[1], lineStart, m[2], valueStart, section));
+        disks.push(readDrive(m[1], lineStart, m[2], valueStart, section, storages));
       }
     }
     if (nl < 0) break;
@@ -124,9 +143,10 @@ export function readProxmoxDisks(text: string): Disk[] {
 }
 
 /** Lints a Proxmox VE VM config. Never throws. */
-export function lintProxmoxConf(text: string): Finding[] {
+export function lintProxmoxConf(text: string, storageCfg?: string): Finding[] {
   try {
-    return lintDisks(readProxmoxDisks(text));
+    const drives = readProxmoxDrives(text, storageCfg);
+    return [...lintDisks(drives.map((d) => d.disk)), ...drives.flatMap(ioUringHostCache)];
   } catch {
     // Guards only against a bug turning into a crash of the editor.
     return [];
