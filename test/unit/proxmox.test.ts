@@ -105,8 +105,11 @@ test('cache-invalid: values outside qemu-server\'s enum, which drops the whole d
   assert.equal(line(fixed(text, found[0]), 'scsi0'), 'scsi0: local-lvm:vm-100-disk-0,cache=writeback,aio=iouring,size=32G');
   assert.equal(line(fixed(text, found[1]), 'scsi0'), 'scsi0: local-lvm:vm-100-disk-0,cache=write-back,aio=io_uring,size=32G');
   // libvirt's 'default' is not in Proxmox's enum; QEMU's 'off' alias is not either.
-  const def = only(vm('scsi0: local-lvm:vm-100-disk-0,cache=default\n'), 'cache-invalid');
-  assert.match(def.message, /Use one of none, writethrough, writeback, unsafe, directsync\./);
+  const defText = vm('scsi0: local-lvm:vm-100-disk-0,cache=default,size=8G\n');
+  const def = only(defText, 'cache-invalid');
+  assert.match(def.message, /Remove it for the default \(no cache option \(qemu-server then passes cache=none, unless the storage is btrfs without nocow\)\), or use one of none, writethrough, writeback, unsafe, directsync\.$/);
+  assert.equal(line(fixed(defText, def), 'scsi0'), 'scsi0: local-lvm:vm-100-disk-0,size=8G');
+  assert.match(only(vm('scsi0: local-lvm:vm-100-disk-0,cache=fast\n'), 'cache-invalid').message, /Use one of none, writethrough, writeback, unsafe, directsync\.$/);
   assert.equal(only(vm('scsi0: local-lvm:vm-100-disk-0,cache=off\n'), 'cache-invalid').fixes[0].title, 'Change to cache=none');
 });
 

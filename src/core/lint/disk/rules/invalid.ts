@@ -7,7 +7,13 @@ import type { Disk } from '../model';
 
 function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
   const suggestion = suggestValue(a.value, valid);
-  const hint = suggestion ? `Did you mean '${suggestion}'?` : `Use one of ${valid.join(', ')}.`;
+  // libvirt's cache='default' where the dialect has no such value (Proxmox): leaving the key out says it.
+  const unsetMeansDefault = !suggestion && a.name === 'cache' && a.value.trim().toLowerCase() === 'default';
+  const hint = suggestion
+    ? `Did you mean '${suggestion}'?`
+    : unsetMeansDefault
+      ? `Remove it for the default (${d.defaultCache?.shown ?? "QEMU's, writeback"}), or use one of ${valid.join(', ')}.`
+      : `Use one of ${valid.join(', ')}.`;
   const reader = d.syntax.valueReader ?? d.syntax;
   const refusal = d.syntax.refusal?.['cache-invalid']?.replace('NAME', a.name) ?? '';
   return finding(
@@ -16,7 +22,11 @@ function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
     'error',
     `${d.syntax.show(a.name, shortValue(a.value))} is not a disk ${what} ${reader.program} knows, so it ${reader.refuses}${refusal}. ${hint}`,
     valueRange(a),
-    suggestion ? fix(`Change to ${d.syntax.show(a.name, suggestion)}`, d.edits.replace(a, suggestion), true) : [],
+    suggestion
+      ? fix(`Change to ${d.syntax.show(a.name, suggestion)}`, d.edits.replace(a, suggestion), true)
+      : unsetMeansDefault
+        ? fix(`Remove ${d.syntax.show(a.name, a.value)}`, d.edits.remove(a), true)
+        : [],
   );
 }
 
