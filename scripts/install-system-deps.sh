@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the tools need, if they are missing.
-# qemu-utils: the real qemu-img. libvirt-clients + libxml2-utils: virt-xml-validate (a wrapper
+# qemu-utils: the real qemu-img. qemu-system-x86: the real QEMU that the Proxmox truth test
+# (test/unit/proxmoxQemu.test.ts) hands each drive to. libvirt-clients + libxml2-utils: virt-xml-validate (a wrapper
 # of xmllint, which libvirt-clients does not pull in) for the lint benchmark.
 # strace: flush counts in the convert benchmark. genisoimage, fdisk (sfdisk), dosfstools: real ISO,
 # partitioned and FAT images for the inspector tests.
 # As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
-packages=(qemu-utils libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools "$@")
+packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
