@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the tools need, if they are missing.
-# qemu-utils: the real qemu-img. libvirt-clients + libxml2-utils: virt-xml-validate (a wrapper
+# qemu-utils: the real qemu-img. qemu-system-x86: the real QEMU that the Proxmox truth test
+# (test/unit/proxmoxQemu.test.ts) hands each drive to. libvirt-clients + libxml2-utils: virt-xml-validate (a wrapper
 # of xmllint, which libvirt-clients does not pull in) for the lint benchmark.
 # strace: flush counts in the convert benchmark. genisoimage, fdisk (sfdisk), dosfstools: real ISO,
 # partitioned and FAT images for the inspector tests. qemu-system-x86: the real QEMU, the oracle for

@@ -3,6 +3,8 @@
 // through headless Chromium, checks what a person would see, and saves PNGs to media/:
 //   1. opens the sample workspace and a domain XML from the explorer, opens the Problems panel
 //      and reads the findings; opens the quick-fix menu on one       → media/quick-fix.png
+//   1b. opens the Proxmox VM config examples/pve/qemu-server/100.conf: its findings, the
+//      io_uring one from the storage.cfg above it                    → media/proxmox.png
 //   2. right-clicks a disk image in the explorer: "Convert Disk Image…" is there
 //                                                                   → media/explorer-convert.png
 //   3. converts a larger generated image through the menus and catches the progress
@@ -99,6 +101,18 @@ try {
   await page.screenshot({ path: path.join(media, 'quick-fix.png') });
   await page.keyboard.press('Escape');
 
+  // 1b. A Proxmox VE VM config (with the storage.cfg above it, as in /etc/pve): its findings.
+  await row('pve').click();
+  await row('qemu-server').click();
+  await row('100.conf').click();
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  const pveTexts = await markers.allInnerTexts();
+  say(`Problems panel with the Proxmox config:\n    ${pveTexts.map((t) => t.replace(/\s+/g, ' ')).join('\n    ')}`);
+  check(pveTexts.some((t) => /aio=native needs O_DIRECT, but this disk has cache=writeback/.test(t)), 'Problems panel shows the Proxmox aio=native finding');
+  check(pveTexts.some((t) => /proxmox-io-uring-storage/.test(t)), 'Problems panel shows proxmox-io-uring-storage (from storage.cfg)');
+  await page.screenshot({ path: path.join(media, 'proxmox.png') });
+  await row('pve').click();
   // 4. The rule link of a finding in the Problems panel opens the rendered page.
   const tabs = page.locator('.tabs-container .tab');
   const codeLink = unsafeRow.locator('a.monaco-link[href^="command:"]').first();

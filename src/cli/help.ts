@@ -4,7 +4,7 @@ export const MAIN_HELP = `Usage: qemu-disk-tools <command> [options]
 
 Commands:
   lint [paths|globs...]      check disk cache settings: libvirt domain XML, nova.conf,
-                             QEMU/qemu-img command lines in shell scripts
+                             Proxmox VM configs, QEMU/qemu-img command lines in shell scripts
   convert SRC TARGET         convert a disk image with qemu-img, safely
   inspect IMAGE              show an image's format and whether it is safe to open
 
@@ -16,7 +16,8 @@ Run 'qemu-disk-tools <command> --help' for a command's options.
 export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
 
 Checks the disk cache settings of libvirt domain XML files, Nova configuration files and
-the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines).
+the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines), and
+Proxmox VE VM configs (qemu-server/<vmid>.conf).
 Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
 .tmpl templates), *.sh, *.bash and *.service, skipping node_modules and .git; a script known
 only by its #! line is read when named. Quote globs ('**/*.xml') so the shell does
@@ -44,7 +45,7 @@ Options:
 
 Suppress one finding with a comment on the line before it:
   <!-- qdt-disable-next-line cache-unsafe: reason -->      (XML)
-  # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
+  # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf, Proxmox VM config, shell)
 
 Exit status:
   0  no finding at error level (warnings, info and hints do not fail the run)

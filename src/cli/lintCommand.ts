@@ -11,6 +11,7 @@ import { writeFileAtomic } from './atomicWrite';
 import { atLevel, displayPath, formatText, toJson, toSarif, type FileReport, type LintReport } from './report';
 import { SEVERITIES } from '../core/types';
 import { LINT_HELP } from './help';
+import { findStorageCfg } from '../core/lint/proxmox/storage';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 /** Larger files are not configuration: do not read a disk image into memory by mistake. */
@@ -50,7 +51,9 @@ export function lintFile(file: string, settings: LintSettings): { report?: FileR
   }
   const kind = detectKind(file, decoded.text);
   if (!kind) return {};
-  const req = { fileName: file, kind, severities: settings.severities, hadBom: decoded.hadBom };
+  // A Proxmox VM config: the cluster's storage.cfg names each storage's type (see proxmox/storage.ts).
+  const storageCfg = kind === 'proxmox-vm' ? findStorageCfg(file, (p) => fs.readFileSync(p, 'utf8')) : undefined;
+  const req = { fileName: file, kind, severities: settings.severities, hadBom: decoded.hadBom, storageCfg };
   try {
     let findings = lint(decoded.text, req);
     let fixed = 0;
@@ -116,7 +119,7 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
     if (r.report) report.files.push(r.report);
     if (r.problem) report.problems.push({ file, message: r.problem });
     if (!r.report && !r.problem && expanded.explicit.has(file)) {
-      io.stderr.write(`${displayPath(file, io.cwd)}: not a libvirt domain XML or Nova config file; nothing to check.\n`);
+      io.stderr.write(`${displayPath(file, io.cwd)}: not a libvirt domain XML, Nova config or Proxmox VE VM config file; nothing to check.\n`);
     }
   }
   for (const p of report.problems) io.stderr.write(`${displayPath(p.file, io.cwd)}: ${p.message}\n`);

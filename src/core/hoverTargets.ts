@@ -24,7 +24,8 @@ export interface ModeTarget {
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
 export function modeTargetAt(text: string, kind: FileKind, offset: number): ModeTarget | undefined {
   if (offset < 0 || offset > text.length) return undefined;
-  // Shell scripts: no hover or completion yet.
+  if (kind === 'proxmox-vm') return proxmoxTargetAt(text, offset);
+  // Shell scripts and systemd units: no hover or completion yet.
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
 
@@ -121,4 +122,23 @@ export function novaDiskTypeSlotAt(text: string, offset: number): DiskTypeSlot |
   const end = eq === -1 ? at.end : at.start + eq;
   if (offset > end) return undefined;
   return { value: text.slice(at.start, end), start: at.start, end, hasEquals: eq !== -1 };
+}
+
+// --- Proxmox VE VM config: `scsi0: local-lvm:vm-100-disk-0,cache=writeback,aio=native` ---
+
+const PROXMOX_DRIVE = /^(?:(?:ide|sata|scsi|virtio)\d+|efidisk0|tpmstate0):/;
+
+/** The cache= or aio= value of a drive line at `offset` (aio is the io mode). */
+function proxmoxTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const nl = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, nl < 0 ? text.length : nl).replace(/\r$/, '');
+  if (!PROXMOX_DRIVE.test(line)) return undefined;
+  const itemStart = lineStart + line.lastIndexOf(',', offset - lineStart - 1) + 1;
+  const comma = line.indexOf(',', offset - lineStart);
+  const itemEnd = comma < 0 ? lineStart + line.trimEnd().length : lineStart + comma;
+  const m = /^(cache|aio)=/.exec(text.slice(itemStart, itemEnd));
+  if (!m || itemStart + m[0].length > offset) return undefined;
+  const start = itemStart + m[0].length;
+  return { attr: m[1] === 'aio' ? 'io' : 'cache', value: text.slice(start, itemEnd), start, end: itemEnd, hoverStart: start, hoverEnd: itemEnd };
 }

@@ -9,6 +9,7 @@ import { lintNovaConf } from './novaConf';
 import { novaBlocks, shiftFinding } from './devstackLocalConf';
 import { INVOCATION_HINT, lintShellScript } from './shellScript';
 import { lintSystemdUnit } from './systemdUnit';
+import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './lint/proxmox/reader';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -70,12 +71,26 @@ function isShellScript(base: string, head: string): boolean {
   return SHELL_EXT.test(base) || SHELL_SHEBANG.test(head.replace(/^\uFEFF/, ''));
 }
 
+/** Where Proxmox VE keeps VM configs: /etc/pve/qemu-server/<vmid>.conf (also under nodes/<node>/). */
+const PROXMOX_PATH = /(?:^|[\\/])qemu-server[\\/]\d+\.conf$/;
+/** Keys every VM config written by Proxmox has besides its drives. */
+const PROXMOX_VM_KEY = /^(?:boot|bootdisk|cores|sockets|memory|ostype|scsihw|smbios1|vmgenid|name|net\d+):[ \t]/m;
+/** Files that may quote a drive line but are read by something else (Ansible vars, Terraform). */
+const NOT_PROXMOX_NAME = /\.(?:ya?ml|json|tf|md|txt|xml|sh|py)$/i;
+
+/** A Proxmox VE VM config: by its place, or by a drive line beside another VM key. */
+function isProxmoxVm(fileName: string, base: string, head: string): boolean {
+  if (PROXMOX_PATH.test(fileName)) return true;
+  return !NOT_PROXMOX_NAME.test(base) && PROXMOX_DRIVE_LINE.test(head) && PROXMOX_VM_KEY.test(head);
+}
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
  * name, folder, or a [libvirt] section holding Nova options; a shell script by name or #! line
  * when it runs qemu-system-*, qemu-kvm, kvm or qemu-img; a systemd unit or drop-in by name when
- * an Exec*= line does.
+ * an Exec*= line does; a Proxmox VE VM config by its path (qemu-server/<vmid>.conf) or by a
+ * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key.
  */
 export function detectKind(fileName: string, text: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
@@ -88,6 +103,7 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   if (isShellScript(base, head) && INVOCATION_HINT.test(text)) return 'shell-script';
   if (isSystemdUnit(base, fileName) && EXEC_LINE.test(text) && INVOCATION_HINT.test(text)) return 'systemd-unit';
+  if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
   if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova') && !notOsloConfig(text)) return 'nova-conf';
@@ -164,7 +180,9 @@ export function lint(text: string, req: LintRequest): Finding[] {
         ? lintShellScript(text)
         : kind === 'systemd-unit'
           ? lintSystemdUnit(text)
-          : lintNova(text, req);
+          : kind === 'proxmox-vm'
+            ? lintProxmoxConf(text, req.storageCfg)
+            : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

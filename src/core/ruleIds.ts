@@ -39,8 +39,12 @@ export const NOVA_RULE_IDS = [
 /** Rules of QEMU and qemu-img command lines that are not about a disk's cache or io. */
 export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
 
+/** Rules of the Proxmox VE dialect alone (lint/proxmox). */
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
+export type ProxmoxRuleId = (typeof PROXMOX_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
 export type CommandLineRuleId = (typeof COMMAND_LINE_RULE_IDS)[number];
-export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId;
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId;

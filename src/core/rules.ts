@@ -3,13 +3,15 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from './types';
 import { DISK_RULES } from './lint/disk';
-import type { CommandLineRuleId, NovaRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, DiskRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
   id: RuleId;
-  /** The dialects it reads (the disk rules read every dialect that yields disks). */
+  /** The first of `kinds`: where the rule was born, for lists that show one. */
+  kind: FileKind;
+  /** Every kind of file the rule reads (the disk rules read every dialect that yields disks). */
   kinds: readonly FileKind[];
   severity: Severity;
   /** One line, for rule lists, SARIF and settings descriptions. */
@@ -19,8 +21,16 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-const DISK_DIALECTS: readonly FileKind[] = ['domain-xml', 'shell-script', 'systemd-unit'];
+export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm'] as const satisfies readonly FileKind[];
 const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
+
+/**
+ * The disk rules a Proxmox drive can trigger: its reader yields no shareable, vhost, LUN or RBD
+ * disk and no machine type, so the others never fire there (test/unit/proxmox.test.ts checks it).
+ */
+export const PROXMOX_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-native-needs-direct', 'cache-unsafe', 'cache-writethrough', 'cache-directsync'];
+
+const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => k !== 'proxmox-vm' || PROXMOX_DISK_RULES.includes(id));
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -44,11 +54,18 @@ const COMMAND_LINE_RULES = [
   ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
 ] as const satisfies readonly (readonly [CommandLineRuleId, Severity, string])[];
 
+const PROXMOX_RULES = [
+  ['proxmox-io-uring-storage', 'warning', 'aio=io_uring on krbd, LVM or CIFS storage, where qemu-server never picks it'],
+] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
-  { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
-  ...DISK_RULES.map((r): RuleInfo => ({ id: r.id, kinds: DISK_DIALECTS, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
-  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
+  { id: 'xml-syntax', kind: 'domain-xml', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
+  ...DISK_RULES.map(
+    (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
+  ),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', kinds: ['nova-conf'], severity, title })),
+  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'shell-script', kinds: COMMAND_LINE_DIALECTS, severity, title })),
+  ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'proxmox-vm', kinds: ['proxmox-vm'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

@@ -14,7 +14,7 @@ export function atLeast(s: Severity, level: Severity): boolean {
 }
 
 /** What kind of file a text is. */
-export type FileKind = 'domain-xml' | 'nova-conf' | 'shell-script' | 'systemd-unit';
+export type FileKind = 'domain-xml' | 'nova-conf' | 'shell-script' | 'systemd-unit' | 'proxmox-vm';
 
 /** Replace text[start, end) with newText. */
 export interface TextEdit {
@@ -59,4 +59,6 @@ export interface LintOptions {
   severities?: Readonly<Record<string, SeveritySetting>>;
   /** The file started with a UTF-8 byte-order mark that was stripped before linting. */
   hadBom?: boolean;
+  /** Proxmox VM configs: the text of the cluster's storage.cfg, when the front found one. */
+  storageCfg?: string;
 }

@@ -32,7 +32,8 @@ export class ModeCompletionProvider implements vscode.CompletionItemProvider {
       return IO_MODES.map((m, i) => item(m, IO_MODE_FACTS[m], new vscode.MarkdownString(IO_MODE_FACTS[m]), range, i));
     }
     // Nova's `network=` is Ceph RBD, where writeback turns the librbd cache on (rule nova-rbd-cache).
-    const order = t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER;
+    // Proxmox's schema has no 'default' (qemu-server's drive cache enum).
+    const order = (t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER).filter((m) => kind !== 'proxmox-vm' || m !== 'default');
     return order.map((m, i) => cacheItem(m, range, i));
   }
 }

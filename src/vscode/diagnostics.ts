@@ -1,8 +1,10 @@
 // Lints open documents and publishes diagnostics: on open, on change (debounced per document,
 // stale results dropped by version), on save, on close (cleared), on settings and trust change.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FileKind, Finding, Severity, SeveritySetting } from '../core/types';
 import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
+import { findStorageCfg } from '../core/lint/proxmox/storage';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
 import { errorDetail } from './notify';
@@ -157,7 +159,9 @@ export class DiagnosticsController implements vscode.Disposable {
     // If the text still holds the BOM, the engine sees it itself.
     const hadBom = fileBom && !doc.getText().startsWith('\uFEFF');
     // The repository's config file, then the editor setting on top (as --rule on the command line).
-    return { fileName: doc.fileName, kind, hadBom, severities: this.severitiesFor(doc.uri) };
+    // A Proxmox VM config on disk: the cluster's storage.cfg beside it or above it, if there is one.
+    const storageCfg = kind === 'proxmox-vm' && doc.uri.scheme === 'file' ? findStorageCfg(doc.fileName, (p) => fs.readFileSync(p, 'utf8')) : undefined;
+    return { fileName: doc.fileName, kind, hadBom, severities: this.severitiesFor(doc.uri), storageCfg };
   }
 
   private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {

@@ -23,6 +23,7 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'jinja',
   'shellscript',
   { pattern: '**/*.{service,sh,bash}' },
+  { pattern: '**/qemu-server/*.conf' },
   { pattern: '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl}' },
 ];
 
@@ -31,6 +32,7 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   'nova-conf': () => vscode.l10n.t('Nova config'),
   'shell-script': () => vscode.l10n.t('shell script (QEMU and qemu-img command lines)'),
   'systemd-unit': () => vscode.l10n.t('systemd unit (QEMU and qemu-img command lines)'),
+  'proxmox-vm': () => vscode.l10n.t('Proxmox VE VM config'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

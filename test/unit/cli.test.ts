@@ -358,7 +358,7 @@ test('a named file that is neither domain XML nor Nova config is reported as not
   try {
     const r = await runCli(['lint', 'network.xml'], dir);
     assert.equal(r.code, 0);
-    assert.match(r.stderr, /^network\.xml: not a libvirt domain XML or Nova config file/m);
+    assert.match(r.stderr, /^network\.xml: not a libvirt domain XML, Nova config or Proxmox VE VM config file/m);
   } finally {
     rm(dir);
   }
@@ -450,5 +450,27 @@ test('shell scripts: a directory walk picks up *.sh, --fix rewrites the value, a
     assert.equal(fs.readFileSync(path.join(dir, 'tools/build-image.sh'), 'utf8'), script.replace('-t writethrough', '-t writeback'));
   } finally {
     rm(dir);
+  }
+});
+
+test('lint reads /etc/pve/storage.cfg for a Proxmox VM config in qemu-server/', async () => {
+  const conf = 'boot: order=scsi0\nmemory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=none\n';
+  const dir = tempTree({ 'pve/qemu-server/100.conf': conf, 'pve/storage.cfg': 'lvm: san-lvm\n\tvgname san\n' });
+  try {
+    const r = await runCli(['lint', '--format', 'json', 'pve'], dir);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.files.map((f: { kind: string }) => f.kind), ['proxmox-vm']);
+    assert.deepEqual(out.findings.map((f: { rule: string }) => f.rule), ['proxmox-io-uring-storage']);
+  } finally {
+    rm(dir);
+  }
+  // Without storage.cfg the storage type is unknown and nothing is said.
+  const bare = tempTree({ 'pve/qemu-server/100.conf': conf });
+  try {
+    const r = await runCli(['lint', 'pve'], bare);
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stdout, /proxmox-io-uring-storage/);
+  } finally {
+    rm(bare);
   }
 });

@@ -42,8 +42,8 @@ function texts(f: Finding): string[] {
   return [f.message, ...(f.related ?? []).map((r) => r.message), ...f.fixes.map((x) => x.title)];
 }
 
-function check(file: string, text: string, seen: Set<string>): void {
-  for (const f of lint(text, { fileName: file })) {
+function check(file: string, text: string, seen: Set<string>, storageCfg?: string): void {
+  for (const f of lint(text, { fileName: file, ...(storageCfg ? { storageCfg } : {}) })) {
     seen.add(f.rule);
     for (const t of texts(f)) {
       assert.doesNotMatch(t, /`/, `${f.rule} in ${file}: Markdown in "${t}"`);
@@ -57,6 +57,7 @@ test('every rule that fired says its message, related locations and fix titles i
   NOVA.forEach((t, i) => check(`/etc/nova/nova-${i}.conf`, t, seen));
   XML.forEach((t, i) => check(`/vm-${i}.xml`, t, seen));
   check('/build/image.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=a.img,cache=unsafe,aio=native\n', seen);
+  check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
   if (CORPUS) {
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));

@@ -133,4 +133,16 @@ suite('diagnostics', () => {
     await openAndWait(marker, (ds) => ds.length === 12, 'the marker file');
     assert.deepEqual(rows(vscode.languages.getDiagnostics(other)), []);
   });
+  test('a Proxmox VM config gets the disk rules at the value, and the io_uring rule from the storage.cfg above it', async () => {
+    writeFixture('pve/storage.cfg', 'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\nlvm: san-lvm\n\tvgname san\n');
+    const conf = 'boot: order=scsi0\nmemory: 4096\nscsi0: local-lvm:vm-100-disk-0,aio=native,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,aio=io_uring,cache=unsafe\n';
+    const uri = writeFixture('pve/qemu-server/100.conf', conf);
+    const { doc, diagnostics } = await openAndWait(uri, (ds) => ds.length === 3, 'the 3 Proxmox findings');
+    const at = (text: string, nth = 0) => rangeOfText(doc, text, nth);
+    assert.deepEqual(rows(diagnostics), [
+      row('io-native-needs-direct', 'Error', at('native')),
+      row('cache-unsafe', 'Warning', at('unsafe')),
+      row('proxmox-io-uring-storage', 'Warning', at('io_uring')),
+    ].sort());
+  });
 });

@@ -72,4 +72,15 @@ suite('hover and completion', () => {
     const items = await ourCompletions(nova, rangeOfText(doc, 'file=unsafe').start.translate(0, 5));
     assert.deepEqual(items.map(label).sort(), [...MODES].sort());
   });
+  test('Proxmox VM config: completion in cache= offers the five modes qemu-server accepts, in aio= the io modes; hover explains', async () => {
+    const conf = 'boot: order=scsi0\nmemory: 4096\nscsi0: local-lvm:vm-100-disk-0,aio=native,cache=writethrough\n';
+    const uri = writeFixture('lang/qemu-server/101.conf', conf);
+    const { doc } = await openAndWait(uri, (ds) => ds.length === 2, 'the writethrough and aio=native findings');
+    const cache = await ourCompletions(uri, rangeOfText(doc, 'writethrough').start);
+    assert.deepEqual(cache.map(label).sort(), MODES.filter((m) => m !== 'default').sort());
+    const io = await ourCompletions(uri, rangeOfText(doc, 'native').start);
+    assert.deepEqual(io.map(label).sort(), ['io_uring', 'native', 'threads']);
+    assert.match(await hoverAt(uri, rangeOfText(doc, 'writethrough').start.translate(0, 2)), /^\| Host page cache \|/m);
+    assert.equal(await hoverAt(uri, rangeOfText(doc, 'vm-100').start), '');
+  });
 });

@@ -31,7 +31,7 @@ export const DISK_RULES = [
 /** What every rule would otherwise work out again for itself. */
 export function diskFacts(d: Disk): DiskFacts {
   const cacheKnown = !d.cache || d.cache.literal;
-  let mode = cacheKnown ? (d.cache?.value ?? 'default') : undefined;
+  let mode = cacheKnown ? (d.cache?.value ?? d.defaultCache?.mode ?? 'default') : undefined;
   if (d.cache && mode !== undefined) {
     const accepted = d.syntax.cacheModes ? d.syntax.cacheModes.includes(mode) : isCacheMode(mode);
     mode = accepted ? (d.syntax.cacheAliases?.[mode] ?? mode) : undefined;
@@ -40,7 +40,7 @@ export function diskFacts(d: Disk): DiskFacts {
   let io = ioKnown ? d.io?.value : undefined;
   if (io !== undefined && !isIoMode(io)) io = undefined;
   const direct = mode !== undefined && DIRECT_MODES.has(mode);
-  const shown =
+  const shown = !d.cache && d.defaultCache ? d.defaultCache.shown :
     mode === undefined || mode !== 'default'
       ? d.syntax.show('cache', mode ?? '')
       : `${d.cache ? d.syntax.show('cache', 'default') : 'no cache mode'} (QEMU's default, writeback)`;
@@ -52,7 +52,9 @@ export function lintDisks(disks: readonly Disk[]): Finding[] {
   const out: Finding[] = [];
   for (const d of disks) {
     const facts = diskFacts(d);
-    for (const rule of DISK_RULES) out.push(...rule.check(facts));
+    for (const rule of DISK_RULES) {
+      for (const f of rule.check(facts)) out.push(d.note ? { ...f, message: f.message + d.note } : f);
+    }
   }
   return out;
 }

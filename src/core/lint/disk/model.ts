@@ -48,6 +48,15 @@ export interface DiskSyntax {
   cacheModes?: readonly string[];
   /** Other names the program accepts for a cache mode (QEMU: off = none). */
   cacheAliases?: Readonly<Record<string, string>>;
+  /** Who checks the values before `program` sees them, and what it does with one it does not know (cache-invalid). */
+  valueReader?: { program: string; refuses: string };
+}
+
+/** What the dialect puts in force when the file sets no cache (libvirt leaves QEMU's writeback). */
+export interface DefaultCache {
+  mode: string;
+  /** How a message names it: "no cache option (qemu-server then passes cache=none)". */
+  shown: string;
 }
 
 export interface Disk {
@@ -72,6 +81,10 @@ export interface Disk {
   hasMedia: boolean;
   /** The guest's versioned machine type, when the file says it (domain XML <os><type machine>). */
   machine?: string;
+  /** The mode in force without a cache setting, when the dialect picks one (else QEMU's writeback). */
+  defaultCache?: DefaultCache;
+  /** Appended to every finding's message about this disk (" (in snapshot 'before-upgrade')"). */
+  note?: string;
   edits: DiskEdits;
   syntax: DiskSyntax;
 }

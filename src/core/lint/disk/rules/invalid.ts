@@ -7,22 +7,33 @@ import type { Disk } from '../model';
 
 function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
   const suggestion = suggestValue(a.value, valid);
-  const hint = suggestion ? `Did you mean '${suggestion}'?` : `Use one of ${valid.join(', ')}.`;
+  // libvirt's cache='default' where the dialect has no such value (Proxmox): leaving the key out says it.
+  const unsetMeansDefault = !suggestion && a.name === 'cache' && a.value.trim().toLowerCase() === 'default';
+  const hint = suggestion
+    ? `Did you mean '${suggestion}'?`
+    : unsetMeansDefault
+      ? `Remove it for the default (${d.defaultCache?.shown ?? "QEMU's, writeback"}), or use one of ${valid.join(', ')}.`
+      : `Use one of ${valid.join(', ')}.`;
+  const reader = d.syntax.valueReader ?? d.syntax;
   const refusal = d.syntax.refusal?.['cache-invalid']?.replace('NAME', a.name) ?? '';
   return finding(
     d,
     'cache-invalid',
     'error',
-    `${d.syntax.show(a.name, shortValue(a.value))} is not a disk ${what} ${d.syntax.program} knows, so it ${d.syntax.refuses}${refusal}. ${hint}`,
+    `${d.syntax.show(a.name, shortValue(a.value))} is not a disk ${what} ${reader.program} knows, so it ${reader.refuses}${refusal}. ${hint}`,
     valueRange(a),
-    suggestion ? fix(`Change to ${d.syntax.show(a.name, suggestion)}`, d.edits.replace(a, suggestion), true) : [],
+    suggestion
+      ? fix(`Change to ${d.syntax.show(a.name, suggestion)}`, d.edits.replace(a, suggestion), true)
+      : unsetMeansDefault
+        ? fix(`Remove ${d.syntax.show(a.name, a.value)}`, d.edits.remove(a), true)
+        : [],
   );
 }
 
 export const cacheInvalid = diskRule({
   id: 'cache-invalid',
   severity: 'error',
-  title: 'Disk cache or io value that libvirt (or QEMU, for -drive) does not know',
+  title: 'Disk cache or io value that libvirt, QEMU (-drive) or Proxmox VE does not accept',
   check(f) {
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
