@@ -133,6 +133,21 @@ suite('conventions', () => {
     }
   });
 
+  test('Lint Workspace respects qemuDiskTools.lint.enable: off, a file not open gets no problems', async () => {
+    const uri = writeFixture('lintws/enable/web.xml', DOMAIN_XML);
+    const lint = vscode.workspace.getConfiguration('qemuDiskTools');
+    await lint.update('lint.enable', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const report = await vscode.commands.executeCommand<{ files: unknown[] }>(LINT_WORKSPACE);
+      assert.equal(report.files.length, 0);
+      assert.equal(ours(uri).length, 0);
+    } finally {
+      await lint.update('lint.enable', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand(LINT_WORKSPACE);
+    assert.equal(ours(uri).length, 12, 'on again: linted');
+  });
+
   test('after Lint Workspace, closing a file keeps its problems (from the disk, not the unsaved edit)', async () => {
     const uri = writeFixture('lintws/close/web.xml', DOMAIN_XML);
     await vscode.commands.executeCommand(LINT_WORKSPACE);
