@@ -16,9 +16,9 @@ import { CONVERT_SAMPLE_COMMAND, OPEN_SAMPLE_COMMAND, convertSample, openSample 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog('QEMU Disk Tools');
   const repoConfig = new RepoConfig(log);
-  const diagnostics = new DiagnosticsController(context.extensionUri, log, repoConfig);
-  const convert = new ConvertCommand(log);
-  const info = new ImageInfoCommand(log);
+  const diagnostics = new DiagnosticsController(log, repoConfig);
+  const convert = new ConvertCommand(log, context.extensionUri);
+  const info = new ImageInfoCommand(log, context.extensionUri);
   const status = new LanguageStatus(diagnostics, repoConfig);
   const workspaceLinter = new WorkspaceLinter(diagnostics, repoConfig, log);
   // Every document: Nova config and domain XML are recognised by name and content, whatever the language.

@@ -4,6 +4,9 @@
 //
 //   npm run compile && node out/bench/convert/bench.js [--dir D] [--virtual-gib 2] [--data-gib 1.1]
 //       [--rounds 3] [--only name,name] [--keep]
+//   node out/bench/convert/bench.js --compressed [--fill /usr/share] [--virtual-gib 2] [--rounds 3]
+//       compressed qcow2 output: ours against plain `qemu-img convert -c` (zlib) and plain zstd,
+//       on an ext4 image filled with real files (mkfs.ext4 -d FILL), time and output size.
 //
 // Prints a markdown table (medians, ratios, flush counts) and writes bench/results/convert-*.json.
 
@@ -12,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { convertImage } from '../../src/core/convert';
+import { ConvertOptions, convertImage } from '../../src/core/image/convert';
 
 const MiB = 1024 * 1024;
 
@@ -26,6 +29,8 @@ const virtualGiB = Number(arg('virtual-gib', '2'));
 const dataGiB = Number(arg('data-gib', '1.1'));
 const rounds = Number(arg('rounds', '3'));
 const only = arg('only', '').split(',').filter(Boolean);
+const compressedMode = process.argv.includes('--compressed');
+const fillDir = arg('fill', '/usr/share');
 const QEMU_IMG = spawnSync('sh', ['-c', 'command -v qemu-img'], { encoding: 'utf8' }).stdout.trim() || 'qemu-img';
 
 /**
@@ -59,11 +64,19 @@ function generate(file: string): void {
   }
 }
 
+/** A raw ext4 image of `virtualGiB` holding the files under `fillDir` (real, mixed data). */
+function generateFilled(file: string): void {
+  fs.rmSync(file, { force: true });
+  runArgv([['mkfs.ext4', '-q', '-F', '-d', fillDir, '-E', 'root_owner=0:0', file, `${Math.round(virtualGiB * 1024)}M`]]);
+}
+
 interface PathDef {
   name: string;
   /** Shell-free argv of the command to time (undefined: the in-process convertImage). */
   argv?: (src: string, dst: string, srcFmt: string, dstFmt: string) => string[][];
   durable: boolean;
+  /** convertImage options for the in-process path. */
+  options?: ConvertOptions;
 }
 
 const qi = (...opts: string[]) => (src: string, dst: string, f: string, o: string) => [[QEMU_IMG, 'convert', ...opts, '-f', f, '-O', o, src, dst]];
@@ -78,6 +91,14 @@ const PATHS: PathDef[] = [
   { name: 'qemu-img -t none -m 16', argv: qi('-t', 'none', '-m', '16'), durable: true },
   { name: 'qemu-img -t writeback -m 16 -W', argv: qi('-t', 'writeback', '-m', '16', '-W'), durable: true },
 ];
+const COMPRESSED_PATHS: PathDef[] = [
+  { name: 'extension convertImage --compress (zstd)', durable: true, options: { compress: true } },
+  { name: 'extension convertImage --compression zlib', durable: true, options: { compress: true, compressionType: 'zlib' } },
+  { name: 'qemu-img -c (zlib, default unsafe) + sync', argv: (s, d, f, o) => [[QEMU_IMG, 'convert', '-c', '-f', f, '-O', o, s, d], ['sync', d]], durable: true },
+  { name: 'qemu-img -c (zlib, default unsafe)', argv: qi('-c'), durable: false },
+  { name: 'qemu-img -c -o compression_type=zstd + sync', argv: (s, d, f, o) => [[QEMU_IMG, 'convert', '-c', '-o', 'compression_type=zstd', '-f', f, '-O', o, s, d], ['sync', d]], durable: true },
+  { name: 'qemu-img -c zstd -t none (the old cache choice)', argv: qi('-c', '-o', 'compression_type=zstd', '-t', 'none'), durable: true },
+];
 const CP: PathDef = { name: 'cp --sparse=always + sync (raw)', argv: (s, d) => [['cp', '--sparse=always', s, d], ['sync', d]], durable: true };
 
 function runArgv(cmds: string[][]): void {
@@ -87,12 +108,16 @@ function runArgv(cmds: string[][]): void {
   }
 }
 
+/** Output size (bytes of the file) of each path's last run. */
+const sizes = new Map<string, number>();
+
 async function timeOnce(p: PathDef, src: string, dst: string, f: string, o: string): Promise<number> {
   fs.rmSync(dst, { force: true });
   const t0 = performance.now();
   if (p.argv) runArgv(p.argv(src, dst, f, o));
-  else await convertImage({ source: src, target: dst, targetFormat: o as 'raw' | 'qcow2', sourceFormat: f });
+  else await convertImage({ source: src, target: dst, targetFormat: o as 'raw' | 'qcow2', sourceFormat: f, options: p.options });
   const s = (performance.now() - t0) / 1000;
+  sizes.set(p.name, fs.statSync(dst).size);
   fs.rmSync(dst, { force: true });
   return s;
 }
@@ -104,7 +129,7 @@ function flushes(p: PathDef, src: string, dst: string, f: string, o: string): nu
   const out = path.join(workDir, 'strace.txt');
   const traced = p.argv
     ? p.argv(src, dst, f, o)
-    : [[process.execPath, __filename, '--one', src, dst, f, o]];
+    : [[process.execPath, __filename, '--one', src, dst, f, o, JSON.stringify(p.options ?? {})]];
   let total = 0;
   for (const c of traced) {
     spawnSync('strace', ['-f', '-qq', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,sync_file_range,syncfs', ...c], { stdio: 'ignore' });
@@ -124,10 +149,11 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--one') {
-    const [src, dst, f, o] = process.argv.slice(3);
-    await convertImage({ source: src, target: dst, targetFormat: o as 'raw' | 'qcow2', sourceFormat: f });
+    const [src, dst, f, o, opts] = process.argv.slice(3);
+    await convertImage({ source: src, target: dst, targetFormat: o as 'raw' | 'qcow2', sourceFormat: f, options: JSON.parse(opts ?? '{}') as ConvertOptions });
     return;
   }
+  if (compressedMode) return compressedBench();
   fs.mkdirSync(workDir, { recursive: true });
   const raw = path.join(workDir, 'source.raw');
   const qcow2 = path.join(workDir, 'source.qcow2');
@@ -197,3 +223,43 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/** --compressed: raw ext4 image with real files → compressed qcow2, every path interleaved. */
+async function compressedBench(): Promise<void> {
+  fs.mkdirSync(workDir, { recursive: true });
+  const raw = path.join(workDir, 'filled.raw');
+  const t0 = performance.now();
+  if (!fs.existsSync(raw) || fs.statSync(raw).size !== Math.round(virtualGiB * 1024) * MiB) generateFilled(raw);
+  const dataMiB = (fs.statSync(raw).blocks * 512) / MiB;
+  console.error(`image ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ext4 of ${virtualGiB} GiB, ${dataMiB.toFixed(0)} MiB allocated (files from ${fillDir})`);
+  const paths = COMPRESSED_PATHS.filter((p) => !only.length || only.some((o) => p.name.includes(o)));
+  const dst = path.join(workDir, 'out.qcow2');
+  const times = new Map<string, number[]>();
+  runArgv([['cat', raw]]);
+  for (let r = 0; r < rounds; r++) {
+    const order = [...paths.slice(r % paths.length), ...paths.slice(0, r % paths.length)];
+    for (const p of order) {
+      const s = await timeOnce(p, raw, dst, 'raw', 'qcow2');
+      times.set(p.name, [...(times.get(p.name) ?? []), s]);
+      console.error(`round ${r + 1} ${p.name}: ${s.toFixed(2)} s, ${(sizes.get(p.name)! / MiB).toFixed(1)} MiB`);
+    }
+  }
+  const flushCount = new Map(paths.map((p) => [p.name, flushes(p, raw, dst, 'raw', 'qcow2')]));
+  const med = (n: string) => median(times.get(n) ?? [NaN]);
+  const base = 'qemu-img -c (zlib, default unsafe) + sync';
+  const lines = [
+    `\n**raw→qcow2 compressed**, ${virtualGiB} GiB ext4 with ${dataMiB.toFixed(0)} MiB of files (× = time / \`${base}\`)\n`,
+    '| path | median s | runs | × plain -c + sync | output MiB | flush calls |',
+    '|---|---|---|---|---|---|',
+    ...paths.map((p) => `| ${p.name} | ${med(p.name).toFixed(2)} | ${(times.get(p.name) ?? []).map((x) => x.toFixed(2)).join(', ')} | ${(med(p.name) / med(base)).toFixed(2)} | ${(sizes.get(p.name)! / MiB).toFixed(1)} | ${flushCount.get(p.name) ?? 'n/a'} |`),
+  ];
+  console.log(lines.join('\n'));
+  const results = path.join(__dirname, '..', '..', '..', 'bench', 'results');
+  fs.mkdirSync(results, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  fs.writeFileSync(
+    path.join(results, `convert-compressed-${stamp}.json`),
+    JSON.stringify({ date: new Date().toISOString(), host: { cpus: os.cpus().length, load: os.loadavg(), kernel: os.release() }, virtualGiB, dataMiB, fillDir, rounds, times: Object.fromEntries(times), sizes: Object.fromEntries(sizes), flushes: Object.fromEntries(flushCount) }, null, 1),
+  );
+  if (!process.argv.includes('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
+}

@@ -118,7 +118,7 @@ export function expandPaths(args: readonly string[], cwd: string): Expanded {
       const n = expandGlob(arg, cwd, (f) => files.add(f));
       if (n === 0) problems.push({ arg, message: 'no file matches this pattern' });
     } else {
-      problems.push({ arg, message: 'no such file or directory' });
+      problems.push({ arg, message: 'no such file or directory, so it was not checked' });
     }
   }
   return { files: [...files].sort(), explicit, problems };

@@ -24,7 +24,12 @@ Options:
                         json: findings with 0-based line/character (UTF-16) and offsets
                         sarif: SARIF 2.1.0 for GitHub code scanning
   -o, --output FILE     write the report to FILE instead of standard output
-  --fix                 apply the preferred fix of each finding in place (atomically), then
+  --level LEVEL         report findings at LEVEL or above: error, warning, info or hint.
+                        Default: info for text (hints are left out, the summary counts
+                        them), hint for json and sarif (hints are SARIF 'note')
+  --fix                 apply the preferred fix of each finding at warning or error level
+                        in place (atomically), re-checking until none is left; info and
+                        hint findings are advice and are never fixed automatically. Then
                         report what is left
   --rule RULE=SEVERITY  set a rule's severity: error, warning, info, hint or off (repeatable)
   -c, --config FILE     read rule settings from FILE instead of the nearest
@@ -35,7 +40,7 @@ Options:
   -h, --help            this text
 
 Suppress one finding with a comment on the line before it:
-  <!-- qdt-disable-next-line cache-unsafe -- reason -->      (XML)
+  <!-- qdt-disable-next-line cache-unsafe: reason -->      (XML)
   # qdt-disable-next-line nova-cachemodes-unsafe -- reason    (nova.conf)
 
 Exit status:
@@ -56,15 +61,30 @@ Options:
                          against the content. Default: what the inspector finds.
   --to FORMAT            raw, qcow2, vmdk, vdi, vhdx or vpc. Default: from TARGET's extension
                          (.raw/.img, .qcow2, .vmdk, .vdi, .vhdx, .vhd/.vpc)
+  --for DEST             write what a cloud's image import accepts, checked before the rename:
+                           azure      fixed VHD, virtual size rounded up to a whole MiB
+                           aws        streamOptimized VMDK (VM Import/Export)
+                           gcp        disk.raw rounded up to a whole GiB in a gzip'd oldgnu
+                                      tar (name TARGET *.tar.gz)
+                           openstack  qcow2 for Glance
+                         Sizes are rounded on a temporary raw copy, never on the source.
   --compress             compress (qcow2; vmdk with --subformat streamOptimized)
+  --compression TYPE     qcow2: zstd (default where qemu-img has it; several times faster)
+                         or zlib (for readers older than QEMU 5.1 or built without zstd);
+                         implies --compress. zstd asked for but unavailable: refused
   --preallocation MODE   raw: off, falloc or full; qcow2: off, metadata, falloc or full
   --subformat S          vmdk: monolithicSparse (default) or streamOptimized;
                          vhdx, vpc: dynamic (default) or fixed
   --force                replace TARGET if it exists
   --allow-backing-file   accept a source with a backing file (off by default)
+  --allow-text           convert a source whose content looks like text as raw (refused
+                         by default: a text file named .img is rarely a disk)
   --qemu-img PATH        the qemu-img to run (default: qemu-img on PATH)
   -v, --verbose          log the qemu-img command line, the cache choice and its stderr
   -h, --help             this text
+
+Before writing, 'qemu-img measure' gives the space the output (and any temporary copy)
+needs; with too little free space on the target's filesystem the conversion is refused.
 
 Progress goes to standard error: a bar on a terminal, a line every 10% otherwise.
 Ctrl+C (or SIGTERM) cancels: qemu-img is stopped and the partial TARGET.part removed. A
@@ -72,15 +92,18 @@ second Ctrl+C quits at once and may leave TARGET.part behind.
 
 Exit status:
   0    converted
-  1    refused (unsafe or mismatched source, TARGET exists without --force) or failed
+  1    refused (unsafe or mismatched source, text without --allow-text, TARGET exists
+       without --force) or failed
   2    usage error (including options that do not fit the target format)
   130  interrupted by Ctrl+C (SIGINT); 143 by SIGTERM
 `;
 
 export const INSPECT_HELP = `Usage: qemu-disk-tools inspect [options] IMAGE
 
-Reads an image's headers (without running anything on it) and says what format it is and
-whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info' reports.
+Reads an image's headers (without running anything on it) the way QEMU reads them and says what
+format it is and whether it is safe to give to qemu-img; then, if it is, what 'qemu-img info'
+reports, run on the same open file. 'safe to open: yes' means both agree that the image names no
+other file (backing file, data file, extent, parent).
 
 Options:
   --from FORMAT     the format you expect; a mismatch is reported as a refusal

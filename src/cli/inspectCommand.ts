@@ -1,23 +1,29 @@
-// `qemu-disk-tools inspect`: what an image is and whether it is safe to hand to qemu-img; if it
-// is, what `qemu-img info` says of it (run only after the in-process inspector let it through).
+// `qemu-disk-tools inspect`: what an image is and whether it is safe to hand to qemu-img, by the
+// verdict core gives every front (imageVerdict.ts): the in-process inspection, then
+// `qemu-img info` on the same open file when the inspector lets qemu-img near it.
 import * as path from 'node:path';
-import { inspectImage, type InspectResult } from '../core/imageInspector';
-import { imageInfo, type ImageInfo } from '../core/qemuImg';
+import type { InspectResult } from '../core/image/imageInspector';
+import { examineImage, type ImageVerdict } from '../core/image/imageVerdict';
+import type { ImageInfo } from '../core/image/qemuImg';
 import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs } from './args';
 import { INSPECT_HELP } from './help';
 import { humanBytes } from '../core/units';
+import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
 
-function describeInspection(r: InspectResult, shown: string): string[] {
+function describeVerdict(v: ImageVerdict, shown: string): string[] {
+  const r: InspectResult = v.inspection;
   const lines = [
     shown,
     `  format:          ${r.format}${r.qemuFormat !== r.format ? ` (qemu-img -f ${r.qemuFormat})` : ''}`,
     `  virtual size:    ${r.virtualSize !== undefined ? size(r.virtualSize) : 'not stated in the header'}`,
   ];
-  if (r.refusals.length === 0) lines.push('  safe to open:    yes');
-  else lines.push('  safe to open:    NO, refused:', ...r.refusals.map((x) => `    - ${x}`));
+  const reasons = [...r.refusals, ...v.infoProblems.map((p) => `qemu-img info: ${p}.`)];
+  if (v.safe) lines.push('  safe to open:    yes');
+  else if (reasons.length) lines.push('  safe to open:    NO, refused:', ...reasons.map((x) => `    - ${x}`));
+  else lines.push('  safe to open:    not confirmed (qemu-img info failed, see below)');
   return lines;
 }
 
@@ -51,9 +57,9 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('inspect: give exactly one image, e.g. qemu-disk-tools inspect disk.qcow2.');
   const shown = positionals[0];
   const file = path.resolve(io.cwd, shown);
-  let inspection: InspectResult;
+  let verdict: ImageVerdict;
   try {
-    inspection = await inspectImage(file, { declaredFormat: values.from as string | undefined });
+    verdict = await examineImage(file, { declaredFormat: values.from as string | undefined, qemuImgPath: values['qemu-img'] as string | undefined, signal: io.signal });
   } catch (e) {
     // The inspector words its own errors; a bare Node errno message gets words here.
     const err = e as NodeJS.ErrnoException;
@@ -62,25 +68,18 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`${shown}: cannot inspect: ${why}\n`);
     return EXIT.failed;
   }
-  let info: ImageInfo | undefined;
-  let infoError: string | undefined;
-  if (inspection.refusals.length === 0) {
-    try {
-      info = await imageInfo(file, { format: inspection.qemuFormat, qemuImgPath: values['qemu-img'] as string | undefined, signal: io.signal });
-    } catch (e) {
-      infoError = (e as Error).message;
-    }
-  }
+  const { inspection, info } = verdict;
+  const infoError = verdict.inspection.refusals.length > 0 || !verdict.infoError ? undefined : cliMessage(verdict.infoError, verdict.infoRemedies ?? []);
   if (io.signal?.aborted) {
     io.stderr.write(`${shown}: inspection cancelled.\n`);
     return cancelledExit(io.signal);
   }
   if (values.json) {
-    io.stdout.write(JSON.stringify({ inspection, qemuImgInfo: info ?? null, ...(infoError ? { qemuImgInfoError: infoError } : {}) }, null, 2) + '\n');
+    const json = { safe: verdict.safe, inspection, qemuImgInfo: info ?? null, qemuImgInfoProblems: verdict.infoProblems, ...(infoError ? { qemuImgInfoError: infoError } : {}) };
+    io.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    io.stdout.write([...describeInspection(inspection, shown), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
+    io.stdout.write([...describeVerdict(verdict, shown), ...(info ? describeInfo(info) : [])].join('\n') + '\n');
   }
   if (infoError) io.stderr.write(`${shown}: qemu-img info failed: ${infoError}\n`);
-  if (inspection.refusals.length > 0 || infoError) return EXIT.failed;
-  return EXIT.ok;
+  return verdict.safe && !infoError ? EXIT.ok : EXIT.failed;
 }

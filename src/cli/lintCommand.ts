@@ -8,7 +8,8 @@ import { expandPaths } from './files';
 import { decodeBytes, encodeText, NotTextError, type Decoded } from './decode';
 import { findConfig, loadConfig, parseRuleOption, type Severities } from '../core/ruleConfig';
 import { writeFileAtomic } from './atomicWrite';
-import { displayPath, formatText, toJson, toSarif, type FileReport, type LintReport } from './report';
+import { atLevel, displayPath, formatText, toJson, toSarif, type FileReport, type LintReport } from './report';
+import { SEVERITIES } from '../core/types';
 import { LINT_HELP } from './help';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -88,12 +89,15 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
     config: { type: 'string', short: 'c' },
     'no-config': { type: 'boolean' },
     output: { type: 'string', short: 'o' },
+    level: { type: 'string' },
   });
   if (values.help) {
     io.stdout.write(LINT_HELP);
     return EXIT.ok;
   }
   const format = oneOf('--format', values.format as string | undefined, FORMATS) ?? 'text';
+  // Hints are advice the text output leaves out unless asked; JSON and SARIF (as `note`) keep them.
+  const level = oneOf('--level', values.level as string | undefined, SEVERITIES) ?? (format === 'text' ? 'info' : 'hint');
   if (positionals.length === 0) throw new UsageError("lint: name at least one file, directory or glob, e.g. 'qemu-disk-tools lint domains/'.");
   if (values.config && values['no-config']) throw new UsageError('lint: --config and --no-config contradict each other.');
 
@@ -117,7 +121,8 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   for (const p of report.problems) io.stderr.write(`${displayPath(p.file, io.cwd)}: ${p.message}\n`);
 
-  const out = format === 'text' ? formatText(report) : JSON.stringify(format === 'json' ? toJson(report) : toSarif(report), null, 2) + '\n';
+  const shown = atLevel(report, level);
+  const out = format === 'text' ? formatText(shown) : JSON.stringify(format === 'json' ? toJson(shown) : toSarif(shown), null, 2) + '\n';
   if (values.output) {
     try {
       fs.writeFileSync(path.resolve(io.cwd, values.output as string), out);

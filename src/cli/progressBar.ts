@@ -1,14 +1,14 @@
 // Convert progress on stderr: a redrawn bar on a terminal, a plain line every 10% otherwise
 // (CI logs keep every line, so a redrawn bar would become hundreds of them).
-import type { ConvertProgress } from '../core/convert';
+import type { ConvertProgress } from '../core/image/convert';
 import type { Out } from './io';
-import { clock, humanBytes } from '../core/units';
+import { clock, humanRate } from '../core/units';
 
 const WIDTH = 30;
 
 export function formatProgressLine(p: ConvertProgress): string {
   const extras = [
-    p.bytesPerSecond !== undefined ? `${humanBytes(p.bytesPerSecond)}/s` : '',
+    p.bytesPerSecond !== undefined ? humanRate(p.bytesPerSecond) : '',
     p.secondsLeft !== undefined ? `${clock(p.secondsLeft)} left` : '',
   ].filter(Boolean);
   return `${p.percent.toFixed(0).padStart(3)}%${extras.length ? '  ' + extras.join('  ') : ''}`;

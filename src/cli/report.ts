@@ -2,7 +2,7 @@
 // lines and UTF-16 columns match what VS Code shows for the same file.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FileKind, Finding, Severity, TextEdit } from '../core/types';
+import { atLeast, SEVERITIES, type FileKind, type Finding, type Severity, type TextEdit } from '../core/types';
 import { LineIndex } from '../core/text';
 import { DOCS_URL_BASE, RULES, ruleDocUrl } from '../core/rules';
 import { TOOL_NAME, toolVersion } from './version';
@@ -28,6 +28,22 @@ export interface LintReport {
   cwd: string;
   files: FileReport[];
   problems: FileProblem[];
+  /** Findings left out by --level, per severity. */
+  hidden?: Record<Severity, number>;
+}
+
+/** The report with only the findings at `level` or above; what was left out is counted in `hidden`. */
+export function atLevel(report: LintReport, level: Severity): LintReport {
+  const hidden: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
+  const files = report.files.map((f) => {
+    const findings = f.findings.filter((x) => {
+      if (atLeast(x.severity, level)) return true;
+      hidden[x.severity]++;
+      return false;
+    });
+    return findings.length === f.findings.length ? f : { ...f, findings };
+  });
+  return { ...report, files, hidden };
 }
 
 /** A path as the user should see it: relative to the working directory when inside it. */
@@ -60,10 +76,18 @@ export function formatText(report: LintReport): string {
   const n = countBySeverity(report);
   const total = n.error + n.warning + n.info + n.hint;
   const fixed = report.files.reduce((s, f) => s + f.fixed, 0);
-  const parts = (['error', 'warning', 'info', 'hint'] as const).filter((s) => n[s] > 0).map((s) => `${n[s]} ${s}${n[s] === 1 || s === 'info' ? '' : 's'}`);
+  const counted = (c: Record<Severity, number>) => SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}${c[s] === 1 || s === 'info' ? '' : 's'}`);
+  const hidden = report.hidden ? counted(report.hidden) : [];
+  const lowest = report.hidden && [...SEVERITIES].reverse().find((s) => report.hidden![s] > 0);
+  // Nothing was read (every path named was missing or unreadable): the errors on stderr say it
+  // all, and "No problems in 0 files" would read as a pass.
+  if (report.files.length === 0 && report.problems.length > 0) return '';
+  const unread = report.problems.length;
   const summary =
-    `${total === 0 ? 'No problems' : `${total} problem${total === 1 ? '' : 's'} (${parts.join(', ')})`} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}` +
+    `${total === 0 ? 'No problems' : `${total} problem${total === 1 ? '' : 's'} (${counted(n).join(', ')})`} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}` +
     (fixed > 0 ? `; ${fixed} fix${fixed === 1 ? '' : 'es'} written` : '') +
+    (hidden.length > 0 ? `; ${hidden.join(', ')} not shown (--level ${lowest} shows them)` : '') +
+    (unread > 0 ? `; ${unread} path${unread === 1 ? '' : 's'} not checked (see the errors above)` : '') +
     '.';
   return (lines.length ? lines.join('\n') + '\n\n' : '') + summary + '\n';
 }
@@ -152,7 +176,7 @@ function artifactLocation(file: string, cwd: string): { uri: string; uriBaseId?:
 }
 
 export function toSarif(report: LintReport): object {
-  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
+  const ruleIndex = new Map<string, number>(RULES.map((r, i) => [r.id, i]));
   const results = report.files.flatMap((f) => {
     const index = new LineIndex(f.text);
     const loc = artifactLocation(f.file, report.cwd);

@@ -100,19 +100,26 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The valid value a mistyped one most likely meant: same letters in another case, a known alias,
- * or the single closest value within two edits. Undefined when nothing is close.
+ * The valid value a mistyped one most likely meant: same letters in another case, with stray
+ * blanks or punctuation around or inside (`'writeback '`, `"Writeback;"`), a known alias, or the
+ * single closest value within two edits. Undefined when nothing is close.
  */
 export function suggestValue(value: string, valid: readonly string[]): string | undefined {
   const v = value.trim().toLowerCase();
   if (v === '') return undefined;
-  const exact = valid.find((x) => x.toLowerCase() === v);
+  const same = (x: string) => valid.find((m) => m.toLowerCase() === x);
+  const exact = same(v);
   if (exact) return exact;
   const alias = ALIASES[v];
   if (alias && valid.includes(alias)) return alias;
+  // Only letters and '_' make up a mode (io_uring): anything else typed in is a stray.
+  const letters = v.replace(/[^a-z_]/g, '');
+  const stripped = letters !== '' ? same(letters) ?? ALIASES[letters] : undefined;
+  if (stripped && valid.includes(stripped)) return stripped;
   // The distance is at least the difference in length: a value three longer cannot be close, and
   // measuring it would cost time in proportion to its length times the mode's.
-  const scored = valid.map((x) => ({ x, d: Math.abs(v.length - x.length) > 2 ? Infinity : editDistance(v, x) })).sort((a, b) => a.d - b.d);
+  const typed = letters || v;
+  const scored = valid.map((x) => ({ x, d: Math.abs(typed.length - x.length) > 2 ? Infinity : editDistance(typed, x) })).sort((a, b) => a.d - b.d);
   if (scored[0].d <= 2 && (scored.length === 1 || scored[1].d > scored[0].d)) return scored[0].x;
   return undefined;
 }

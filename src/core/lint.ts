@@ -1,11 +1,12 @@
 // The engine's front door: text in, findings out. No file system, no vscode.
 import * as path from 'node:path';
-import type { FileKind, Finding, Fix, LintOptions, TextEdit } from './types';
+import { atLeast, type FileKind, type Finding, type Fix, type LintOptions, type Severity, type TextEdit } from './types';
 import { ruleInfo } from './rules';
 import { applySuppressions } from './suppress';
-import { applyEdits, nonOverlapping } from './text';
+import { applyEdits, composeEdits, nonOverlapping } from './text';
 import { lintDomainXml } from './domainXml';
 import { lintNovaConf } from './novaConf';
+import { novaBlocks, shiftFinding } from './devstackLocalConf';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -42,6 +43,15 @@ function rootElementName(text: string): string | undefined {
   return undefined;
 }
 
+// /etc/nova also holds configs that oslo.config never reads: Python logging's fileConfig
+// (logging.conf) and oslo.rootwrap's rootwrap.conf (filters_path, exec_dirs).
+const LOGGING_SECTION = /^\[(loggers|handlers|formatters)\][ \t]*$/m;
+const ROOTWRAP_OPTION = /^[ \t]*(filters_path|exec_dirs)[ \t]*[=:]/m;
+
+function notOsloConfig(text: string): boolean {
+  return LOGGING_SECTION.test(text) || ROOTWRAP_OPTION.test(text);
+}
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
@@ -58,7 +68,8 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
-  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova')) return 'nova-conf';
+  if (/\.conf(\.sample)?$/i.test(base) && !/^ceph\b/i.test(base) && (dir === 'nova.conf.d' || dir === 'nova') && !notOsloConfig(text)) return 'nova-conf';
+  if ((novaBlocks(text)?.length ?? 0) > 0) return 'nova-conf';
   if (hasNovaLibvirtSection(text)) return 'nova-conf';
   return undefined;
 }
@@ -70,21 +81,68 @@ export interface LintRequest extends LintOptions {
   kind?: FileKind;
 }
 
-/** Lints one text. Findings are sorted by position; suppressed and 'off' rules are dropped. */
+/** Template lines anywhere in a Nova file make it a template, whatever its name (kolla's overrides are Jinja named .conf). */
+const TEMPLATE_LINE = /^[ \t]*(\{%|\{#|\{\{|<%)/m;
+
+function lintNova(text: string, req: LintRequest): Finding[] {
+  const opts = { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) || TEMPLATE_LINE.test(text) };
+  const blocks = novaBlocks(text);
+  if (!blocks) return lintNovaConf(text, opts);
+  // A DevStack local.conf: each Nova block on its own, at its place in the file.
+  return blocks.flatMap((b) => lintNovaConf(text.slice(b.bodyStart, b.bodyEnd), { ...opts, hadBom: false }).map((f) => shiftFinding(f, b.bodyStart)));
+}
+
+/**
+ * Whether fix-all applies a finding's preferred fix: only at warning or above, where the
+ * Problems panel and the CLI's default output show it. An info or hint finding is advice; its
+ * fixes stay in the lightbulb, none marked preferred (so no fix-all or auto fix applies it).
+ */
+function fixedByFixAll(severity: Severity): boolean {
+  return atLeast(severity, 'warning');
+}
+
+/** The fixes as the user sees them at this severity: none is preferred below warning. */
+function atSeverity(fixes: Fix[], severity: Severity): Fix[] {
+  if (fixedByFixAll(severity) || !fixes.some((x) => x.preferred)) return fixes;
+  return fixes.map(({ preferred: _, ...rest }) => rest);
+}
+
+/**
+ * Drops a finding when another finding about the same subject (one disk) comes from a rule that
+ * supersedes its rule. Applied after severity settings and suppression comments: a rule that is
+ * off or suppressed hides nothing, so turning the winner off shows the next finding.
+ */
+export function withPrecedence(findings: Finding[]): Finding[] {
+  const rulesOf = new Map<number, Set<string>>();
+  for (const f of findings) {
+    if (f.subject === undefined) continue;
+    let set = rulesOf.get(f.subject);
+    if (!set) rulesOf.set(f.subject, (set = new Set()));
+    set.add(f.rule);
+  }
+  return findings.filter((f) => {
+    const present = f.subject === undefined ? undefined : rulesOf.get(f.subject);
+    if (!present) return true;
+    for (const other of present) if (ruleInfo(other)?.supersedes?.includes(f.rule)) return false;
+    return true;
+  });
+}
+
+/**
+ * Lints one text. Findings are sorted by position; suppressed and 'off' rules are dropped, and
+ * the severity settings decide which fix is preferred (see fixedByFixAll).
+ */
 export function lint(text: string, req: LintRequest): Finding[] {
   const kind = req.kind ?? detectKind(req.fileName, text);
   if (!kind) return [];
-  const raw =
-    kind === 'domain-xml'
-      ? lintDomainXml(text)
-      : lintNovaConf(text, { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) });
+  const raw = kind === 'domain-xml' ? lintDomainXml(text, { template: isTemplateName(req.fileName) }) : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;
     if (setting === 'off') continue;
-    out.push({ ...f, severity: setting });
+    out.push({ ...f, severity: setting, fixes: atSeverity(f.fixes, setting) });
   }
-  return out.sort((a, b) => a.start - b.start || a.end - b.end || a.rule.localeCompare(b.rule));
+  return withPrecedence(out).sort((a, b) => a.start - b.start || a.end - b.end || a.rule.localeCompare(b.rule));
 }
 
 /** The preferred fix of a finding, if it has one. */
@@ -97,29 +155,45 @@ export function fixAllGroups(findings: readonly Finding[]): TextEdit[][] {
   return nonOverlapping(findings.map(preferredFix).filter((f): f is Fix => !!f).map((f) => f.edits));
 }
 
-/**
- * The edits that "fix all" applies in one pass: each finding's preferred fix, skipping any that
- * overlaps one already taken (a later pass picks it up after re-linting).
- */
-export function fixAllEdits(findings: readonly Finding[]): TextEdit[] {
-  return fixAllGroups(findings).flat();
+export interface FixAllResult {
+  /** The text with every fix applied. */
+  text: string;
+  /** Fixes applied (one fix may be several edits, e.g. a move). */
+  fixed: number;
+  /**
+   * The findings the user was shown with a fix to apply (at warning or above) when fix-all
+   * started. `fixed` differs where fixes brought up findings of their own (ten lines moved into
+   * [libvirt] leave nine overridden ones to remove) or one fix settled two findings.
+   */
+  shown: number;
+  /**
+   * Edits on the original text that turn it into `text`, sorted, none touching another (so their
+   * order never matters): what the editor applies as one undo step.
+   */
+  edits: TextEdit[];
 }
 
 /**
- * Applies preferred fixes until none is left or nothing changes (at most `maxPasses`), re-linting
- * between passes so that fixes which overlapped in one pass still land. `fixed` counts fixes
- * applied (one fix may be several edits, e.g. a move).
+ * The one fix-all loop, for the CLI's --fix and the editor's fix-all and fix-on-save: applies
+ * preferred fixes, re-linting between passes so that fixes which overlapped in one pass, or that
+ * an earlier fix made possible, still land, until none is left (a fixed point: running it again
+ * changes nothing). `maxPasses` only guards against two rules undoing each other.
  */
-export function fixAll(text: string, req: LintRequest, maxPasses = 10): { text: string; fixed: number } {
+export function fixAll(text: string, req: LintRequest, maxPasses = 10): FixAllResult {
   let current = text;
   let fixed = 0;
+  let shown = 0;
+  let edits: TextEdit[] = [];
   for (let pass = 0; pass < maxPasses; pass++) {
-    const groups = fixAllGroups(lint(current, req));
+    const findings = lint(current, req);
+    if (pass === 0) shown = findings.filter((f) => preferredFix(f)).length;
+    const groups = fixAllGroups(findings);
     if (groups.length === 0) break;
     const next = applyEdits(current, groups.flat());
     if (next === current) break;
+    edits = composeEdits(text, edits, groups.flat());
     fixed += groups.length;
     current = next;
   }
-  return { text: current, fixed };
+  return { text: current, fixed, shown, edits };
 }

@@ -5,9 +5,32 @@
 // Also: what in a value is a syntax slip, and the value rewritten as `a=b,c=d`.
 import type { IniEntry } from './ini';
 import { isPySpace, pyStrip, valueOffsets } from './ini';
+import { suggestValue } from './cacheModes';
 
-/** The disk types Nova looks a mode up by (LibvirtConfigGuestDisk.source_type). */
+/**
+ * The disk types Nova looks a mode up by: LibvirtDriver._set_cache_mode uses the disk config's
+ * source_type, which Nova sets to file, block or network for disks (RBD images and volumes are
+ * network). LibvirtConfigGuestFilesys has source_type "mount" but no driver_cache, so
+ * _set_cache_mode returns before the lookup: a mount= item never applies either.
+ */
 export const DISK_TYPES = ['file', 'block', 'network'] as const;
+
+/** Which disks Nova gives each disk_cachemodes type (nova/virt/libvirt: imagebackend.py, volume/*.py). */
+export const DISKS_OF_TYPE: Readonly<Record<(typeof DISK_TYPES)[number], string>> = {
+  file: 'file-backed disks (local image files, NFS and SMB volumes)',
+  block: 'block-device disks (LVM images, iSCSI and FC volumes)',
+  network: 'network disks (RBD images and volumes)',
+};
+
+/** The disk type an item most likely meant when Nova matches none with it, and why. */
+export function intendedDiskType(type: string): { type: (typeof DISK_TYPES)[number]; why: 'rbd' | 'case' | 'typo' } | undefined {
+  const lower = type.toLowerCase();
+  if (lower === 'rbd' || lower === 'ceph') return { type: 'network', why: 'rbd' };
+  const exact = DISK_TYPES.find((t) => t === lower);
+  if (exact) return exact === type ? undefined : { type: exact, why: 'case' };
+  const near = suggestValue(type, DISK_TYPES) as (typeof DISK_TYPES)[number] | undefined;
+  return near ? { type: near, why: 'typo' } : undefined;
+}
 
 export type SyntaxProblem =
   | 'bracket' // ["a=b", "c=d"]

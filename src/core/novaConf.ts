@@ -3,13 +3,14 @@
 // neighbouring options that decide whether nova-compute starts or inspects images safely.
 import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
 import { ruleInfo } from './rules';
+import type { RuleId } from './ruleIds';
 import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
 import { eolOf } from './text';
 import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
 import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
 import type { CacheItem, CacheModesValue } from './novaCacheModes';
-import { DISK_TYPES, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
+import { DISKS_OF_TYPE, DISK_TYPES, intendedDiskType, listItems, parseCacheModes, rewriteCacheModes } from './novaCacheModes';
 import { dedentBlock, deleteLines, insertIntoSection, insertLineAbove, lastSection, lineStartOf, removeItem, replaceValue, sectionEnd } from './novaEdits';
 
 export interface NovaLintOptions {
@@ -20,6 +21,8 @@ export interface NovaLintOptions {
 /** oslo.config stops at the first error; past this many, more findings only bury the first. */
 const MAX_SYNTAX_FINDINGS = 100;
 /** Past this many findings of one rule a file is not a config anyone reads finding by finding. */
+/** The choices of [libvirt] images_type (nova/conf/libvirt.py). */
+const IMAGES_TYPES = ['raw', 'flat', 'qcow2', 'lvm', 'rbd', 'ploop', 'default'];
 const MAX_PER_RULE = 1000;
 
 const CACHEMODES_NAME = /^(libvirt_)?disk_cachemodes$/i;
@@ -29,17 +32,17 @@ const TRUE_VALUES = ['true', '1', 'on', 'yes'];
 const FALSE_VALUES = ['false', '0', 'off', 'no'];
 const SAFE_VMDK_TYPES = ['streamOptimized', 'monolithicSparse'];
 
-const TYPE_DISKS: Record<string, string> = {
-  file: 'file-backed disks (local image files, NFS and SMB volumes)',
-  block: 'block-device disks (LVM images, iSCSI and FC volumes)',
-  network: 'network disks (RBD images and volumes)',
-};
 const NOVA_DEFAULT = 'Nova then uses none, or writeback where O_DIRECT is missing';
 
-/** A short, one-line quote of user text for a message. */
+/**
+ * A short, one-line quote of user text for a message: in double quotes, or in single quotes when
+ * the text holds a double quote itself (as a shell would quote it). Plain text, never Markdown.
+ */
 function q(s: string): string {
   const one = s.slice(0, 200).replace(/\s+/g, ' ');
-  return '`' + (one.length > 60 ? one.slice(0, 57) + '…' : one) + '`';
+  const cut = one.length > 60 ? one.slice(0, 57) + '…' : one;
+  const mark = cut.includes('"') ? "'" : '"';
+  return mark + cut + mark;
 }
 
 class NovaLinter {
@@ -60,11 +63,11 @@ class NovaLinter {
   private readonly counts = new Map<string, number>();
 
   /** The rule has reached MAX_PER_RULE findings: skip the work for more. */
-  full(rule: string): boolean {
+  full(rule: RuleId): boolean {
     return (this.counts.get(rule) ?? 0) >= MAX_PER_RULE;
   }
 
-  add(rule: string, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
+  add(rule: RuleId, message: string, start: number, end: number, fixes: Fix[] = [], related?: RelatedLocation[]): void {
     if (this.full(rule)) return;
     this.counts.set(rule, (this.counts.get(rule) ?? 0) + 1);
     const f: Finding = { rule, severity: ruleInfo(rule)?.severity ?? 'warning', message, start, end, fixes };
@@ -87,6 +90,11 @@ class NovaLinter {
 
   exclusive(a: IniEntry, b: IniEntry): boolean {
     return this.branches ? this.branches.exclusive(a.start, b.start) : false;
+  }
+
+  /** Whenever offset `a` renders, `b` does too (always, outside templates): see TemplateBranches.rendersWith. */
+  rendersWith(a: number, b: number): boolean {
+    return this.branches ? this.branches.rendersWith(a, b) : true;
   }
 
   /** Every entry of an option, each with the later entry that overrides it (none for the ones in effect). */
@@ -171,7 +179,7 @@ class NovaLinter {
           dedent.preferred = undefined;
           this.add(
             'nova-conf-syntax',
-            `This indented line continues \`${cut.entry.key}\`, but the comment above it ends that value: ${refused}. Move the comment above \`${cut.entry.key}\`.`,
+            `This indented line continues ${cut.entry.key}, but the comment above it ends that value: ${refused}. Move the comment above ${cut.entry.key}.`,
             err.start,
             err.end,
             [{ title: `Move the comment above ${cut.entry.key}`, edits: [{ start: cut.start, end: cut.end, newText: '' }, { start: cut.entry.start, end: cut.entry.start, newText: text.slice(cut.start, cut.end) }], preferred: true }, dedent],
@@ -188,10 +196,10 @@ class NovaLinter {
         return;
       }
       case 'no-separator':
-        this.add('nova-conf-syntax', `${q(line)} is neither a section header, a comment nor \`key = value\`: ${refused}. Add the missing \`=\` or comment the line out with \`#\`.`, err.start, err.end, [commentOut]);
+        this.add('nova-conf-syntax', `${q(line)} is neither a section header, a comment nor "key = value": ${refused}. Add the missing "=" or comment the line out with "#".`, err.start, err.end, [commentOut]);
         return;
       case 'empty-key':
-        this.add('nova-conf-syntax', `${q(line)} has no option name before the \`=\`: ${refused}. Add the name or comment the line out.`, err.start, err.end, [commentOut]);
+        this.add('nova-conf-syntax', `${q(line)} has no option name before the "=": ${refused}. Add the name or comment the line out.`, err.start, err.end, [commentOut]);
         return;
       case 'section-end': {
         const close = line.indexOf(']');
@@ -200,16 +208,16 @@ class NovaLinter {
         if (close >= 0 && /^[#;]/.test(rest)) {
           fixes.push({ title: 'Move the comment to its own line', edits: [{ start: err.start + close + 1, end: err.end, newText: '' }, insertLineAbove(text, err.start, rest, this.eol)] });
         }
-        this.add('nova-conf-syntax', `A section header must end with \`]\` (nothing may follow it, not even a comment): ${refused}. Put anything after the \`]\` on its own line.`, err.start, err.end, fixes);
+        this.add('nova-conf-syntax', `A section header must end with "]" (nothing may follow it, not even a comment): ${refused}. Put anything after the "]" on its own line.`, err.start, err.end, fixes);
         return;
       }
       case 'bom':
         return;
       case 'empty-section':
-        this.add('nova-conf-syntax', `\`[]\` names no section: ${refused}. Write the section name, for example \`[libvirt]\`.`, err.start, err.end, [commentOut]);
+        this.add('nova-conf-syntax', `"[]" names no section: ${refused}. Write the section name, for example [libvirt].`, err.start, err.end, [commentOut]);
         return;
       case 'no-section':
-        this.add('nova-conf-syntax', `\`${line}\` comes before any section header: ${refused}. Put a section header such as \`[DEFAULT]\` above it.`, err.start, err.end, [
+        this.add('nova-conf-syntax', `${q(line)} comes before any section header: ${refused}. Put a section header such as [DEFAULT] above it.`, err.start, err.end, [
           { title: 'Add [DEFAULT] above', edits: [insertLineAbove(text, err.start, '[DEFAULT]', this.eol)] },
         ]);
         return;
@@ -221,9 +229,15 @@ class NovaLinter {
    * author meant the indented line to continue it), and the comment lines [start, end).
    */
   private cutByComments(err: IniError): { entry: IniEntry; start: number; end: number } | undefined {
-    // A bounded look back: comment blocks are short, and this runs for every such error.
-    const from = Math.max(0, err.lineStart - 4096);
-    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+$/m.exec(this.text.slice(from, err.lineStart));
+    // A bounded look back (comment blocks are short, and this runs for every such error), from a line start.
+    let from = Math.max(0, err.lineStart - 4096);
+    if (from > 0 && !/[\r\n]/.test(this.text[from - 1])) {
+      const lineBreak = /\r\n?|\n/.exec(this.text.slice(from, err.lineStart))!; // the one before the error line at least
+      from += lineBreak.index + lineBreak[0].length;
+    }
+    // The comment lines that end right at the error line: `(?![\s\S])` is the end of the slice
+    // (`$` with the m flag would also match after a comment block followed by a blank line).
+    const m = /(?:^[#;][^\r\n]*(?:\r\n|\r|\n))+(?![\s\S])/m.exec(this.text.slice(from, err.lineStart));
     if (!m) return undefined;
     const lines = m[0].match(/\r\n|\r|\n/g)!.length;
     // Entries are in file order: a binary search keeps many such errors in a huge file cheap.
@@ -271,7 +285,11 @@ class NovaLinter {
     // An option [libvirt] already sets stays in force: the moved line goes above it, where the duplicate rule then shows both.
     const current = this.effective('libvirt', 'disk_cachemodes').filter((e) => e.section === target.section);
     const insert = current.length > 0 ? insertLineAbove(this.text, current[0].start, line, this.eol) : insertIntoSection(this.text, target.end, 'libvirt', line, this.eol);
-    return { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert], preferred: true };
+    const fix: Fix = { title: target.section ? 'Move the line into [libvirt]' : 'Move the line into a new [libvirt] section', edits: [deleteLines(this.text, start, end), insert] };
+    // Into or out of a template branch, the line would apply under other conditions than the
+    // author wrote: offered, never preferred.
+    if (this.rendersWith(start, insert.start) && this.rendersWith(insert.start, start)) fix.preferred = true;
+    return fix;
   }
 
   private misplacedCachemodes(e: IniEntry): void {
@@ -283,16 +301,16 @@ class NovaLinter {
     let message: string;
     if (sec?.group === 'libvirt') {
       message = e.key.toLowerCase() === 'libvirt_disk_cachemodes'
-        ? `\`${e.key}\` is not an option Nova reads (it reads \`disk_cachemodes\`), so these cache modes are never applied. Rename it to \`disk_cachemodes\`.`
-        : `\`${e.key}\` is not \`disk_cachemodes\`: option names are case-sensitive, so Nova ignores this line and its cache modes. Rename it to \`disk_cachemodes\`.`;
+        ? `${e.key} is not an option Nova reads (it reads disk_cachemodes), so these cache modes are never applied. Rename it to disk_cachemodes.`
+        : `${e.key} is not disk_cachemodes: option names are case-sensitive, so Nova ignores this line and its cache modes. Rename it to disk_cachemodes.`;
       fixes.push({ title: 'Rename to disk_cachemodes', edits: [{ start: e.keyStart, end: e.keyEnd, newText: 'disk_cachemodes' }], preferred: true });
     } else {
-      const name = named ? '`disk_cachemodes`' : `\`${e.key}\` (Nova reads \`disk_cachemodes\`)`;
-      const moveTo = `Move the line into \`[libvirt]\`${named ? '' : ' as `disk_cachemodes`'}`;
+      const name = named ? 'disk_cachemodes' : `${e.key} (Nova reads disk_cachemodes)`;
+      const moveTo = `Move the line into [libvirt]${named ? '' : ' as disk_cachemodes'}`;
       const spaced = sec !== undefined && sec.name.trim().toLowerCase() === 'libvirt';
       message = spaced
-        ? `\`[${sec.name}]\` is not \`[libvirt]\` for oslo.config (blanks are part of a section name), so ${name} here is never read and its cache modes are not applied. ${moveTo}, or write the header as \`[libvirt]\`.`
-        : `${name} ${sec ? `in \`[${sec.name}]\`` : 'before any section header'} is never read: Nova takes it only from \`[libvirt]\`, so these cache modes are not applied. ${moveTo}.`;
+        ? `[${sec.name}] is not [libvirt] for oslo.config (blanks are part of a section name), so ${name} here is never read and its cache modes are not applied. ${moveTo}, or write the header as [libvirt].`
+        : `${name} ${sec ? `in [${sec.name}]` : 'before any section header'} is never read: Nova takes it only from [libvirt], so these cache modes are not applied. ${moveTo}.`;
       fixes.push(this.moveToLibvirt(e.start, e.end, newLine));
       if (spaced) {
         fixes.push({ title: 'Rename the section to [libvirt]', edits: [{ start: sec.nameStart, end: sec.nameEnd, newText: 'libvirt' }] });
@@ -321,7 +339,7 @@ class NovaLinter {
       : this.moveToLibvirt(start, end, 'disk_cachemodes' + this.text.slice(start + key.length, end));
     this.add(
       'nova-cachemodes-section',
-      `This \`${key}\` line is indented, so oslo.config reads it as more of the value of \`${owner.key}\` above: Nova never sees these cache modes, and \`${owner.key}\` gets a broken value. ${inLibvirt ? 'Remove the indentation' : 'Move the line into `[libvirt]`, without indentation'}.`,
+      `This ${key} line is indented, so oslo.config reads it as more of the value of ${owner.key} above: Nova never sees these cache modes, and ${owner.key} gets a broken value. ${inLibvirt ? 'Remove the indentation' : 'Move the line into [libvirt], without indentation'}.`,
       start,
       start + key.length,
       [fix],
@@ -341,13 +359,16 @@ class NovaLinter {
   }
 
   private duplicateLine(e: IniEntry, later: IniEntry): void {
-    const fixes: Fix[] = [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }];
+    // In a template, the later line may sit in a branch that does not always render: this line is
+    // then in force whenever that branch is not, and no fix deletes or merges it.
+    const always = this.rendersWith(e.start, later.start);
+    const fixes: Fix[] = always ? [{ title: 'Remove this line', edits: [deleteLines(this.text, e.start, e.end)], preferred: true }] : [];
     const clean = (x: IniEntry) => {
       const cm = this.cacheModes(x);
       return this.literal(x) && !cm.comment && !cm.items.some((i) => i.problem) ? cm.items : undefined;
     };
     const [mine, theirs] = [clean(e), clean(later)];
-    if (mine && theirs) {
+    if (mine && theirs && always && this.rendersWith(later.start, e.start)) {
       // Merging switches on the earlier line's other disk types, so it is offered, never preferred.
       const laterTypes = new Set(theirs.map((i) => i.type));
       const kept = mine.filter((i) => !laterTypes.has(i.type));
@@ -359,9 +380,11 @@ class NovaLinter {
     }
     this.add(
       'nova-cachemodes-duplicate',
-      listItems(e).length === 0
-        ? `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
-        : `\`disk_cachemodes\` is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
+      !always
+        ? `disk_cachemodes is set again on line ${later.line + 1}, inside a template condition: where it renders, only the last line counts and ${listItems(e).length === 0 ? 'this empty setting has no effect' : `every item here (${q(e.value)}) is ignored`}; where it does not, this line is in force. Put both lines in the branches of one if/else, or move these items into that branch.`
+        : listItems(e).length === 0
+          ? `disk_cachemodes is set again on line ${later.line + 1} and only the last line counts, so this empty setting has no effect. Remove this line.`
+          : `disk_cachemodes is set again on line ${later.line + 1} and only the last line counts, so every item here (${q(e.value)}) is ignored. Remove this line, or merge its items into the later one.`,
       e.keyStart,
       e.end,
       fixes,
@@ -385,7 +408,7 @@ class NovaLinter {
       const h = cm.header;
       this.add(
         'nova-cachemodes-syntax',
-        `This \`${this.text.slice(h.start, h.end)}\` line is indented, so oslo.config reads it as more of the \`disk_cachemodes\` value, not as a section header: Nova ignores the item it lands in, and the options below it stay in \`[${e.section?.name ?? 'libvirt'}]\`. Remove the indentation.`,
+        `This ${q(this.text.slice(h.start, h.end))} line is indented, so oslo.config reads it as more of the disk_cachemodes value, not as a section header: Nova ignores the item it lands in, and the options below it stay in [${e.section?.name ?? 'libvirt'}]. Remove the indentation.`,
         h.start,
         h.end,
         [{ title: 'Remove the indentation', edits: [{ start: lineStartOf(this.text, h.start), end: h.start, newText: '' }], preferred: true }],
@@ -400,7 +423,7 @@ class NovaLinter {
     // `[]` or `"" , ""` hold no item at all: the way to write that is an empty value.
     const cleanShown = clean === '' ? "an empty value (Nova's defaults)" : q(clean);
     if (cm.bracket) {
-      this.add('nova-cachemodes-syntax', `\`disk_cachemodes\` is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${cleanShown}.`, e.rawValueStart, e.end, fixes);
+      this.add('nova-cachemodes-syntax', `disk_cachemodes is a plain comma-separated list, not a bracketed one: with brackets and quotes every item is invalid and Nova ignores them all. Write it as ${cleanShown}.`, e.rawValueStart, e.end, fixes);
       return;
     }
     if (cm.comment && !cm.items.some((i) => i.problem === 'comment')) {
@@ -422,16 +445,16 @@ class NovaLinter {
           message = `Quotes are only removed around the whole value, so ${item} keeps its quotes and Nova ignores it. Write the list without quotes: ${cleanShown}.`;
           break;
         case 'blanks':
-          message = `Nova does not strip blanks around \`=\`, so ${item} is not a valid item and is ignored. Write ${q(rewriteCacheModes(it.text).value)}.`;
+          message = `Nova does not strip blanks around "=", so ${item} is not a valid item and is ignored. Write ${q(rewriteCacheModes(it.text).value)}.`;
           break;
         case 'colon':
-          message = `Items are \`type=mode\`: ${item} uses \`:\` and Nova ignores it. Write ${q(rewriteCacheModes(it.text).value)}.`;
+          message = `Items are "type=mode": ${item} uses ":" and Nova ignores it. Write ${q(rewriteCacheModes(it.text).value)}.`;
           break;
         case 'no-comma':
           message = `Items must be separated by commas: ${item} is read as one item and Nova ignores it. Write ${cleanShown}.`;
           break;
         default:
-          message = `${item} is not \`type=mode\`, so Nova ignores it. Write each item as a disk type, \`=\` and a cache mode, for example \`file=none\`.`;
+          message = `${item} is not "type=mode", so Nova ignores it. Write each item as a disk type, "=" and a cache mode, for example "file=none".`;
       }
       this.add('nova-cachemodes-syntax', message, start, end, fixes);
     }
@@ -460,11 +483,11 @@ class NovaLinter {
     const mode = it.mode!;
     const hint = suggestValue(mode, CACHE_MODES);
     const fixes: Fix[] = hint && hint !== mode ? [{ title: `Change to ${hint}`, edits: [{ start: it.modeStart, end: it.modeEnd, newText: hint }] }] : [];
-    const what = mode === '' ? `${q(it.text)} names no cache mode` : `\`${mode}\` is not a cache mode${hint && hint.toLowerCase() === mode.toLowerCase() ? ' (modes are case-sensitive)' : ''}`;
+    const what = mode === '' ? `${q(it.text)} names no cache mode` : `${q(mode)} is not a cache mode${hint && hint.toLowerCase() === mode.toLowerCase() ? ' (modes are case-sensitive)' : ''}`;
     const empty = it.modeStart === it.modeEnd;
     this.add(
       'nova-cachemodes-invalid-mode',
-      `${what}, so Nova logs 'Invalid cachemode' and ignores ${q(it.text)}. Use one of ${CACHE_MODES.join(', ')}${hint && hint !== mode ? ` (likely \`${hint}\`)` : ''}.`,
+      `${what}, so Nova logs "Invalid cachemode" and ignores ${q(it.text)}. Use one of ${CACHE_MODES.join(', ')}${hint && hint !== mode ? ` (likely ${hint})` : ''}.`,
       empty ? it.start : it.modeStart,
       empty ? it.end : it.modeEnd,
       fixes,
@@ -474,25 +497,24 @@ class NovaLinter {
   private unknownType(it: CacheItem): void {
     if (this.full('nova-cachemodes-unknown-type')) return;
     const type = it.type!;
-    const lower = type.toLowerCase();
     const fixes: Fix[] = [];
     const edit = (t: string) => [{ start: it.typeStart, end: it.typeEnd, newText: t }];
+    const meant = intendedDiskType(type);
     let advice: string;
-    if (lower === 'rbd' || lower === 'ceph') {
-      advice = 'RBD disks are `network` disks: use `network`.';
+    if (meant?.why === 'rbd') {
+      advice = 'RBD disks are network disks: use network.';
       fixes.push({ title: 'Change to network', edits: edit('network'), preferred: true });
-    } else if ((DISK_TYPES as readonly string[]).includes(lower)) {
-      advice = `Disk types are case-sensitive: use \`${lower}\`.`;
-      fixes.push({ title: `Change to ${lower}`, edits: edit(lower) });
+    } else if (meant?.why === 'case') {
+      advice = `Disk types are case-sensitive: use ${meant.type}.`;
+      fixes.push({ title: `Change to ${meant.type}`, edits: edit(meant.type) });
     } else {
-      const hint = suggestValue(type, DISK_TYPES);
-      advice = hint ? `Use \`${hint}\` if that is what you meant, or remove the item.` : 'Use file, block or network, or remove the item.';
-      if (hint) fixes.push({ title: `Change to ${hint}`, edits: edit(hint) });
+      advice = meant ? `Use ${meant.type} if that is what you meant, or remove the item.` : 'Use file, block or network, or remove the item.';
+      if (meant) fixes.push({ title: `Change to ${meant.type}`, edits: edit(meant.type) });
     }
     const empty = it.typeStart === it.typeEnd;
     this.add(
       'nova-cachemodes-unknown-type',
-      `${type === '' ? 'An empty disk type' : `\`${type}\``} is not a disk type Nova matches (file, block, network), so ${q(it.text)} is accepted but never applies to any disk. ${advice}`,
+      `${type === '' ? 'An empty disk type' : q(type)} is not a disk type Nova matches (file, block, network), so ${q(it.text)} is accepted but never applies to any disk. ${advice}`,
       empty ? it.start : it.typeStart,
       empty ? it.end : it.typeEnd,
       fixes,
@@ -509,7 +531,7 @@ class NovaLinter {
     const edit = removeItem(cm.items, it.index);
     this.add(
       'nova-cachemodes-duplicate',
-      `\`${it.type}\` is set again later in this list (${q(later.text)}) and the last one wins, so ${q(it.text)} is ignored. Remove it.`,
+      `${q(it.type ?? '')} is set again later in this list (${q(later.text)}) and the last one wins, so ${q(it.text)} is ignored. Remove it.`,
       it.start,
       it.end,
       edit ? [{ title: 'Remove the earlier item', edits: [edit], preferred: true }] : [],
@@ -518,7 +540,7 @@ class NovaLinter {
   }
 
   private modeRisk(e: IniEntry, cm: CacheModesValue, it: CacheItem): void {
-    const disks = TYPE_DISKS[it.type!];
+    const disks = DISKS_OF_TYPE[it.type as (typeof DISK_TYPES)[number]];
     const setMode = (m: string): Fix => ({ title: `Change to ${it.type}=${m}`, edits: [{ start: it.modeStart, end: it.modeEnd, newText: m }] });
     if (it.mode === 'unsafe') {
       this.add(
@@ -547,18 +569,38 @@ class NovaLinter {
     }
   }
 
-  // ---- RBD, image safety ----
+  // ---- images_type, RBD, image safety ----
+
+  /**
+   * images_type is a StrOpt with choices (nova/conf/libvirt.py), compared case-sensitively by
+   * oslo.config: 'RBD' raises ConfigFileValueError when Nova reads the option, and
+   * nova-compute does not start.
+   */
+  imagesType(): void {
+    for (const e of this.effective('libvirt', 'images_type')) {
+      if (!this.literal(e) || IMAGES_TYPES.includes(e.value)) continue;
+      const near = IMAGES_TYPES.find((c) => c === e.value.trim().toLowerCase());
+      this.add(
+        'nova-images-type-invalid',
+        `images_type = ${e.value} is not one of ${IMAGES_TYPES.join(', ')} (oslo.config compares them case-sensitively): nova-compute refuses to start with "Valid values are [...], but found '${e.value}'". ${near ? `Write ${near}.` : 'Use one of the valid values.'}`,
+        e.rawValueStart,
+        e.end,
+        near ? [{ title: `Set images_type = ${near}`, edits: [replaceValue(e, near, this.text)], preferred: true }] : [],
+      );
+    }
+  }
+
 
   rbd(): void {
     const rbdLines = this.effective('libvirt', 'images_type').filter((e) => this.literal(e) && e.value === 'rbd');
     for (const x of rbdLines) {
-      const rel = this.related(x, '`images_type = rbd` is set here');
+      const rel = this.related(x, '"images_type = rbd" is set here');
       this.rbdCache(x, this.effective('libvirt', 'disk_cachemodes').filter((l) => !this.exclusive(l, x)), rel);
       for (const f of this.effective('DEFAULT', 'force_raw_images')) {
         if (this.exclusive(f, x) || !this.literal(f) || !FALSE_VALUES.includes(f.value.toLowerCase())) continue;
         this.add(
           'nova-rbd-force-raw',
-          `\`force_raw_images = ${f.value}\` with \`[libvirt] images_type = rbd\`: nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.`,
+          `"force_raw_images = ${f.value}" with "[libvirt] images_type = rbd": nova-compute refuses to start (InvalidConfiguration, bug 1816686), since the RBD backend imports raw images only. Set it to True.`,
           f.rawValueStart,
           f.end,
           [{ title: 'Set force_raw_images = True', edits: [replaceValue(f, 'True', this.text)], preferred: true }],
@@ -574,10 +616,10 @@ class NovaLinter {
     if (active.length === 0) {
       this.add(
         'nova-rbd-cache',
-        '`images_type = rbd` without `network=writeback` in `disk_cachemodes`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `disk_cachemodes = network=writeback` to `[libvirt]`.',
+        '"images_type = rbd" without "network=writeback" in disk_cachemodes: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add "disk_cachemodes = network=writeback" to [libvirt].',
         x.start,
         x.end,
-        [{ title: 'Add disk_cachemodes = network=writeback', edits: [{ start: x.end, end: x.end, newText: this.eol + 'disk_cachemodes = network=writeback' }], preferred: true }],
+        [{ title: 'Add disk_cachemodes = network=writeback', edits: [{ start: x.end, end: x.end, newText: this.eol + 'disk_cachemodes = network=writeback' }] }],
       );
       return;
     }
@@ -595,19 +637,19 @@ class NovaLinter {
             : replaceValue(l, 'network=writeback', this.text);
         this.add(
           'nova-rbd-cache',
-          'With `images_type = rbd`, this `disk_cachemodes` has no `network=writeback`: RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add `network=writeback`: it is as crash-safe as none for guests that flush.',
+          'With "images_type = rbd", this disk_cachemodes has no "network=writeback": RBD disks get Nova\'s default (none where O_DIRECT works), which turns the librbd cache off, so writes are slower than Ceph recommends. Add "network=writeback": it is as crash-safe as none for guests that flush.',
           l.keyStart,
           l.end,
-          [{ title: 'Add network=writeback', edits: [edit], preferred: true }],
+          [{ title: 'Add network=writeback', edits: [edit] }],
           [rel],
         );
       } else if (net.mode === 'none' || net.mode === 'directsync') {
         this.add(
           'nova-rbd-cache',
-          `${q(net.text)} turns the librbd cache off for RBD disks (QEMU overrides ceph.conf), so writes are slower than Ceph recommends. Use \`network=writeback\`: it is as crash-safe as none for guests that flush.`,
+          `${q(net.text)} turns the librbd cache off for RBD disks (QEMU overrides ceph.conf), so writes are slower than Ceph recommends. Use "network=writeback": it is as crash-safe as none for guests that flush.`,
           net.start,
           net.end,
-          [{ title: 'Change to network=writeback', edits: [{ start: net.modeStart, end: net.modeEnd, newText: 'writeback' }], preferred: true }],
+          [{ title: 'Change to network=writeback', edits: [{ start: net.modeStart, end: net.modeEnd, newText: 'writeback' }] }],
           [rel],
         );
       }
@@ -619,7 +661,7 @@ class NovaLinter {
       if (!this.literal(e) || !TRUE_VALUES.includes(e.value.toLowerCase())) continue;
       this.add(
         'nova-image-inspection-off',
-        `\`disable_deep_image_inspection = ${e.value}\` turns off Nova's checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.`,
+        `"disable_deep_image_inspection = ${e.value}" turns off Nova's checks of downloaded images for backing files, data files and unsafe features: a crafted image can make qemu-img read host files (OSSA-2024-001). Set it to False.`,
         e.rawValueStart,
         e.end,
         [{ title: 'Set disable_deep_image_inspection = False', edits: [replaceValue(e, 'False', this.text)], preferred: true }],
@@ -634,7 +676,7 @@ class NovaLinter {
         if (SAFE_VMDK_TYPES.includes(it.text)) continue;
         this.add(
           'nova-vmdk-types',
-          `${q(it.text)} in \`vmdk_allowed_types\` lets a VMDK image name other files as its extents, so a crafted image can expose host files (OSSA-2023-002). Allow only streamOptimized and monolithicSparse.`,
+          `${q(it.text)} in vmdk_allowed_types lets a VMDK image name other files as its extents, so a crafted image can expose host files (OSSA-2023-002). Allow only streamOptimized and monolithicSparse.`,
           it.start,
           it.end,
           [{ title: `Set vmdk_allowed_types = ${list}`, edits: [replaceValue(e, list, this.text)], preferred: true }],
@@ -650,6 +692,7 @@ export function lintNovaConf(text: string, opts: NovaLintOptions): Finding[] {
     l.syntax();
     l.cachemodesPlacement();
     l.cachemodesLines();
+    l.imagesType();
     l.rbd();
     l.imageSafety();
     return l.findings;

@@ -103,6 +103,17 @@ export class TemplateBranches {
     return false;
   }
 
+  /**
+   * Whenever the line at `a` renders, the line at `b` renders too: `b` sits in the same branch as
+   * `a` or in one that encloses it. A fix may delete `a` because of `b`, or move a line from one
+   * to the other (when each renders with the other), without changing when anything applies.
+   */
+  rendersWith(a: number, b: number): boolean {
+    const pa = this.pathAt(a);
+    const pb = this.pathAt(b);
+    return pb.length <= pa.length && pb.every((x, i) => pa[i] === x);
+  }
+
   /** A line that may print lines of its own sits in (after, before): the section there is not known. */
   rendersBetween(after: number, before: number): boolean {
     let lo = 0;

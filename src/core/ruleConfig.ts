@@ -3,14 +3,14 @@
 //   { "rules": { "cache-writethrough": "error", "migration-cache": "off" } }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SeveritySetting } from './types';
+import { SEVERITIES, type SeveritySetting } from './types';
 import { RULES, ruleInfo } from './rules';
 
 /** A bad config file or --rule value; the message names the file or option. */
 export class ConfigError extends Error {}
 
 export const CONFIG_FILE_NAME = '.qemu-disk-tools.json';
-export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = [...SEVERITIES, 'off'];
 
 export type Severities = Record<string, SeveritySetting>;
 

@@ -1,47 +1,51 @@
 // The rule registry: every rule id, where it applies, its default severity and a one-line
-// title. The rule logic lives in domainXml.ts and novaConf.ts; both fronts read this table.
+// title. The disk rules are units in lint/disk/rules (each with its own data); Nova's rules live
+// in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from './types';
+import { DISK_RULES } from './lint/disk';
+import type { NovaRuleId, RuleId } from './ruleIds';
+
+export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
-  id: string;
+  id: RuleId;
   kind: FileKind;
   severity: Severity;
   /** One line, for rule lists, SARIF and settings descriptions. */
   title: string;
+  /** Rules whose finding on the same subject this one's makes redundant (see DiskRule.supersedes). */
+  supersedes?: readonly RuleId[];
 }
 
-const xml = (id: string, severity: Severity, title: string): RuleInfo => ({ id, kind: 'domain-xml', severity, title });
-const nova = (id: string, severity: Severity, title: string): RuleInfo => ({ id, kind: 'nova-conf', severity, title });
+// The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
+const DISK_DIALECTS: readonly FileKind[] = ['domain-xml'];
+
+const NOVA_RULES = [
+  ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
+  ['nova-cachemodes-section', 'error', 'disk_cachemodes where Nova never reads it'],
+  ['nova-cachemodes-syntax', 'error', 'disk_cachemodes written in a form Nova does not parse'],
+  ['nova-cachemodes-invalid-mode', 'error', 'disk_cachemodes item with an unknown cache mode'],
+  ['nova-cachemodes-unknown-type', 'warning', 'disk_cachemodes item for a disk type that never matches'],
+  ['nova-cachemodes-duplicate', 'warning', 'disk_cachemodes item or line that a later one overrides'],
+  ['nova-cachemodes-unsafe', 'warning', 'disk_cachemodes sets unsafe: guest flushes are ignored'],
+  ['nova-cachemodes-writethrough', 'warning', 'disk_cachemodes sets writethrough: slow, and no safer than none'],
+  ['nova-cachemodes-directsync', 'info', 'disk_cachemodes sets directsync: every write is synchronous'],
+  ['nova-rbd-cache', 'hint', 'RBD images without network=writeback: the librbd cache stays off'],
+  ['nova-rbd-force-raw', 'error', 'images_type = rbd with force_raw_images = False'],
+  ['nova-images-type-invalid', 'error', 'images_type that oslo.config refuses (choices are case-sensitive)'],
+  ['nova-image-inspection-off', 'warning', 'Deep image inspection disabled'],
+  ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
+] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
 export const RULES: readonly RuleInfo[] = [
-  xml('cache-invalid', 'error', 'Disk cache or io value that libvirt does not know'),
-  xml('io-native-needs-direct', 'error', "io='native' without cache='none' or 'directsync'"),
-  xml('cache-unsafe', 'warning', "cache='unsafe' on a writable disk: guest flushes are ignored"),
-  xml('cache-writethrough', 'warning', "cache='writethrough' on a writable disk: slow, and no safer than 'none'"),
-  xml('cache-directsync', 'info', "cache='directsync' on a writable disk: every write is synchronous"),
-  xml('shareable-cache', 'warning', 'Shareable writable disk with host caching'),
-  xml('shareable-format', 'error', 'Shareable writable disk in a format other than raw'),
-  xml('vhostuser-cache', 'error', 'vhost-user disk with a cache or io attribute'),
-  xml('vhostvdpa-cache', 'error', "vhost-vdpa disk without cache='none' or 'directsync'"),
-  xml('migration-cache', 'hint', 'Live migration of this disk needs libvirt >= 5.7 with QEMU >= 4.0'),
-  xml('rbd-cache-none', 'hint', "RBD disk with cache='none' turns the librbd cache off"),
-  xml('lun-cache-ignored', 'hint', "cache on a device='lun' disk has no effect"),
-  nova('nova-conf-syntax', 'error', 'oslo.config refuses the whole file'),
-  nova('nova-cachemodes-section', 'error', 'disk_cachemodes where Nova never reads it'),
-  nova('nova-cachemodes-syntax', 'error', 'disk_cachemodes written in a form Nova does not parse'),
-  nova('nova-cachemodes-invalid-mode', 'error', 'disk_cachemodes item with an unknown cache mode'),
-  nova('nova-cachemodes-unknown-type', 'warning', 'disk_cachemodes item for a disk type that never matches'),
-  nova('nova-cachemodes-duplicate', 'warning', 'disk_cachemodes item or line that a later one overrides'),
-  nova('nova-cachemodes-unsafe', 'warning', 'disk_cachemodes sets unsafe: guest flushes are ignored'),
-  nova('nova-cachemodes-writethrough', 'warning', 'disk_cachemodes sets writethrough: slow, and no safer than none'),
-  nova('nova-cachemodes-directsync', 'info', 'disk_cachemodes sets directsync: every write is synchronous'),
-  nova('nova-rbd-cache', 'hint', 'RBD images without network=writeback: the librbd cache stays off'),
-  nova('nova-rbd-force-raw', 'error', 'images_type = rbd with force_raw_images = False'),
-  nova('nova-image-inspection-off', 'warning', 'Deep image inspection disabled'),
-  nova('nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'),
+  { id: 'xml-syntax', kind: 'domain-xml', severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
+  ...DISK_DIALECTS.flatMap((kind) =>
+    DISK_RULES.map((r): RuleInfo => ({ id: r.id, kind, severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) })),
+  ),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', severity, title })),
 ];
 
-const byId = new Map(RULES.map((r) => [r.id, r]));
+const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));
 
 export function ruleInfo(id: string): RuleInfo | undefined {
   return byId.get(id);

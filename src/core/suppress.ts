@@ -1,6 +1,8 @@
 // Suppression comments, the same in the editor and the CLI:
-//   XML: <!-- qdt-disable-next-line cache-unsafe -- reason -->
+//   XML: <!-- qdt-disable-next-line cache-unsafe: reason -->
 //   INI: # qdt-disable-next-line nova-cachemodes-unsafe -- reason   (or ;)
+// The reason follows ":" or "--" in both. XML writes ":" because a comment may not hold "--":
+// libxml2 refuses it ("Double hyphen within comment"), and so does libvirt (virsh define fails).
 //   qdt-disable RULE[,RULE] / qdt-enable RULE for a region; no rule named = every rule.
 // "next line" is the next line that is neither blank nor only a comment, so a suppression can
 // stand above another comment or a blank line and still reach the element it names.
@@ -18,7 +20,7 @@ const XML_DIRECTIVE = /<!--\s*qdt-(disable-next-line|disable|enable)\b([\s\S]*?)
 const INI_DIRECTIVE = /^[ \t]*[#;][ \t]*qdt-(disable-next-line|disable|enable)\b(.*)$/gm;
 
 function parseRules(rest: string): string[] {
-  const beforeReason = rest.split(/\s--(?:\s|$)/)[0];
+  const beforeReason = rest.split(/:|\s--(?:\s|$)/)[0];
   return beforeReason.split(/[\s,]+/).filter((s) => /^[a-z][a-z0-9-]*$/.test(s));
 }
 
@@ -114,7 +116,16 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   });
 }
 
+/** Where the reason starts in a suppression comment, per syntax (an XML comment may not hold "--"). */
+export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ' };
+
+/** A suppression comment in the file's syntax: `verb` for `rules` (none: every rule), with `reason` when given. */
+export function suppressionComment(kind: FileKind, verb: Directive['verb'], rules: string, reason?: string): string {
+  const body = `qdt-${verb}${rules ? ` ${rules}` : ''}${reason !== undefined ? REASON_SEPARATOR[kind] + reason : ''}`;
+  return kind === 'domain-xml' ? `<!-- ${body} -->` : `# ${body}`;
+}
+
 /** The comment that "Disable for this line" inserts above a line, in the file's syntax. */
-export function disableNextLineComment(kind: FileKind, rule: string): string {
-  return kind === 'domain-xml' ? `<!-- qdt-disable-next-line ${rule} -- reason -->` : `# qdt-disable-next-line ${rule} -- reason`;
+export function disableNextLineComment(kind: FileKind, rule: string, reason = 'reason'): string {
+  return suppressionComment(kind, 'disable-next-line', rule, reason);
 }

@@ -1,9 +1,17 @@
 // Shared shapes of the engine. Offsets are UTF-16 code-unit offsets into the text that was
 // linted (the same units as JavaScript strings and VS Code's TextDocument.offsetAt), so the
 // editor and the CLI place every finding identically.
+import type { RuleId } from './ruleIds';
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** Most severe first. */
+export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type SeveritySetting = Severity | 'off';
+
+/** Whether `s` is `level` or more severe. */
+export function atLeast(s: Severity, level: Severity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
+}
 
 /** What kind of file a text is. */
 export type FileKind = 'domain-xml' | 'nova-conf';
@@ -30,7 +38,8 @@ export interface RelatedLocation {
 }
 
 export interface Finding {
-  rule: string;
+  /** A registry id: a misspelt rule id does not compile. */
+  rule: RuleId;
   severity: Severity;
   /** What is wrong, what happens because of it, what to do. */
   message: string;
@@ -38,6 +47,11 @@ export interface Finding {
   end: number;
   fixes: Fix[];
   related?: RelatedLocation[];
+  /**
+   * What the finding is about (a disk: the offset of its anchor). Rule precedence applies only
+   * between findings of one subject.
+   */
+  subject?: number;
 }
 
 export interface LintOptions {

@@ -12,6 +12,11 @@ export function humanBytes(bytes: number): string {
   return i === 0 ? `${v} bytes` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** Bytes per second in the unit that fits: "420 KiB/s" for a small file, never "0.0 MiB/s". */
+export function humanRate(bytesPerSecond: number): string {
+  return `${humanBytes(Math.round(bytesPerSecond))}/s`;
+}
+
 /** Seconds -> "m:ss" or "h:mm:ss". */
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -1,20 +1,38 @@
 // Quick fixes for our diagnostics, "disable for this line", "show documentation", and
-// source.fixAll.qemuDiskTools (the preferred fix of every finding, in one edit).
+// source.fixAll.qemuDiskTools (the engine's fix-all, in one edit: one undo step, and a fixed
+// point, so fix-on-save changes a file once).
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
-import { fixAllGroups } from '../core/lint';
-import { disableEdits } from './disableComment';
+import { disableEdits, reasonSnippet } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
-export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
+import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
+export { SHOW_RULE_DOCS_COMMAND };
 /** "Fix all" joins the quick fixes once there is more than the one fix already listed. */
 const QUICK_FIX_ALL_MIN = 2;
 
 function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const we = new vscode.WorkspaceEdit();
   for (const e of edits) we.replace(doc.uri, rangeOf(doc, e.start, e.end), e.newText);
+  return we;
+}
+
+/** The disable comment's edits; its reason is a snippet placeholder, selected once inserted. */
+function disableWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
+  const we = new vscode.WorkspaceEdit();
+  we.set(
+    doc.uri,
+    edits.map((e) => {
+      const snippet = reasonSnippet(e.newText);
+      const range = rangeOf(doc, e.start, e.end);
+      if (snippet === undefined) return new vscode.TextEdit(range, e.newText);
+      const edit = new vscode.SnippetTextEdit(range, new vscode.SnippetString(snippet));
+      edit.keepWhitespace = true; // the comment has the element's indentation already
+      return edit;
+    }),
+  );
   return we;
 }
 
@@ -59,7 +77,7 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
       if (!disabled.has(key)) {
         disabled.add(key);
         const a = new vscode.CodeAction(disable.title, vscode.CodeActionKind.QuickFix);
-        a.edit = toWorkspaceEdit(doc, disable.edits);
+        a.edit = disableWorkspaceEdit(doc, disable.edits);
         a.diagnostics = [diag];
         actions.push(a);
       }
@@ -80,12 +98,11 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
   }
 
   private fixAllAction(doc: vscode.TextDocument, kind = FIX_ALL_KIND, minFixes = 1): vscode.CodeAction[] {
-    const result = this.diagnostics.current(doc);
-    const groups = result ? fixAllGroups(result.findings) : [];
-    if (groups.length < minFixes) return [];
+    const result = this.diagnostics.fixAll(doc);
+    if (!result || result.edits.length === 0 || result.fixed < minFixes) return [];
     const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : vscode.l10n.t('Fix all QEMU Disk Tools problems in this file');
     const a = new vscode.CodeAction(title, kind);
-    a.edit = toWorkspaceEdit(doc, groups.flat());
+    a.edit = toWorkspaceEdit(doc, result.edits);
     return [a];
   }
 }
@@ -103,9 +120,10 @@ function fixActions(doc: vscode.TextDocument, finding: Finding, diag: vscode.Dia
 export const FIX_ALL_COMMAND = 'qemuDiskTools.fixAll';
 
 /**
- * "Fix all cache-mode problems in this file": applies preferred fixes, re-linting between passes
- * so that fixes which overlapped in one pass still land. Takes the document's uri (tests, or a
- * menu) or acts on the active editor. Returns the number of fixes applied, or the error message.
+ * "Fix all cache-mode problems in this file": the engine's fix-all (every preferred fix of a
+ * finding at warning or above, re-linted until none is left), applied as one edit so that one
+ * undo takes it back. Takes the document's uri (tests, or a menu) or acts on the active editor.
+ * Returns the number of fixes applied, or the error message.
  */
 export async function fixAllCommand(diagnostics: DiagnosticsController, log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<number | string> {
   try {
@@ -114,6 +132,8 @@ export async function fixAllCommand(diagnostics: DiagnosticsController, log: vsc
     return showFailure(log, `Fix all failed: ${errorMessage(err)}`, err);
   }
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
   const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
@@ -125,20 +145,16 @@ async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): P
     void vscode.window.showInformationMessage(`${doc.fileName} is neither libvirt domain XML nor Nova configuration: nothing to fix.`);
     return 0;
   }
+  const result = diagnostics.fixAll(doc);
   let fixed = 0;
-  for (let pass = 0; pass < 10; pass++) {
-    const result = diagnostics.current(doc);
-    const groups = result ? fixAllGroups(result.findings) : [];
-    if (groups.length === 0) break;
-    const before = doc.version;
-    if (!(await vscode.workspace.applyEdit(toWorkspaceEdit(doc, groups.flat()))) || doc.version === before) break;
-    fixed += groups.length; // fixes, not edits: a move is one fix of two edits
-  }
+  let shown = 0;
+  if (result && result.edits.length > 0 && (await vscode.workspace.applyEdit(toWorkspaceEdit(doc, result.edits)))) ({ fixed, shown } = result);
   await diagnostics.lintNow(doc);
-  const left = diagnostics.current(doc)?.findings.length ?? 0;
+  // What the Problems panel lists: hints only show as dots in the editor.
+  const left = diagnostics.current(doc)?.findings.filter((f) => f.severity !== 'hint').length ?? 0;
   const tail = left > 0 ? ` ${left} problem${left === 1 ? '' : 's'} left that need${left === 1 ? 's' : ''} a decision: see the Problems panel.` : '';
   void vscode.window.showInformationMessage(
-    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${fixed} fix${fixed === 1 ? '' : 'es'}.${tail}`,
+    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${plural(fixed, 'fix', 'fixes')}${fixed === shown ? '' : ` for the ${plural(shown, 'problem', 'problems')} shown`}.${tail}`,
   );
   return fixed;
 }

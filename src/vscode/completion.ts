@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, NOT_CRASH_SAFE, type CacheMode } from '../core/cacheModes';
 import { modeTargetAt, novaDiskTypeSlotAt } from '../core/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
-import { cacheModeMarkdown } from './hover';
+import { cacheModeMarkdown } from './hoverMarkdown';
 import { guarded } from './notify';
 
 export const COMPLETION_TRIGGERS = ["'", '"', '='];

@@ -4,10 +4,14 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/convert';
+import { convertImage, ConvertError, type ConvertOptions, type ConvertResult, type TargetFormat } from '../core/image/convert';
+import { checkQemuImg } from '../core/image/qemuImg';
+import { QemuImgError } from '../core/image/qemuImgErrors';
 import { readSettings } from './settings';
+import { CLOUD_TARGETS, CLOUD_TARGET_IDS, describeOutput, type CloudTarget } from '../core/image/cloudTargets';
 import { formatBytes, formatDuration, formatRate } from './units';
-import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
+import { errorMessage, showFailure, showRemedied, stderrOf } from './notify';
+import { IMAGE_INFO_COMMAND } from './commandIds';
 
 export const CONVERT_COMMAND = 'qemuDiskTools.convertImage';
 
@@ -30,16 +34,25 @@ export interface ConvertArgs {
   sourceFormat?: string;
   options?: ConvertOptions;
   overwrite?: boolean;
+  /** Write what this cloud accepts (targetFormat must be its format). */
+  cloud?: CloudTarget;
+  /** Convert a source that looks like text as raw (interactively, the user is asked). */
+  allowText?: boolean;
 }
 
+/** A finished conversion, with the notification the user was shown. */
+export type Converted = ConvertResult & { notification: string };
+
 /** One conversion's outcome: the result, or the message the user was shown. */
-export type ConvertOutcome = ConvertResult | string;
+export type ConvertOutcome = Converted | string;
 
 interface FormatChoice {
   format: TargetFormat;
   ext: string;
   detail: string;
   presets: Preset[];
+  /** A destination rather than a format (convert --for). */
+  cloud?: CloudTarget;
 }
 
 interface Preset {
@@ -65,7 +78,8 @@ const FORMATS: readonly FormatChoice[] = [
     detail: "QEMU's own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.",
     presets: [
       { label: 'Thin (default)', detail: 'Grows as the guest writes: the smallest file to start with.', options: {} },
-      { label: 'Compressed', detail: 'Smallest file, for templates and uploads; clusters the guest rewrites are stored uncompressed.', options: { compress: true } },
+      { label: 'Compressed (zstd)', detail: 'Smallest file, fast: for templates and uploads. Readers need QEMU 5.1 or later built with zstd; falls back to zlib (with a note) where this qemu-img lacks zstd.', options: { compress: true } },
+      { label: 'Compressed (zlib)', detail: 'Smallest file, readable by any QEMU including versions older than 5.1, but several times slower to write than zstd.', options: { compress: true, compressionType: 'zlib' } },
       { label: 'Preallocate metadata', detail: 'Faster first writes; the file stays thin.', options: { preallocation: 'metadata' } },
       { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, no out-of-space surprise later.', options: { preallocation: 'full' } },
     ],
@@ -100,6 +114,11 @@ const FORMATS: readonly FormatChoice[] = [
   },
 ];
 
+/** Destinations, after the plain formats: the format and options each cloud's import accepts. */
+const CLOUD_CHOICES: readonly FormatChoice[] = CLOUD_TARGET_IDS.map((id) => {
+  const c = CLOUD_TARGETS[id];
+  return { format: c.format, ext: c.ext, detail: c.detail, presets: [], cloud: id };
+});
 
 function asPath(p: string | vscode.Uri): string {
   return typeof p === 'string' ? path.resolve(p) : p.fsPath;
@@ -167,7 +186,10 @@ export class ConvertCommand implements vscode.Disposable {
   /** Conversions under way: stopping the extension cancels them (qemu-img stopped, partial target removed). */
   private readonly running = new Set<AbortController>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
 
   /** Entry point for the command: (uri, uris[]) from the explorer, (uri, ConvertArgs) or (ConvertArgs) from tests. */
   async run(arg0?: unknown, arg1?: unknown): Promise<ConvertOutcome | ConvertOutcome[] | undefined> {
@@ -181,7 +203,11 @@ export class ConvertCommand implements vscode.Disposable {
         const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
         const problem = localFileProblem(src, 'convert');
         if (problem) return this.fail(problem);
-        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, args.sourceFormat);
+        const attempt = await this.convertOne(src.fsPath, asPath(args.target), args.targetFormat, args.options ?? {}, args.overwrite ?? false, {
+          sourceFormat: args.sourceFormat,
+          allowText: args.allowText,
+          cloud: args.cloud,
+        });
         return attempt.outcome;
       }
       return await this.interactive(arg0, arg1);
@@ -201,6 +227,14 @@ export class ConvertCommand implements vscode.Disposable {
     }
 
     const settings = readSettings(sources[0]);
+    // Before the first question: no point choosing a format and a name for a conversion that cannot run.
+    try {
+      const q = await checkQemuImg(settings.qemuImgPath);
+      this.log.info(`qemu-img: ${q.path}, version ${q.version.join('.')}`);
+    } catch (err) {
+      if (err instanceof QemuImgError) return showRemedied(this.log, this.extensionUri, err.message, err.remedies);
+      throw err;
+    }
     const choice = await pickFormat(settings.convertDefaultFormat, sources.length);
     if (!choice) return undefined;
     const options = await pickPreset(choice);
@@ -220,7 +254,7 @@ export class ConvertCommand implements vscode.Disposable {
         }
       }
       // Per queue, not per command: Cancel in another conversion running meanwhile must not stop this one.
-      const attempt = await this.convertOne(source, target, choice.format, options, overwrite);
+      const attempt = await this.convertOne(source, target, choice.format, options, overwrite, { interactive: true, cloud: choice.cloud });
       outcomes.push(attempt.outcome);
       if (attempt.cancelled) break; // Cancel stops the whole queue
     }
@@ -233,12 +267,13 @@ export class ConvertCommand implements vscode.Disposable {
     targetFormat: TargetFormat,
     options: ConvertOptions,
     overwrite: boolean,
-    sourceFormat?: string,
+    how: { sourceFormat?: string; allowText?: boolean; interactive?: boolean; cloud?: CloudTarget } = {},
   ): Promise<Attempt> {
+    const { sourceFormat, allowText, interactive, cloud } = how;
     // A target that is the source (by name or link) is refused by convertImage itself.
     const settings = readSettings(vscode.Uri.file(source));
     const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
-    this.log.info(`${title}: format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
+    this.log.info(`${title}: ${cloud ? `for ${CLOUD_TARGETS[cloud].label}, ` : ''}format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -253,9 +288,11 @@ export class ConvertCommand implements vscode.Disposable {
               target,
               sourceFormat,
               targetFormat,
+              cloud,
               options,
               overwrite,
               allowBackingFile: settings.allowBackingFile,
+              allowText,
               qemuImgPath: settings.qemuImgPath,
               signal: abort.signal,
               log: (line) => this.log.info(line),
@@ -273,25 +310,33 @@ export class ConvertCommand implements vscode.Disposable {
           }
         },
       );
-      const summary = successSummary(source, result);
-      this.log.info(summary);
-      void vscode.window.showInformationMessage(summary, SHOW_LOG).then((pick) => pick && this.log.show(true));
-      return { outcome: result, cancelled: false };
+      // The details (cache mode and why, the command line, sizes) go to the log; the toast is short.
+      this.log.info(logSummary(source, result));
+      const toast = successToast(result);
+      void vscode.window.showInformationMessage(toast, REVEAL, SHOW_INFO).then((pick) => {
+        const uri = vscode.Uri.file(result.target);
+        if (pick === REVEAL) void vscode.commands.executeCommand('revealInExplorer', uri);
+        if (pick === SHOW_INFO) void vscode.commands.executeCommand(IMAGE_INFO_COMMAND, uri);
+      });
+      return { outcome: { ...result, notification: toast }, cancelled: false };
     } catch (err) {
       if (err instanceof ConvertError && err.kind === 'cancelled') {
-        const msg = err.message || `Cancelled converting ${path.basename(source)}.`;
-        this.log.info(msg);
+        this.log.info(err.message);
+        // The file name first: a notification cuts long lines, and a full path would hide the news.
+        const msg = `${path.basename(source)}: conversion cancelled. Nothing was kept, and the source is unchanged.`;
         void vscode.window.showInformationMessage(msg);
         return { outcome: msg, cancelled: true };
       }
+      if (err instanceof ConvertError && err.kind === 'looks-like-text' && interactive && (await confirmText(source, err.message))) {
+        return this.convertOne(source, target, targetFormat, options, overwrite, { ...how, allowText: true });
+      }
       const stderr = stderrOf(err);
       if (stderr) this.log.error(`qemu-img stderr:\n${stderr}`);
-      let msg = errorMessage(err);
-      // The one refusal a setting lifts: say which, for images the user built themselves.
-      if (err instanceof ConvertError && err.kind === 'refused' && /backing file/i.test(msg) && !msg.includes('allowBackingFile') && !settings.allowBackingFile) {
-        msg += ' If you built this image yourself, turn on the setting qemuDiskTools.convert.allowBackingFile to convert it with its backing file.';
+      if (err instanceof ConvertError) {
+        const remedies = err.remedies.filter((r) => r !== 'allow-text' || !interactive);
+        return { outcome: showRemedied(this.log, this.extensionUri, err.message, remedies), cancelled: false };
       }
-      return this.failed(msg, err instanceof ConvertError ? undefined : err);
+      return this.failed(errorMessage(err), err);
     }
   }
 
@@ -308,23 +353,49 @@ export class ConvertCommand implements vscode.Disposable {
   }
 }
 
-function successSummary(source: string, r: ConvertResult): string {
-  const rate = r.seconds > 0 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
+const REVEAL = 'Reveal in Explorer';
+const SHOW_INFO = 'Show Info';
+
+/** "disk.qcow2: 2.0 GiB virtual, 1.1 GiB on disk, converted in 3.4 s." Target name first, so a cut-off toast keeps it. */
+export function successToast(r: ConvertResult): string {
+  return `${path.basename(r.target)}: ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.targetBytes)} on disk, converted in ${formatDuration(r.seconds)}.`;
+}
+
+/** The full story of a conversion, for the log. */
+function logSummary(source: string, r: ConvertResult): string {
+  // A rate over a fraction of a second of a small file says nothing.
+  const rate = r.seconds >= 1 ? `, ${formatRate(r.sourceBytes / r.seconds)}` : '';
   return (
-    `Converted ${path.basename(source)} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)}) to ${path.basename(r.target)} ` +
-    `(${r.targetFormat}, ${formatBytes(r.targetBytes)}) in ${formatDuration(r.seconds)}${rate}. ` +
-    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}`
+    `Converted ${source} (${r.sourceFormat}, ${formatBytes(r.sourceBytes)} on disk) to ${r.target} ` +
+    `(${describeOutput(r)}, ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.targetBytes)} on disk) in ${formatDuration(r.seconds)}${rate}. ` +
+    `Target cache ${r.cacheMode}: ${r.cacheReason.replace(/\.?$/, '.')}` +
+    r.notes.map((n) => ` ${n}`).join('')
   );
+}
+
+/** Asks before converting a file that reads as text (core/textContent.ts decides when). */
+async function confirmText(source: string, why: string): Promise<boolean> {
+  const anyway = 'Convert Anyway';
+  const pick = await vscode.window.showWarningMessage(
+    `${path.basename(source)} looks like a text file, not a disk image. Convert it as raw anyway?`,
+    { modal: true, detail: why.replace(/ Nothing was converted\.$/, '') },
+    anyway,
+  );
+  return pick === anyway;
 }
 
 async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
   const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
-  const items = ordered.map((f) => ({
-    label: f.format,
-    description: f.format === preferred ? `${f.ext} (default)` : f.ext,
-    detail: f.detail,
-    choice: f,
-  }));
+  const items: (vscode.QuickPickItem & { choice?: FormatChoice })[] = [
+    ...ordered.map((f) => ({
+      label: f.format,
+      description: f.format === preferred ? `${f.ext} (default)` : f.ext,
+      detail: f.detail,
+      choice: f,
+    })),
+    { label: 'Cloud destinations', kind: vscode.QuickPickItemKind.Separator },
+    ...CLOUD_CHOICES.map((f) => ({ label: `For ${CLOUD_TARGETS[f.cloud!].label}`, description: f.ext, detail: f.detail, choice: f })),
+  ];
   const pick = await vscode.window.showQuickPick(items, {
     title: count > 1 ? `Convert ${count} disk images to…` : 'Convert disk image to…',
     placeHolder: 'Target format',

@@ -2,11 +2,11 @@
 // stale results dropped by version), on save, on close (cleared), on settings and trust change.
 import * as vscode from 'vscode';
 import type { FileKind, Finding, Severity, SeveritySetting } from '../core/types';
-import { detectKind, lint } from '../core/lint';
-import { ruleDocPath } from '../core/rules';
+import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';
 import { errorDetail } from './notify';
+import { ruleDocsCommandUri } from './ruleDocs';
 
 export const SOURCE = 'qemu-disk-tools';
 const DEBOUNCE_MS = 250;
@@ -44,12 +44,13 @@ export class DiagnosticsController implements vscode.Disposable {
   /** uri → whether the file on disk starts with a UTF-8 BOM (VS Code strips it from the text). */
   private readonly bom = new Map<string, boolean>();
   private readonly results = new Map<string, LintResult>();
+  /** Fix-all of a document version, until its diagnostics are published again (settings may have changed). */
+  private readonly fixes = new Map<string, { version: number; result: FixAllResult | undefined }>();
   private readonly kinds = new Map<string, { version: number; kind: FileKind | undefined }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly repoConfig: RepoConfig,
   ) {
@@ -119,6 +120,7 @@ export class DiagnosticsController implements vscode.Disposable {
       // While the BOM was read: a newer lint is on its way, or linting was turned off or shut down.
       if (this.disposed || doc.isClosed || doc.version !== version || !readSettings(doc.uri).lintEnable) return undefined;
       const result = this.compute(doc, hadBom);
+      this.fixes.delete(key);
       if (!result) {
         this.results.delete(key);
         this.collection.delete(doc.uri);
@@ -147,18 +149,41 @@ export class DiagnosticsController implements vscode.Disposable {
     );
   }
 
-  private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {
+  /** What the engine needs to lint or fix a document as it is now, or undefined when it is not ours. */
+  private request(doc: vscode.TextDocument, fileBom: boolean): LintRequest | undefined {
     if (!isLintable(doc)) return undefined;
     const kind = this.kindOf(doc);
     if (!kind) return undefined;
+    // If the text still holds the BOM, the engine sees it itself.
+    const hadBom = fileBom && !doc.getText().startsWith('\uFEFF');
+    return { fileName: doc.fileName, kind, hadBom, severities: this.severitiesFor(doc.uri) };
+  }
+
+  private compute(doc: vscode.TextDocument, fileBom: boolean): LintResult | undefined {
+    const req = this.request(doc, fileBom);
+    if (!req?.kind) return undefined;
     const text = doc.getText();
     const started = Date.now();
-    // If the text still holds the BOM, the engine sees it itself.
-    const hadBom = fileBom && !text.startsWith('\uFEFF');
-    const findings = lint(text, { fileName: doc.fileName, kind, hadBom, severities: this.severitiesFor(doc.uri) });
+    const findings = lint(text, req);
     const ms = Date.now() - started;
     if (ms > 100) this.log.warn(`Linting ${doc.fileName} took ${ms} ms (${text.length} characters).`);
-    return { version: doc.version, kind, findings };
+    return { version: doc.version, kind: req.kind, findings };
+  }
+
+  /**
+   * Fix-all on the document as it is now, with the same settings as its diagnostics (the engine's
+   * one fix-all loop, as `lint --fix` runs it); undefined when linting is off or it is not ours.
+   */
+  fixAll(doc: vscode.TextDocument): FixAllResult | undefined {
+    if (!readSettings(doc.uri).lintEnable) return undefined;
+    const key = doc.uri.toString();
+    // The lightbulb asks on every cursor move over a finding: fix once per version and settings.
+    const cached = this.fixes.get(key);
+    if (cached && cached.version === doc.version) return cached.result;
+    const req = this.request(doc, this.bom.get(key) ?? false);
+    const result = req && fixAll(doc.getText(), req);
+    this.fixes.set(key, { version: doc.version, result });
+    return result;
   }
 
   private async fileHasBom(doc: vscode.TextDocument): Promise<boolean> {
@@ -181,7 +206,7 @@ export class DiagnosticsController implements vscode.Disposable {
   toDiagnostic(uri: vscode.Uri, f: Finding, rangeAt: (start: number, end: number) => vscode.Range): vscode.Diagnostic {
     const d = new vscode.Diagnostic(rangeAt(f.start, f.end), f.message, SEVERITY[f.severity]);
     d.source = SOURCE;
-    d.code = { value: f.rule, target: vscode.Uri.joinPath(this.extensionUri, ruleDocPath(f.rule)) };
+    d.code = { value: f.rule, target: ruleDocsCommandUri(f.rule) };
     if (f.related?.length) {
       d.relatedInformation = f.related.map(
         (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, rangeAt(r.start, r.end)), r.message),
@@ -196,6 +221,7 @@ export class DiagnosticsController implements vscode.Disposable {
     if (pending) clearTimeout(pending);
     this.timers.delete(key);
     this.results.delete(key);
+    this.fixes.delete(key);
     this.kinds.delete(key);
     this.bom.delete(key);
     this.collection.delete(uri);

@@ -10,7 +10,7 @@
 //   the value, and the next indented line makes oslo.config refuse the whole file); a
 //   disable/enable pair brackets the whole option instead.
 import type { FileKind, TextEdit } from '../core/types';
-import { disableNextLineComment } from '../core/suppress';
+import { REASON_SEPARATOR, disableNextLineComment, suppressionComment } from '../core/suppress';
 import { LineIndex } from '../core/text';
 import { parseIni } from '../core/ini';
 
@@ -19,13 +19,29 @@ export interface DisableAction {
   edits: TextEdit[];
 }
 
+/** The placeholder after the reason separator that the user replaces with why the finding does not apply. */
+export const REASON = 'reason';
+
+/**
+ * An edit's text as a snippet: the reason placeholder becomes tab stop 1 (selected on insert, so
+ * typing replaces it); everything else is literal. Undefined for an edit without a reason.
+ */
+export function reasonSnippet(text: string): string | undefined {
+  for (const sep of Object.values(REASON_SEPARATOR)) {
+    const at = text.indexOf(sep + REASON);
+    if (at < 0) continue;
+    const literal = (s: string) => s.replace(/[\\$}]/g, (c) => `\\${c}`);
+    const after = at + sep.length + REASON.length;
+    return `${literal(text.slice(0, at + sep.length))}\${1:${REASON}}${literal(text.slice(after))}`;
+  }
+  return undefined;
+}
+
 const indentOf = (text: string, index: LineIndex, line: number) =>
   /^[ \t]*/.exec(text.slice(index.lineStart(line), index.lineEnd(line)))![0];
 
 function regionComments(kind: FileKind, rule: string): [string, string] {
-  return kind === 'domain-xml'
-    ? [`<!-- qdt-disable ${rule} -- reason -->`, `<!-- qdt-enable ${rule} -->`]
-    : [`# qdt-disable ${rule} -- reason`, `# qdt-enable ${rule}`];
+  return [suppressionComment(kind, 'disable', rule, REASON), suppressionComment(kind, 'enable', rule)];
 }
 
 /** Lines [first, last] that must not be split: a multi-line XML start tag or INI option holding `at`. */

@@ -1,16 +1,17 @@
-// "Show Disk Image Info": the in-process inspector first, then `qemu-img info` (under limits,
-// never following a backing chain) only when the inspector found nothing unsafe; the result
-// is a read-only Markdown page in the preview.
+// "Show Disk Image Info": core's verdict (imageVerdict.ts, the same as `inspect` and `convert`):
+// the in-process inspector first, then `qemu-img info` on the same open file (under limits, never
+// following a backing chain) only when the inspector lets it; a read-only Markdown page.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ImageOpenError, inspectImage } from '../core/imageInspector';
-import { imageInfo } from '../core/qemuImg';
+import { ImageOpenError } from '../core/image/imageInspector';
+import { examineImage } from '../core/image/imageVerdict';
 import { blockingIssues, infoMarkdown, type InfoPage } from './imageInfoMarkdown';
 import { localFileProblem, pickImageFiles, refuseUntrusted, selectedFiles } from './convertCommand';
 import { readSettings } from './settings';
-import { SHOW_LOG, errorMessage, showFailure, stderrOf } from './notify';
+import { SHOW_LOG, errorMessage, runRemedy, showFailure, stderrOf } from './notify';
+import { editorMessage, type RemedyAction } from './remedyText';
 
-export const IMAGE_INFO_COMMAND = 'qemuDiskTools.showImageInfo';
+export { IMAGE_INFO_COMMAND } from './commandIds';
 export const INFO_SCHEME = 'qemu-disk-info';
 
 /** What the command returns per file (tests read it): the page, or the error message. */
@@ -24,7 +25,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   /** qemu-img info runs under way: stopped when the extension stops. */
   private readonly running = new Set<AbortController>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.pages.get(uri.toString()) ?? 'This page is gone: run "Show Disk Image Info" again.';
@@ -49,9 +53,10 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   private async showOne(file: vscode.Uri): Promise<InfoOutcome> {
     const problem = localFileProblem(file, 'read');
     if (problem) return this.fail(problem);
+    const buttons: { label: string; action: RemedyAction }[] = [];
     const page = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(file.fsPath)}`, cancellable: true },
-      (_progress, token) => this.describe(file.fsPath, token),
+      (_progress, token) => this.describe(file.fsPath, token, buttons),
     );
     const markdown = infoMarkdown(page);
     const uri = vscode.Uri.from({ scheme: INFO_SCHEME, path: `/${path.basename(file.fsPath)}.md`, query: `for=${encodeURIComponent(file.fsPath)}` });
@@ -64,51 +69,56 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true });
     }
-    if (!page.info) {
-      const name = path.basename(file.fsPath);
+    const name = path.basename(file.fsPath);
+    if (page.infoProblems?.length) {
+      void vscode.window.showWarningMessage(`${name} is not safe to open: qemu-img info shows that ${page.infoProblems.join('; ')}. The page says more.`, SHOW_LOG).then((p) => p && this.log.show(true));
+    } else if (!page.info) {
       // The page lists the inspector's reasons; the notification only says where to look.
       const refused = page.inspect !== undefined && blockingIssues(page.inspect).length > 0;
       const msg = refused
         ? `Only part of the info for ${name} is shown: the inspector refused the image, so qemu-img was not run on it. The page says why.`
         : `Only part of the info for ${name} could be read: ${page.infoError ?? page.inspectError ?? 'no details'}`;
-      void vscode.window.showWarningMessage(msg, SHOW_LOG).then((p) => p && this.log.show(true));
+      void vscode.window.showWarningMessage(msg, ...buttons.map((b) => b.label), SHOW_LOG).then((pick) => {
+        if (pick === SHOW_LOG) this.log.show(true);
+        const chosen = buttons.find((b) => b.label === pick);
+        if (chosen) void runRemedy(this.extensionUri, this.log, chosen.action);
+      });
     }
     return { uri: uri.toString(), markdown, page };
   }
 
-  /** Inspector, then qemu-img info when the inspector allows it. Never throws. */
-  private async describe(file: string, token: vscode.CancellationToken): Promise<InfoPage> {
+  /** Core's verdict (inspector, then qemu-img info on the same open file). Never throws. */
+  private async describe(file: string, token: vscode.CancellationToken, buttons: { label: string; action: RemedyAction }[]): Promise<InfoPage> {
     const page: InfoPage = { file };
-    try {
-      page.inspect = await inspectImage(file);
-    } catch (err) {
-      // An ImageOpenError already names the file and says what to do.
-      page.inspectError = err instanceof ImageOpenError ? err.message : `${file} could not be inspected: ${errorMessage(err)}`;
-      this.log.error(page.inspectError);
-      return page;
-    }
-    // qemu-img info never opens a backing file (it reads the header only), so a backing file
-    // alone does not stop it; every other refusal does.
-    const blocking = blockingIssues(page.inspect);
-    if (blocking.length) {
-      page.infoError = 'not run, because the inspector refused the image (see above).';
-      this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
-      return page;
-    }
     const abort = new AbortController();
     this.running.add(abort);
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      page.info = await imageInfo(file, {
-        format: page.inspect.qemuFormat,
+      const verdict = await examineImage(file, {
         qemuImgPath: readSettings(vscode.Uri.file(file)).qemuImgPath,
         signal: abort.signal,
         log: (line) => this.log.info(line),
       });
+      page.inspect = verdict.inspection;
+      page.info = verdict.info;
+      page.infoProblems = verdict.infoProblems;
+      const blocking = blockingIssues(verdict.inspection);
+      if (blocking.length) {
+        page.infoError = 'not run, because the inspector refused the image (see above).';
+        this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
+      } else if (verdict.infoError) {
+        // qemu-img missing or unusable: the page and the notification say what to do, in editor words.
+        const said = editorMessage(verdict.infoError, verdict.infoRemedies ?? []);
+        page.infoError = said.text;
+        buttons.push(...said.buttons);
+        this.log.error(page.infoError);
+      }
+      if (verdict.infoProblems.length) this.log.warn(`${file}: not safe: ${verdict.infoProblems.join('; ')}`);
     } catch (err) {
-      page.infoError = errorMessage(err);
+      // An ImageOpenError already names the file and says what to do.
+      page.inspectError = err instanceof ImageOpenError ? err.message : `${file} could not be inspected: ${errorMessage(err)}`;
       const stderr = stderrOf(err);
-      this.log.error(stderr ? `${page.infoError}\nqemu-img stderr:\n${stderr}` : page.infoError);
+      this.log.error(stderr ? `${page.inspectError}\nqemu-img stderr:\n${stderr}` : page.inspectError);
     } finally {
       sub.dispose();
       this.running.delete(abort);

@@ -1,7 +1,8 @@
 // The "Show Disk Image Info" page as Markdown. Pure (no vscode import), so it is unit-tested.
 import * as path from 'node:path';
-import type { InspectResult, Issue } from '../core/imageInspector';
-import type { ImageInfo } from '../core/qemuImg';
+import type { InspectResult } from '../core/image/imageInspector';
+import { blockingIssues } from '../core/image/imageVerdict';
+import type { ImageInfo } from '../core/image/qemuImg';
 import { formatBytes } from './units';
 
 const esc = (s: string) => s.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
@@ -16,12 +17,11 @@ export interface InfoPage {
   info?: ImageInfo;
   /** Why qemu-img info did not run or failed. */
   infoError?: string;
+  /** What qemu-img info showed that makes the image unsafe (core's verdict, imageVerdict.ts). */
+  infoProblems?: string[];
 }
 
-/** Inspector findings that keep qemu-img away from the file (a backing file alone does not: `info` never opens it). */
-export function blockingIssues(inspect: InspectResult): Issue[] {
-  return inspect.issues.filter((i) => i.code !== 'backing-file');
-}
+export { blockingIssues };
 
 /** Warnings an operator should see before anything else, one sentence each. */
 export function infoWarnings(p: InfoPage): string[] {
@@ -29,6 +29,7 @@ export function infoWarnings(p: InfoPage): string[] {
   const blocking = p.inspect ? blockingIssues(p.inspect) : [];
   for (const issue of blocking) w.push(`Refused by the inspector: ${issue.message}`);
   if (blocking.length) w.push('qemu-img was not run on this file, so only what the inspector read is shown.');
+  for (const problem of p.infoProblems ?? []) w.push(`Not safe: qemu-img info shows that ${problem}.`);
   const i = p.info;
   if (i?.corrupt) w.push('qemu-img marks this image **corrupt**: do not boot it; run `qemu-img check -r all` on a copy first.');
   if (i?.dirty) w.push('The image is **dirty** (lazy refcounts not written back, e.g. after a crash): `qemu-img check -r all` repairs it.');

@@ -1,5 +1,8 @@
 // Failures: logged in full, shown in one sentence with a "Show log" button.
 import * as vscode from 'vscode';
+import type { Remedy } from '../core/remedy';
+import { editorMessage, type RemedyAction } from './remedyText';
+import { INSTALL_DOC, showDoc } from './ruleDocs';
 
 export const SHOW_LOG = 'Show log';
 
@@ -47,6 +50,33 @@ export function showFailure(log: vscode.LogOutputChannel, message: string, err?:
   log.error(err instanceof Error && err.stack ? `${message}\n${err.stack}` : message);
   void vscode.window.showErrorMessage(message, SHOW_LOG).then((pick) => pick && log.show(true));
   return message;
+}
+
+/**
+ * Shows an engine error with what to do about it in editor words: the remedies' sentences, and
+ * their buttons (Open Settings, How to Install qemu-img) next to Show Log. Returns the text shown.
+ */
+export function showRemedied(log: vscode.LogOutputChannel, extensionUri: vscode.Uri, message: string, remedies: readonly Remedy[]): string {
+  const { text, buttons } = editorMessage(message, remedies);
+  log.error(text);
+  void vscode.window.showErrorMessage(text, ...buttons.map((b) => b.label), SHOW_LOG).then((pick) => {
+    if (pick === SHOW_LOG) log.show(true);
+    const chosen = buttons.find((b) => b.label === pick);
+    if (chosen) void runRemedy(extensionUri, log, chosen.action);
+  });
+  return text;
+}
+
+/** Opens what a remedy button points at. */
+export async function runRemedy(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, action: RemedyAction): Promise<void> {
+  if (action.kind === 'install-help') {
+    await showDoc(extensionUri, log, INSTALL_DOC);
+    return;
+  }
+  // Machine-scoped settings live in the user settings, or the remote machine's in a remote window
+  // (code-server, SSH, WSL, containers): open the tab where the setting can be changed.
+  const command = vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
+  await vscode.commands.executeCommand(command, { query: `@id:${action.key}` });
 }
 
 /** Runs a provider's body; a bug in it is logged instead of surfacing as an extension-host error. */

@@ -1,9 +1,10 @@
 // Typed access to the extension's settings (contributes.configuration in package.json).
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
-import type { TargetFormat } from '../core/convert';
+import type { TargetFormat } from '../core/image/convert';
 import { ruleInfo } from '../core/rules';
-import { TARGET_FORMATS } from '../core/convertOptions';
+import { SEVERITY_SETTINGS } from '../core/ruleConfig';
+import { TARGET_FORMATS } from '../core/image/convertOptions';
 
 const SECTION = 'qemuDiskTools';
 
@@ -19,8 +20,6 @@ export interface Settings {
   allowBackingFile: boolean;
 }
 
-const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'hint', 'off'];
-
 /** Rule overrides from a settings object, dropping unknown rules and values (a typo must not break linting). */
 function ruleOverrides(raw: unknown): Record<string, SeveritySetting> {
   const out: Record<string, SeveritySetting> = {};
@@ -28,7 +27,7 @@ function ruleOverrides(raw: unknown): Record<string, SeveritySetting> {
   for (const [id, v] of Object.entries(raw as Record<string, unknown>)) {
     if (!ruleInfo(id) || typeof v !== 'string') continue;
     const s = v.toLowerCase() === 'information' ? 'info' : v.toLowerCase();
-    if (SEVERITIES.includes(s)) out[id] = s as SeveritySetting;
+    if ((SEVERITY_SETTINGS as readonly string[]).includes(s)) out[id] = s as SeveritySetting;
   }
   return out;
 }

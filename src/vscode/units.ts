@@ -1,9 +1,5 @@
 // Rates and durations for notifications (sizes: the CLI's humanBytes, so both fronts print them alike).
-export { humanBytes as formatBytes } from '../core/units';
-
-export function formatRate(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / (1024 * 1024)).toFixed(bytesPerSecond >= 100 * 1024 * 1024 ? 0 : 1)} MiB/s`;
-}
+export { humanBytes as formatBytes, humanRate as formatRate } from '../core/units';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';

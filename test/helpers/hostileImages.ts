@@ -33,7 +33,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RefusalCode } from '../../src/core/inspectTypes';
+import type { RefusalCode } from '../../src/core/image/inspectTypes';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -666,11 +666,16 @@ export function hostileSamples(): HostileSample[] {
     { name: 'disk.qed', bytes: qed(), reason: 'banned-format', description: 'QED image' },
     { name: 'cowd.vmdk', bytes: vmdkCowd(), reason: 'banned-format', description: 'VMDK3 COWD image' },
     { name: 'luks2.img', bytes: luks2(), reason: 'unsupported-version', description: 'LUKS version 2' },
-    { name: 'passwd-extent.vmdk', bytes: vmdkDescriptorWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK text descriptor with extent /etc/passwd' },
+    { name: 'passwd-extent.vmdk', bytes: vmdkDescriptorWithPathExtent(), reason: 'vmdk-extent-file', description: 'VMDK text descriptor with extent /etc/passwd' },
     { name: 'sparse-passwd-extent.vmdk', bytes: vmdkSparseWithPathExtent(), reason: 'vmdk-extent-path', description: 'VMDK sparse with embedded descriptor naming /etc/passwd' },
     { name: 'parent-hint.vmdk', bytes: vmdkSparseWithParentHint(), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint /etc/passwd' },
     { name: 'parent-hint-comment.vmdk', bytes: vmdkSparseWithParentHint('/etc/passwd', true), reason: 'backing-file', description: 'VMDK sparse with parentFileNameHint in a comment' },
-    { name: 'flat.vmdk', bytes: vmdkMonolithicFlat(), reason: 'vmdk-create-type', description: 'VMDK createType monolithicFlat' },
+    { name: 'flat.vmdk', bytes: vmdkMonolithicFlat(), reason: 'vmdk-extent-file', description: 'VMDK createType monolithicFlat' },
+    { name: 'sparse-split-type.vmdk', bytes: vmdkSparse({ descriptor: { createType: 'twoGbMaxExtentSparse' } }), reason: 'vmdk-create-type', description: 'VMDK sparse whose descriptor says twoGbMaxExtentSparse' },
+    { name: 'capacity0.vmdk', bytes: vmdkCapacityZero(), reason: 'vmdk-extent-file', description: 'VMDK sparse header of capacity 0: QEMU reads its descriptor as a descriptor file naming x.bin' },
+    { name: 'capacity0-field.vmdk', bytes: vmdkCapacityZero({ first: ['createType= monolithicFlat"'] }), reason: 'vmdk-extent-file', description: 'VMDK capacity 0, createType that only QEMU\'s lookup finds, in a field line' },
+    { name: 'capacity0-abs.vmdk', bytes: vmdkCapacityZero({ extents: ['RW 8 FLAT "/etc/passwd" 0'] }), reason: 'vmdk-extent-file', description: 'VMDK capacity 0 with extent /etc/passwd' },
+    { name: 'capacity0-split.vmdk', bytes: vmdkCapacityZero({ extents: ['RW', '8 VMFS "x.bin"'] }), reason: 'vmdk-extent-file', description: 'VMDK capacity 0 with an extent line QEMU reads across two lines' },
     { name: 'desc-at-0x400.vmdk', bytes: vmdkSparse({ descriptorSector: 2 }), reason: 'vmdk-descriptor', description: 'VMDK sparse descriptor not at 0x200' },
     { name: 'parent.vhd', bytes: vhd({ parent: 'C:\\Windows\\base.vhd' }), reason: 'backing-file', description: 'differencing VHD' },
     { name: 'parent.vhdx', bytes: vhdx({ hasParent: true }), reason: 'backing-file', description: 'differencing VHDX' },
@@ -712,7 +717,7 @@ export function wellFormedSamples(): WellFormedSample[] {
     s('gpt.img', gptDisk(), 'gpt', 'raw', 4 * MiB),
     s('fat.img', fatVbr(), 'raw', 'raw', 1 * MiB),
     s('luks1.img', luks, 'luks', 'luks', luks.length - 8 * 512),
-    s('plain.raw', Buffer.alloc(3 * MiB, 0x61), 'raw', 'raw', 3 * MiB),
+    s('plain.raw', Buffer.alloc(3 * MiB, 0xa5), 'raw', 'raw', 3 * MiB), // binary: text would be asked about first
   ];
 }
 
@@ -736,3 +741,35 @@ export function writeImage(dir: string, name: string, bytes: Buffer): string {
 
 /** The first `length` bytes of an image: a header cut mid-way. */
 export const truncated = (bytes: Buffer, length: number): Buffer => Buffer.from(bytes.subarray(0, length));
+
+// ─────────────────────── VMDK read by QEMU as a descriptor file (issue 8) ───────────────────────
+
+export interface CapacityZeroOptions {
+  /** Extent lines, verbatim. Default: a flat extent naming x.bin beside the image. */
+  extents?: string[];
+  /**
+   * Lines put before everything else in the descriptor. The default hides a createType from a
+   * lookup that wants `createType="…"` but not from QEMU's, which finds the first occurrence and
+   * skips two characters unchecked (vmdk_parse_description).
+   */
+  first?: string[];
+  /** The descriptor's own createType line. */
+  createType?: string;
+}
+
+/**
+ * HOSTILE: a sparse header of capacity 0 with an embedded descriptor. QEMU (vmdk_open_vmdk4) then
+ * reads the descriptor as a descriptor file and opens the extents it names; the file still looks
+ * like a well-formed monolithicSparse image to a reader that does not know that route.
+ */
+export function vmdkCapacityZero(opts: CapacityZeroOptions = {}): Buffer {
+  const bytes = vmdkSparse({
+    descriptor: { createType: opts.createType ?? 'monolithicSparse', extents: opts.extents ?? ['RW 8 FLAT "x.bin" 0'] },
+  });
+  const first = (opts.first ?? ['# createType: monolithicFlat"']).join('\n');
+  const text = bytes.toString('latin1', 512, bytes.indexOf(0, 512));
+  bytes.fill(0, 512, 512 + 20 * 512);
+  ascii(bytes, 512, `${first}\n${text}`);
+  le64(bytes, 12, 0); // capacity
+  return bytes;
+}

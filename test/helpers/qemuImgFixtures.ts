@@ -53,8 +53,10 @@ export function variedData(bytes: number, seed: number): Buffer {
     else if (kind === 2) for (let i = off; i < end; i += 4) buf.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
     // kind 3: zeros (a hole)
   }
-  // Block 0 must not look like an image header or partition table to the inspector.
+  // Block 0 must not look like an image header or partition table to the inspector, nor like
+  // text (a raw disk has binary data early; all-text content is asked about before converting).
   buf.fill(0x5a, 0, 1024);
+  buf[1023] = 0;
   return buf;
 }
 

@@ -1,8 +1,14 @@
 // Fixture texts the suites write into their workspace copy: one finding of every kind.
 
-/** A KVM domain with one disk for each libvirt rule, and one clean disk. */
+/**
+ * A KVM domain with one disk for each libvirt rule, and one clean disk. Its machine type is one a
+ * RHEL 7 host runs, so migration-cache applies to the writeback disk.
+ */
 export const DOMAIN_XML = `<domain type='kvm'>
   <name>integration</name>
+  <os>
+    <type arch='x86_64' machine='pc-i440fx-rhel7.6.0'>hvm</type>
+  </os>
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2' cache='unsafe'/>
@@ -94,4 +100,15 @@ disk_cachemodes = ["file=writeback", "block=none"]
 
 [DEFAULT]
 disk_cachemodes = file=none
+`;
+
+/** Three disk_cachemodes lines outside [libvirt]: moved in, then all but the last removed as duplicates (two passes). */
+export const NOVA_CONF_MISPLACED = `[DEFAULT]
+disk_cachemodes = file=writeback
+debug = true
+disk_cachemodes = block=none
+disk_cachemodes = network=writeback
+
+[libvirt]
+virt_type = kvm
 `;

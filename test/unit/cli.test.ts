@@ -172,6 +172,72 @@ test('--fix writes the preferred fixes atomically, keeps the mode, leaves no tem
   }
 });
 
+/** A domain whose machine type old hosts run: its writeback disks get the migration-cache hint. */
+const OLD_HOSTS = (driver: string) => domain(driver).replace('  <name>vm1</name>\n', "  <name>vm1</name>\n  <os><type arch='x86_64' machine='pc-i440fx-rhel7.6.0'>hvm</type></os>\n");
+
+test('--fix fixes a typo to the mode it resembles, leaves the hint, counts what it wrote; a second --fix writes nothing', async () => {
+  const text = OLD_HOSTS("<driver name='qemu' type='raw' cache='writeback '/>");
+  const dir = tempTree({ 'vm.xml': text });
+  const file = path.join(dir, 'vm.xml');
+  try {
+    const first = await runCli(['lint', '--fix', 'vm.xml'], dir);
+    assert.equal(fs.readFileSync(file, 'utf8'), text.replace("cache='writeback '", "cache='writeback'"));
+    assert.equal(first.stdout, 'No problems in 1 file; 1 fix written; 1 hint not shown (--level hint shows them).\n');
+    assert.equal(first.code, 0);
+    const mtime = fs.statSync(file).mtimeMs;
+    const second = await runCli(['lint', '--fix', '--level', 'hint', 'vm.xml'], dir);
+    assert.match(second.stdout, /^vm\.xml:\d+:\d+ hint migration-cache .*machine type 'pc-i440fx-rhel7\.6\.0'/m);
+    assert.match(second.stdout, /\n\n1 problem \(1 hint\) in 1 file\.\n$/);
+    assert.equal(fs.statSync(file).mtimeMs, mtime, 'the second --fix did not write the file');
+  } finally {
+    rm(dir);
+  }
+});
+
+test('--fix on a nova.conf whose comment cuts a value after an earlier comment block: fixed, not exit 2', async () => {
+  const text = '# managed by hand\n\n[libvirt]\ndisk_cachemodes = file=none,\n# RBD\n  network=writeback\n';
+  const dir = tempTree({ 'nova.conf': text });
+  try {
+    const r = await runCli(['lint', '--fix', 'nova.conf'], dir);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(fs.readFileSync(path.join(dir, 'nova.conf'), 'utf8'), '# managed by hand\n\n[libvirt]\n# RBD\ndisk_cachemodes = file=none,\n  network=writeback\n');
+  } finally {
+    rm(dir);
+  }
+});
+
+test('--level: text leaves hints out by default and counts them; json and sarif keep them; a bad level exits 2', async () => {
+  // cache-directsync (info) on one disk, migration-cache (hint) on the other.
+  const text = OLD_HOSTS("<driver name='qemu' type='raw' cache='directsync'/>").replace(
+    '  </devices>',
+    "    <disk type='block' device='disk'>\n      <source dev='/dev/sdb'/>\n      <target dev='vdb'/>\n    </disk>\n  </devices>",
+  );
+  const dir = tempTree({ 'vm.xml': text });
+  const severities = (out: string) => [...out.matchAll(/^vm\.xml:\d+:\d+ (\w+) ([\w-]+) /gm)].map((m) => `${m[1]} ${m[2]}`);
+  try {
+    const plain = await runCli(['lint', 'vm.xml'], dir);
+    assert.deepEqual(severities(plain.stdout), ['info cache-directsync']);
+    assert.match(plain.stdout, /1 problem \(1 info\) in 1 file; 1 hint not shown \(--level hint shows them\)\.\n$/);
+    const all = await runCli(['lint', '--level', 'hint', 'vm.xml'], dir);
+    assert.deepEqual(severities(all.stdout), ['info cache-directsync', 'hint migration-cache']);
+    const warn = await runCli(['lint', '--level', 'warning', 'vm.xml'], dir);
+    assert.equal(warn.stdout, 'No problems in 1 file; 1 info, 1 hint not shown (--level hint shows them).\n');
+    const json = JSON.parse((await runCli(['lint', '--format', 'json', 'vm.xml'], dir)).stdout);
+    assert.deepEqual(json.findings.map((f: { severity: string }) => f.severity), ['info', 'hint']);
+    assert.deepEqual(json.summary, { error: 0, warning: 0, info: 1, hint: 1 });
+    const sarif = JSON.parse((await runCli(['lint', '--format', 'sarif', 'vm.xml'], dir)).stdout);
+    assert.deepEqual(sarif.runs[0].results.map((x: { ruleId: string; level: string }) => `${x.level} ${x.ruleId}`), ['note cache-directsync', 'note migration-cache']);
+    const jsonWarn = JSON.parse((await runCli(['lint', '--format', 'json', '--level', 'warning', 'vm.xml'], dir)).stdout);
+    assert.deepEqual(jsonWarn.findings, []);
+    const bad = await runCli(['lint', '--level', 'notice', 'vm.xml'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--level 'notice': expected one of error, warning, info, hint/);
+  } finally {
+    rm(dir);
+  }
+});
+
 test('--rule overrides a severity; unknown rules and severities exit 2 listing the valid ones', async () => {
   const dir = tempTree({ 'vm.xml': UNSAFE });
   try {
@@ -200,7 +266,9 @@ test('.qemu-disk-tools.json sets severities for the tree; --rule wins; a bad one
     assert.match(fromConfig.stdout, / error cache-unsafe /);
     const overridden = await runCli(['lint', '--rule', 'cache-unsafe=hint', 'vm.xml'], sub);
     assert.equal(overridden.code, 0);
-    assert.match(overridden.stdout, / hint cache-unsafe /);
+    assert.equal(overridden.stdout, 'No problems in 1 file; 1 hint not shown (--level hint shows them).\n');
+    const asked = await runCli(['lint', '--rule', 'cache-unsafe=hint', '--level', 'hint', 'vm.xml'], sub);
+    assert.match(asked.stdout, / hint cache-unsafe /);
     const ignored = await runCli(['lint', '--no-config', 'vm.xml'], sub);
     assert.match(ignored.stdout, / warning cache-unsafe /);
     fs.writeFileSync(path.join(dir, '.qemu-disk-tools.json'), '{"rules": {"cache-unsafe": "loud"}}');
@@ -235,6 +303,18 @@ test('directories recurse (skipping node_modules and .git); globs match; an empt
   }
 });
 
+test('lint of one missing file: one error naming it, exit 2, and no "No problems" summary', async () => {
+  const dir = tempTree({});
+  try {
+    const r = await runCli(['lint', 'nonexist.xml'], dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'nonexist.xml: no such file or directory, so it was not checked\n');
+    assert.equal(r.stdout, '', 'nothing was linted, so there is no summary to print');
+  } finally {
+    rm(dir);
+  }
+});
+
 test('a binary file and a missing file exit 2 naming them, and the other files are still linted', async () => {
   const dir = tempTree({ 'disk.xml': Buffer.from([0x3c, 0x64, 0x00, 0x01, 0x02, 0xff]), 'vm.xml': NATIVE });
   try {
@@ -243,6 +323,7 @@ test('a binary file and a missing file exit 2 naming them, and the other files a
     assert.match(r.stderr, /^disk\.xml: .*binary/m);
     assert.match(r.stderr, /^gone\.xml: no such file/m);
     assert.match(r.stdout, /^vm\.xml:\d+:\d+ error io-native-needs-direct /m);
+    assert.match(r.stdout, /in 1 file; 2 paths not checked \(see the errors above\)\.$/m);
     const json = JSON.parse((await runCli(['lint', '-f', 'json', 'disk.xml', 'vm.xml'], dir)).stdout);
     assert.deepEqual(json.errors.map((e: { file: string }) => e.file), ['disk.xml']);
   } finally {

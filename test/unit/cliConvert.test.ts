@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { CLI_BUNDLE, runCli, tempTree } from '../helpers/cliRun';
-import { vmdkDescriptorWithPathExtent } from '../helpers/hostileImages';
+import { vmdkCapacityZero, vmdkDescriptorWithPathExtent } from '../helpers/hostileImages';
+import { recordingQemuImg } from '../helpers/qemuImgFixtures';
 
 const qemuImg = (...args: string[]) => execFileSync('qemu-img', args, { encoding: 'utf8' });
 const infoOf = (file: string) => JSON.parse(qemuImg('info', '--output=json', file)) as { format: string; 'virtual-size': number };
@@ -84,6 +85,27 @@ test('hostile images (a backing file, a VMDK extent naming a host file) are refu
   }
 });
 
+test('issue 8: a VMDK that QEMU reads as a descriptor naming x.bin beside it is refused by inspect and convert before qemu-img runs', async () => {
+  const dir = tempTree({ 'x.bin': Buffer.alloc(4096, 'secret ') });
+  fs.writeFileSync(path.join(dir, 'disk.vmdk'), vmdkCapacityZero());
+  const rec = recordingQemuImg(fs.mkdtempSync(path.join(dir, 'rec-')));
+  try {
+    // The oracle: plain qemu-img opens x.bin as the image's data.
+    assert.match(qemuImg('info', '-f', 'vmdk', path.join(dir, 'disk.vmdk')), /x\.bin/);
+    const inspected = await runCli(['inspect', '--qemu-img', rec.path, 'disk.vmdk'], dir);
+    assert.equal(inspected.code, 1);
+    assert.match(inspected.stdout, /safe to open: +NO/);
+    assert.match(inspected.stdout, /extent 'x\.bin' is a separate file/);
+    const converted = await runCli(['convert', '--qemu-img', rec.path, 'disk.vmdk', 'out.raw'], dir);
+    assert.equal(converted.code, 1);
+    assert.match(converted.stderr, /extent 'x\.bin' is a separate file/);
+    assert.deepEqual(rec.calls(), [], 'qemu-img was started');
+    assert.ok(!fs.existsSync(path.join(dir, 'out.raw')));
+  } finally {
+    rm(dir);
+  }
+});
+
 test('convert usage errors exit 2: unknown target extension, options that do not fit the format', async () => {
   const dir = tempTree({});
   try {
@@ -135,6 +157,32 @@ test('Ctrl+C during a conversion: exit 130, qemu-img stopped, no target and no .
     assert.match(stderr, /^Cancelled/m);
     assert.deepEqual(fs.readdirSync(dir), ['big.raw']);
     assert.equal(processMentions(path.join(dir, 'big.qcow2')), false, 'qemu-img is still running');
+  } finally {
+    rm(dir);
+  }
+});
+
+test('convert --for and --compression: the destination named in the summary, conflicting or unknown values are usage errors', async () => {
+  const dir = tempTree({});
+  try {
+    qemuImg('create', '-q', '-f', 'qcow2', path.join(dir, 's.qcow2'), String(5 * MiB + 512));
+    const r = await runCli(['convert', '--for', 'azure', 's.qcow2', 'disk.vhd'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Converted s\.qcow2 .* to disk\.vhd \(for Microsoft Azure: vpc, /m);
+    assert.equal(JSON.parse(qemuImg('info', '-f', 'vpc', '--output=json', path.join(dir, 'disk.vhd')))['virtual-size'], 6 * MiB);
+    const z = await runCli(['convert', '--compression', 'zlib', 's.qcow2', 'z.qcow2'], dir);
+    assert.equal(z.code, 0, z.stderr);
+    assert.match(z.stdout, /compressed with zlib/);
+    for (const [args, why] of [
+      [['--for', 'gcp', '--to', 'qcow2'], /--for gcp writes raw; drop --to qcow2/],
+      [['--for', 'ibm'], /--for 'ibm': expected one of azure, aws, gcp, openstack/],
+      [['--compression', 'lz4'], /--compression 'lz4': expected one of zstd, zlib/],
+    ] as const) {
+      const bad = await runCli(['convert', ...args, 's.qcow2', 'x.img'], dir);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, why);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'x.img')));
   } finally {
     rm(dir);
   }

@@ -1,7 +1,8 @@
 // Convert progress as the operator sees it: a redrawn bar on a terminal, plain lines in a log.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { progressReporter } from '../../src/cli/progressBar';
+import { formatProgressLine, progressReporter } from '../../src/cli/progressBar';
+import { humanRate } from '../../src/core/units';
 
 function capture(tty: boolean, percents: number[]): string {
   let out = '';
@@ -27,4 +28,11 @@ test('a terminal: the bar redraws in place and ends with one newline', () => {
   assert.match(out, /\[#{15}\.{15}\]  50%/);
   assert.match(out, /\[#{30}\] 100%/);
   assert.ok(out.endsWith('\n') && !out.endsWith('\n\n'));
+});
+
+test('rates are shown in the unit that fits: a small file never reads "0.0 MiB/s"', () => {
+  assert.equal(humanRate(420 * 1024), '420 KiB/s');
+  assert.equal(humanRate(3.2 * 1024 * 1024), '3.2 MiB/s');
+  assert.equal(humanRate(512.4), '512 bytes/s');
+  assert.match(formatProgressLine({ percent: 100, bytesPerSecond: 40 * 1024 }), /40 KiB\/s/);
 });

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, ConvertProgress, ConvertRequest, TargetFormat, convertImage } from '../../src/core/convert';
+import { cliMessage } from '../../src/cli/remedies';
+import { ConvertError, ConvertProgress, ConvertRequest, TargetFormat, convertImage } from '../../src/core/image/convert';
 import {
   NO_QEMU_IMG, QEMU_IMG, rejectsWith, compareImages, holdImage, makeImage, qemuImg, recordingQemuImg, sha256, tmpDir,
 } from '../helpers/qemuImgFixtures';
@@ -164,7 +165,7 @@ test('a missing source or target folder is reported before qemu-img runs', async
   assert.deepEqual(rec.calls(), []);
 });
 
-test('a missing qemu-img says how to install it', async (t) => {
+test('a missing qemu-img: the error carries the remedies each front words (the CLI: how to install it)', async (t) => {
   const dir = tmpDir(t);
   fs.writeFileSync(path.join(dir, 's.raw'), Buffer.alloc(65536, 1));
   const e = await rejectsWith(
@@ -172,7 +173,8 @@ test('a missing qemu-img says how to install it', async (t) => {
     ConvertError,
     'qemu-img-missing',
   );
-  assert.match(e.message, /qemu-utils/);
+  assert.deepEqual(e.remedies, ['choose-qemu-img', 'install-qemu-img']);
+  assert.match(cliMessage(e.message, e.remedies), /qemu-utils/);
 });
 
 test('target options: compression, preallocation, subformats; bad combinations refused before running', async (t) => {

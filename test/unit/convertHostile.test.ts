@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
 import { hostileSamples, qcow2WithBackingFile, wellFormedSamples, writeImage } from '../helpers/hostileImages';
 import { NO_QEMU_IMG, QEMU_IMG, qemuImg, recordingQemuImg, rejectsWith, tmpDir } from '../helpers/qemuImgFixtures';
 
@@ -53,6 +53,16 @@ test('refused before qemu-img runs: a qcow2 with backing file /etc/passwd given 
   const file = writeImage(dir, 'cloud.img', qcow2WithBackingFile('/etc/passwd'));
   const rec = recordingQemuImg(dir);
   await rejectsWith(convertImage({ source: file, sourceFormat: 'raw', target: path.join(dir, 'o.raw'), targetFormat: 'raw', qemuImgPath: rec.path }), ConvertError, 'refused');
+  assert.deepEqual(rec.calls(), []);
+});
+
+test('an empty file is raw data with nothing to convert: refused before qemu-img runs, saying so', async (t) => {
+  if (!QEMU_IMG) return t.skip(NO_QEMU_IMG);
+  const dir = tmpDir(t);
+  const file = writeImage(dir, 'empty.img', Buffer.alloc(0));
+  const rec = recordingQemuImg(dir);
+  const e = await rejectsWith(convertImage({ source: file, target: path.join(dir, 'o.raw'), targetFormat: 'raw', qemuImgPath: rec.path }), ConvertError, 'refused');
+  assert.equal(e.message, `${file} is empty (0 bytes): there is no disk in it to convert. qemu-img was not run on ${file}.`);
   assert.deepEqual(rec.calls(), []);
 });
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, ConvertResult, convertImage } from '../../src/core/convert';
+import { ConvertError, ConvertResult, convertImage } from '../../src/core/image/convert';
 import { Ctx, NO_QEMU_IMG, QEMU_IMG, alive, makeImage, procState, recordingQemuImg, sha256, tmpDir } from '../helpers/qemuImgFixtures';
 
 interface Interrupted {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, convertImage } from '../../src/core/convert';
+import { ConvertError, convertImage } from '../../src/core/image/convert';
 import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, compareImages, makeImage, recordingQemuImg, sha256, tmpDir, tryMount } from '../helpers/qemuImgFixtures';
 
 test('a full target filesystem: a no-space error and no partial file', async (t) => {
@@ -14,14 +14,19 @@ test('a full target filesystem: a no-space error and no partial file', async (t)
   const m = tryMount(t, 'tmpfs', 'size=1m,mode=0755');
   if ('skip' in m) return t.skip(m.skip);
   const dir = tmpDir(t);
-  const src = makeImage(dir, 's.qcow2', 'qcow2', 4);
+  const src = makeImage(dir, 's.qcow2', 'qcow2', 8);
   const before = sha256(src);
+  // Measured first: refused before anything is written (freeSpace.test.ts has the details).
   for (const format of ['raw', 'qcow2'] as const) {
     const target = path.join(m.dir, `out.${format}`);
     const e = await rejectsWith(convertImage({ source: src, target, targetFormat: format }), ConvertError, 'no-space');
-    assert.match(e.message, /full/);
+    assert.match(e.message, /needs .* free on /);
     assert.deepEqual(fs.readdirSync(m.dir), [], `left in the full filesystem: ${fs.readdirSync(m.dir).join(', ')}`);
   }
+  // Compressed output cannot be measured, so it runs, and fills the disk (a quarter of the data is random).
+  const e = await rejectsWith(convertImage({ source: src, target: path.join(m.dir, 'out.qcow2'), targetFormat: 'qcow2', options: { compress: true } }), ConvertError, 'no-space');
+  assert.match(e.message, /full/);
+  assert.deepEqual(fs.readdirSync(m.dir), [], `left in the full filesystem: ${fs.readdirSync(m.dir).join(', ')}`);
   assert.equal(sha256(src), before);
 });
 

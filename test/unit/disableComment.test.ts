@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { disableEdits } from '../../src/vscode/disableComment';
+import { disableEdits, reasonSnippet } from '../../src/vscode/disableComment';
 import { lint } from '../../src/core/lint';
 import { applyEdits } from '../../src/core/text';
 import { parseIni } from '../../src/core/ini';
@@ -33,7 +33,7 @@ test('XML, one-line tag: a next-line comment above it, with its indentation; onl
   const text = xml(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>`);
   const r = disable(text, 'vm.xml', 'cache-unsafe');
   assert.equal(r.action.title, 'Disable cache-unsafe for this line');
-  assert.match(r.after, /\n {6}<!-- qdt-disable-next-line cache-unsafe -- reason -->\n {6}<driver /);
+  assert.match(r.after, /\n {6}<!-- qdt-disable-next-line cache-unsafe: reason -->\n {6}<driver /);
   assert.ok(!r.rules.includes('cache-unsafe'));
   assert.deepEqual(r.rules, r.before.filter((x) => x !== 'cache-unsafe'));
 });
@@ -43,7 +43,7 @@ test('XML, start tag over several lines: the comments bracket the tag, which sta
   const r = disable(text, 'vm.xml', 'cache-unsafe');
   assert.equal(r.action.title, 'Disable cache-unsafe for this element');
   assert.ok(!r.rules.includes('cache-unsafe'));
-  assert.match(r.after, /<!-- qdt-disable cache-unsafe -- reason -->\n {6}<driver name='qemu' type='raw'\n {14}cache='unsafe'\n {14}io='threads'\/>\n {6}<!-- qdt-enable cache-unsafe -->\n/);
+  assert.match(r.after, /<!-- qdt-disable cache-unsafe: reason -->\n {6}<driver name='qemu' type='raw'\n {14}cache='unsafe'\n {14}io='threads'\/>\n {6}<!-- qdt-enable cache-unsafe -->\n/);
   // The tag still reads as one <driver> with both attributes.
   const disk = scanXml(r.after, (_path, name) => name === 'disk').captured[0];
   const driver = disk.children.find((c) => c.name === 'driver');
@@ -53,7 +53,7 @@ test('XML, start tag over several lines: the comments bracket the tag, which sta
 test('XML with CRLF: the inserted line ends with CRLF', () => {
   const text = xml(`<driver name='qemu' cache='unsafe'/>`).replace(/\n/g, '\r\n');
   const r = disable(text, 'vm.xml', 'cache-unsafe', '\r\n');
-  assert.match(r.after, /-- reason -->\r\n {6}<driver/);
+  assert.match(r.after, /: reason -->\r\n {6}<driver/);
   assert.ok(!r.rules.includes('cache-unsafe'));
 });
 
@@ -74,4 +74,11 @@ test('nova.conf, finding on a continuation line: the option is bracketed, its va
   assert.ok(!r.rules.includes('nova-cachemodes-unsafe'));
   assert.deepEqual(parseIni(r.after).errors, []);
   assert.equal(novaValue(r.after), novaValue(text));
+});
+
+test('the reason is a snippet placeholder: everything else is literal, even $ and } in the text', () => {
+  const xml = disableEdits('<domain>\n  <disk/>\n</domain>\n', 'domain-xml', 'cache-unsafe', 11, '\n').edits[0].newText;
+  assert.equal(reasonSnippet(xml), '  <!-- qdt-disable-next-line cache-unsafe: ${1:reason} -->\n');
+  assert.equal(reasonSnippet('# qdt-disable a -- reason $x}\n'), '# qdt-disable a -- ${1:reason} \\$x\\}\n');
+  assert.equal(reasonSnippet('# qdt-enable a\n'), undefined, 'the enable comment has no reason');
 });

@@ -6,9 +6,11 @@ import { lint, fixAll } from '../../src/core/lint';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 
-/** A QEMU domain holding `devices` (indented by the caller). */
-const domain = (devices: string, type = 'kvm') =>
-  `<domain type='${type}'>\n  <name>vm</name>\n  <devices>\n${devices}  </devices>\n</domain>\n`;
+/** A QEMU domain holding `devices` (indented by the caller), with a machine type if given. */
+const domain = (devices: string, type = 'kvm', machine?: string) =>
+  `<domain type='${type}'>\n  <name>vm</name>\n${machine ? `  <os>\n    <type arch='x86_64' machine='${machine}'>hvm</type>\n  </os>\n` : ''}  <devices>\n${devices}  </devices>\n</domain>\n`;
+/** A machine type of QEMU 2.11: such a guest can run on a host that cannot migrate it with a host cache. */
+const OLD = 'pc-i440fx-2.11';
 
 const disk = (inner: string, attrs = "type='file' device='disk'") =>
   `    <disk ${attrs}>\n${inner
@@ -105,8 +107,12 @@ test('cache-unsafe, cache-writethrough, cache-directsync on writable disks, with
   assert.ok(fixed(text, fs[0]).includes("type='qcow2' cache='none'/>"));
   assert.ok(fixed(text, fs[0], "Set cache='writeback'").includes("cache='writeback'/>"));
   assert.ok(fixed(text, fs[1], "Set cache='writeback'").includes("cache='writeback'/>"));
-  assert.deepEqual(fs[2].fixes.map((x) => x.title), ["Set cache='none'"]);
-  assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace(/cache='(unsafe|writethrough|directsync)'/g, "cache='none'"));
+  // directsync is information: its fix is offered, not preferred, so fix-all keeps the mode.
+  assert.deepEqual(fs[2].fixes.map((x) => `${x.title}${x.preferred ? ' (preferred)' : ''}`), ["Set cache='none'"]);
+  assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace(/cache='(unsafe|writethrough)'/g, "cache='none'"));
+  // Raised to warning, it is fixed like the others.
+  const raised = { fileName: 'vm.xml', severities: { 'cache-directsync': 'warning' as const } };
+  assert.equal(fixAll(text, raised).text, text.replace(/cache='(unsafe|writethrough|directsync)'/g, "cache='none'"));
   // With io='native', writeback is not offered: it would break the disk.
   const native = domain(disk(`<driver name='qemu' type='raw' cache='unsafe' io='native'/>\n${FILE_SRC}`));
   const unsafeNative = only(native, 'cache-unsafe');
@@ -167,24 +173,45 @@ test('vhostvdpa-cache: cache must be none or directsync, also when absent', () =
   assert.deepEqual(rules(domain(disk(`<driver name='qemu' type='raw' cache='none'/>\n${src}`, attrs))), []);
 });
 
-test('migration-cache: a writable file or block disk with a host cache is a hint; without a <driver> the fix adds one', () => {
-  const text = domain(disk(`<driver name='qemu' type='qcow2'/>\n${FILE_SRC}`));
+test('migration-cache: a writable file or block disk with a host cache, on a machine type old hosts run, is a hint; without a <driver> the fix adds one', () => {
+  const text = domain(disk(`<driver name='qemu' type='qcow2'/>\n${FILE_SRC}`), 'kvm', OLD);
   const f = only(text, 'migration-cache');
   assert.equal(f.severity, 'hint');
   assert.equal(at(text, f), 'driver');
-  assert.ok(fixed(text, f).includes("<driver name='qemu' type='qcow2' cache='none'/>"));
+  assert.match(f.message, /machine type 'pc-i440fx-2\.11'/);
+  const set = "Set cache='none'";
+  assert.ok(fixed(text, f, set).includes("<driver name='qemu' type='qcow2' cache='none'/>"));
+  // Offered, never preferred: writeback may be the only mode the host's filesystem supports.
+  assert.deepEqual(f.fixes.map((x) => x.preferred === true), [false]);
+  assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text);
+  assert.equal(fixAll(text, { fileName: 'vm.xml', severities: { 'migration-cache': 'error' } }).text, text);
 
-  const bare = domain(disk(FILE_SRC, "type='block' device='disk'"));
+  const bare = domain(disk(FILE_SRC, "type='block' device='disk'"), 'kvm', OLD);
   const g = only(bare, 'migration-cache');
   assert.equal(at(bare, g), 'disk');
   assert.equal(
-    fixed(bare, g),
-    domain(disk(`<driver name='qemu' cache='none'/>\n${FILE_SRC}`, "type='block' device='disk'")),
+    fixed(bare, g, set),
+    domain(disk(`<driver name='qemu' cache='none'/>\n${FILE_SRC}`, "type='block' device='disk'"), 'kvm', OLD),
   );
   // Network disks, shared disks, read-only disks and none/directsync do not get it.
-  assert.deepEqual(rules(domain(disk(`<driver name='qemu' type='raw'/>\n<source protocol='nbd' name='x'><host name='h'/></source>\n<target dev='vda'/>`, "type='network' device='disk'"))), []);
-  assert.deepEqual(rules(domain(disk(`<driver name='qemu' cache='none'/>\n${FILE_SRC}`))), []);
-  assert.deepEqual(rules(domain(disk(`${FILE_SRC}\n<readonly/>`))), []);
+  assert.deepEqual(rules(domain(disk(`<driver name='qemu' type='raw'/>\n<source protocol='nbd' name='x'><host name='h'/></source>\n<target dev='vda'/>`, "type='network' device='disk'"), 'kvm', OLD)), []);
+  assert.deepEqual(rules(domain(disk(`<driver name='qemu' cache='none'/>\n${FILE_SRC}`), 'kvm', OLD)), []);
+  assert.deepEqual(rules(domain(disk(`${FILE_SRC}\n<readonly/>`), 'kvm', OLD)), []);
+});
+
+test('migration-cache: only where a host too old to migrate with a host cache can run the guest', () => {
+  const hosted = (machine?: string) => rules(domain(disk(`<driver name='qemu' type='qcow2' cache='writeback'/>\n${FILE_SRC}`), 'kvm', machine));
+  // QEMU before 4.0 has no drop-cache; RHEL 7 and 8.0-8.1 ship libvirt 4.5.
+  for (const m of ['pc-i440fx-2.11', 'pc-q35-3.1', 'pc-0.14', 'pc-1.2', 'virt-2.6', 'pseries-3.1', 's390-ccw-virtio-2.7', 'pc-i440fx-rhel7.6.0', 'pc-q35-rhel8.1.0']) {
+    assert.deepEqual(hosted(m), ['migration-cache'], m);
+  }
+  // Only QEMU >= 4.0 (or RHEL >= 8.2) runs these; aliases and an absent machine type take the
+  // version of the host that defines the domain, which the file does not tell.
+  for (const m of [undefined, 'pc', 'q35', 'virt', 'pseries', 'pc-i440fx-4.0', 'pc-q35-4.2', 'pc-q35-10.1', 'virt-4.0', 'pc-q35-rhel8.2.0', 'pc-q35-rhel9.4.0', '$machine', 'pc-i440fx-{{ ver }}']) {
+    assert.deepEqual(hosted(m), [], String(m));
+  }
+  // A <disk> snippet names no machine type.
+  assert.deepEqual(rules(disk(`<driver name='qemu' cache='writeback'/>\n${FILE_SRC}`)), []);
 });
 
 test('rbd-cache-none: an RBD disk with cache=none turns the librbd cache off; writeback is suggested', () => {
@@ -193,7 +220,9 @@ test('rbd-cache-none: an RBD disk with cache=none turns the librbd cache off; wr
   const text = rbd("cache='none'");
   const f = only(text, 'rbd-cache-none');
   assert.equal(f.severity, 'hint');
-  assert.ok(fixed(text, f).includes("cache='writeback'"));
+  assert.ok(fixed(text, f, "Set cache='writeback'").includes("cache='writeback'"));
+  // A valid mode the user chose is never changed by fix-all, whatever the rule's severity.
+  assert.equal(fixAll(text, { fileName: 'vm.xml', severities: { 'rbd-cache-none': 'warning' } }).text, text);
   assert.deepEqual(rules(rbd("cache='directsync'")), ['rbd-cache-none']);
   assert.deepEqual(rules(rbd("cache='writeback'")), []);
   // io='native' needs the O_DIRECT mode; a shared RBD disk must not cache.
@@ -207,7 +236,8 @@ test("lun-cache-ignored: cache on a device='lun' disk is removed", () => {
   const text = domain(disk(`<driver name='qemu' type='raw' cache='writethrough'/>\n${src}`, attrs));
   const f = only(text, 'lun-cache-ignored');
   assert.deepEqual(rules(text), ['lun-cache-ignored']);
-  assert.ok(fixed(text, f).includes("<driver name='qemu' type='raw'/>"));
+  assert.ok(fixed(text, f, "Remove cache='writethrough'").includes("<driver name='qemu' type='raw'/>"));
+  assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text);
   assert.deepEqual(rules(domain(disk(`<driver name='qemu' type='raw'/>\n${src}`, attrs))), []);
   assert.deepEqual(rules(domain(disk(`<driver name='qemu' type='raw' cache='none' io='native'/>\n${src}`, attrs))), []);
 });
@@ -235,7 +265,8 @@ test('never flagged: <cpu><cache>, <cputune><cachetune>, <filesystem><binary><ca
 test('a <disk> snippet file (as attach-device takes) and a rootless list of disks are linted', () => {
   const one = `<disk type='file' device='disk'>\n  <driver name='qemu' type='raw' cache='unsafe'/>\n  <source file='/x.img'/>\n  <target dev='vdb'/>\n</disk>\n`;
   assert.deepEqual(rules(one), ['cache-unsafe']);
-  assert.deepEqual(run(one + one.replace('unsafe', 'writethrough'), { fileName: 'disks.xml', kind: 'domain-xml' }).map((f) => f.rule), ['cache-unsafe', 'cache-writethrough']);
+  // A list of disks is linted disk by disk; as one file libvirt would refuse it (one element per file).
+  assert.deepEqual(run(one + one.replace('unsafe', 'writethrough'), { fileName: 'disks.xml', kind: 'domain-xml' }).map((f) => f.rule), ['cache-unsafe', 'xml-syntax', 'cache-writethrough']);
 });
 
 test('template placeholders are not judged', () => {
@@ -253,7 +284,7 @@ test('severities come from the registry and settings; off drops the rule', () =>
 
 test('a suppression comment above the disk driver silences that rule on that line only', () => {
   const text = domain(
-    disk(`<!-- qdt-disable-next-line cache-unsafe -- throwaway CI VM -->\n<driver name='qemu' type='raw' cache='unsafe'/>\n${FILE_SRC}`) +
+    disk(`<!-- qdt-disable-next-line cache-unsafe: throwaway CI VM -->\n<driver name='qemu' type='raw' cache='unsafe'/>\n${FILE_SRC}`) +
       disk(`<driver name='qemu' type='raw' cache='unsafe'/>\n${FILE_SRC}`),
   );
   const fs = run(text);
@@ -272,7 +303,7 @@ test('CRLF files and a byte-order mark: offsets index the text as given', () => 
     assert.equal(fixAll(text, { fileName: 'vm.xml' }).text, text.replace("cache='unsafe'", "cache='none'"));
   }
   // An inserted <driver> uses the file's line break.
-  const bare = domain(disk(FILE_SRC)).replace(/\n/g, '\r\n');
+  const bare = domain(disk(FILE_SRC), 'kvm', OLD).replace(/\n/g, '\r\n');
   const g = only(bare, 'migration-cache');
-  assert.ok(fixed(bare, g).includes("<disk type='file' device='disk'>\r\n      <driver name='qemu' cache='none'/>\r\n      <source"));
+  assert.ok(fixed(bare, g, "Set cache='none'").includes("<disk type='file' device='disk'>\r\n      <driver name='qemu' cache='none'/>\r\n      <source"));
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { blockingIssues, infoMarkdown, infoWarnings } from '../../src/vscode/imageInfoMarkdown';
-import type { ImageInfo } from '../../src/core/qemuImg';
+import type { ImageInfo } from '../../src/core/image/qemuImg';
 
 const base: ImageInfo = {
   path: '/images/web.qcow2',
@@ -75,4 +75,9 @@ test('a backing file alone is flagged but does not stop qemu-img info', () => {
   const md = infoMarkdown({ file: base.path, inspect, info: { ...base, backingFile: 'base.qcow2', backingChain: ['base.qcow2'] } });
   assert.doesNotMatch(md, /Refused/);
   assert.match(md, /depends on the backing file `base\.qcow2`/);
+});
+
+test("what qemu-img info shows against the image (core's verdict) is a warning at the top", () => {
+  const md = infoMarkdown({ file: base.path, info: base, infoProblems: ["extent 'x.bin' is a separate file"] });
+  assert.match(md, /^> ⚠️ Not safe: qemu-img info shows that extent 'x\.bin' is a separate file\.$/m);
 });

@@ -4,7 +4,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { inspectImage } from '../../src/core/imageInspector';
+import { inspectImage } from '../../src/core/image/imageInspector';
 import * as img from '../helpers/hostileImages';
 
 const QEMU_IMG = process.env.QEMU_IMG ?? 'qemu-img';
@@ -63,8 +63,8 @@ describe('images made by qemu-img create', () => {
   const hostile: Array<{ name: string; format: string; options: string[]; reason: string }> = [
     { name: 'overlay.qcow2', format: 'qcow2', options: ['backing_file=/etc/passwd', 'backing_fmt=raw'], reason: 'backing-file' },
     { name: 'external.qcow2', format: 'qcow2', options: ['data_file=EXTERNAL', 'data_file_raw=on'], reason: 'data-file' },
-    { name: 'flat.vmdk', format: 'vmdk', options: ['subformat=monolithicFlat'], reason: 'vmdk-create-type' },
-    { name: 'split.vmdk', format: 'vmdk', options: ['subformat=twoGbMaxExtentSparse'], reason: 'vmdk-create-type' },
+    { name: 'flat.vmdk', format: 'vmdk', options: ['subformat=monolithicFlat'], reason: 'vmdk-extent-file' },
+    { name: 'split.vmdk', format: 'vmdk', options: ['subformat=twoGbMaxExtentSparse'], reason: 'vmdk-extent-file' },
     { name: 'old.qed', format: 'qed', options: [], reason: 'banned-format' },
     { name: 'old.qcow', format: 'qcow', options: [], reason: 'unsupported-version' },
   ];
@@ -103,6 +103,18 @@ describe('hand-made samples as qemu-img sees them', () => {
     for (const inComment of [false, true]) {
       const child = img.writeImage(dir, `child-${inComment}.vmdk`, img.vmdkSparseWithParentHint(parent, inComment));
       assert.equal(qemuInfo(child, 'vmdk')['backing-filename'], parent);
+    }
+  });
+
+  test('a VDI with an odd disk size: rounded up to whole sectors, as qemu-img does (found by the differential campaign)', async (t) => {
+    for (const size of [1, 511, 1000, 64 * img.MiB - 100]) {
+      const bytes = img.vdi(64 * img.MiB);
+      bytes.writeBigUInt64LE(BigInt(size), 0x170);
+      const file = img.writeImage(dir, 'odd.vdi', bytes);
+      const r = await inspectImage(file);
+      assert.equal(r.virtualSize, Math.ceil(size / 512) * 512);
+      if (skipWithout(t)) return;
+      assert.equal(qemuInfo(file, 'vdi')['virtual-size'], r.virtualSize, `disk size ${size}`);
     }
   });
 

@@ -10,14 +10,16 @@ import { shapePairs } from '../../bench/lint/shapes';
 
 const MAX_RATIO = 8;
 
-function medianMs(fn: () => void, runs: number): number {
-  const times: number[] = [];
+// The fastest of several runs: a pause of the machine (GC, another process on a shared core)
+// only ever adds time, so the minimum is the steadiest figure of what the code costs.
+function fastestMs(fn: () => void, runs: number): number {
+  let best = Infinity;
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
+    best = Math.min(best, performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return best;
 }
 
 for (const pair of shapePairs(2500)) {
@@ -26,12 +28,13 @@ for (const pair of shapePairs(2500)) {
     // Both run once first, so that neither pays for the JIT alone.
     lint(pair.odd, req);
     lint(pair.ordinary, req);
-    // The floor keeps a 1 ms ordinary run from turning noise into a large ratio.
-    const lintOdd = medianMs(() => lint(pair.odd, req), 5);
-    const lintOrdinary = Math.max(medianMs(() => lint(pair.ordinary, req), 5), 5);
+    // The floor (20 ms) keeps a few-ms ordinary run from turning noise into a large ratio; a
+    // quadratic scan costs seconds at these sizes.
+    const lintOdd = fastestMs(() => lint(pair.odd, req), 5);
+    const lintOrdinary = Math.max(fastestMs(() => lint(pair.ordinary, req), 5), 20);
     assert.ok(lintOdd / lintOrdinary < MAX_RATIO, `lint: ${lintOdd.toFixed(0)} ms odd vs ${lintOrdinary.toFixed(0)} ms ordinary`);
-    const fixOdd = medianMs(() => fixAll(pair.odd, req), 3);
-    const fixOrdinary = Math.max(medianMs(() => fixAll(pair.ordinary, req), 3), 5);
+    const fixOdd = fastestMs(() => fixAll(pair.odd, req), 3);
+    const fixOrdinary = Math.max(fastestMs(() => fixAll(pair.ordinary, req), 3), 20);
     assert.ok(fixOdd / fixOrdinary < MAX_RATIO, `fix-all: ${fixOdd.toFixed(0)} ms odd vs ${fixOrdinary.toFixed(0)} ms ordinary`);
   });
 }
@@ -39,8 +42,8 @@ for (const pair of shapePairs(2500)) {
 test('a start tag of tens of megabytes is read to its end: its finding is not lost', () => {
   // The scanner's former regex overflowed its stack at ~30 MB of attributes, and the domain
   // then linted as if it had no disk.
-  const attrs = ` a='v'`.repeat(7_000_000);
+  const attrs = Array.from({ length: 3_500_000 }, (_, i) => ` a${i.toString(36)}='v'`).join('');
   const text = `<domain type='kvm'><devices><disk type='file'>\n<driver name='qemu'${attrs} cache='unsafe'/></disk></devices></domain>`;
-  assert.ok(text.length > 40_000_000);
+  assert.ok(text.length > 30_000_000);
   assert.deepEqual(lint(text, { fileName: 'vm.xml' }).map((f) => f.rule), ['cache-unsafe']);
 });

@@ -31,8 +31,38 @@ test('every command the menus name is contributed, and qemuImgPath is restricted
   for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) {
     for (const m of items) assert.ok(commands.has(m.command), m.command);
   }
-  assert.equal(pkg.contributes.configuration.properties['qemuDiskTools.qemuImgPath'].scope, 'machine'); // issue 3: machine-scoped
-  assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('qemuDiskTools.qemuImgPath'));
+});
+
+// Settings that choose the program run on images, or lift a refusal: a workspace's
+// .vscode/settings.json must not set them (machine scope), nor an untrusted folder (restricted).
+const GUARDING_SETTINGS = ['qemuDiskTools.qemuImgPath', 'qemuDiskTools.convert.allowBackingFile'];
+
+test('settings that change what runs on images or what is refused are machine-scoped and restricted', () => {
+  const props = pkg.contributes.configuration.properties;
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  for (const key of GUARDING_SETTINGS) {
+    assert.equal(props[key].scope, 'machine', key);
+    assert.ok(restricted.includes(key), `${key} is not in restrictedConfigurations`);
+  }
+  // Everything else stays per folder; a new setting has to be placed in one list or the other.
+  for (const key of Object.keys(props).filter((k) => !GUARDING_SETTINGS.includes(k))) {
+    assert.equal(props[key].scope, 'resource', `${key}: add it to GUARDING_SETTINGS if it changes what runs or is refused`);
+  }
+});
+
+test('names read "QEMU Disk Tools" and command titles are in Title Case', () => {
+  assert.equal(shown(pkg.displayName), 'QEMU Disk Tools');
+  assert.equal(shown(pkg.contributes.configuration.title), 'QEMU Disk Tools');
+  const small = new Set(['a', 'an', 'the', 'and', 'or', 'in', 'of', 'to', 'for', 'on', 'at', 'by']);
+  for (const c of pkg.contributes.commands as { title: string; category: string }[]) {
+    assert.equal(shown(c.category), 'QEMU Disk Tools', c.title);
+    const words = shown(c.title).replace(/…$/, '').split(/\s+/);
+    words.forEach((w, i) => {
+      const titled = /^[A-Z0-9]/.test(w) || (i > 0 && small.has(w));
+      assert.ok(titled, `"${c.title}": "${w}" is not in Title Case`);
+    });
+  }
+  assert.doesNotMatch(JSON.stringify(pkg.contributes) + JSON.stringify(nls), /Qemu(?!DiskTools)/, 'a label reads "Qemu"');
 });
 
 test('the $qemu-disk-tools problem matcher reads every field of the CLI text output', () => {

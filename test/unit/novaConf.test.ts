@@ -103,7 +103,7 @@ test('nova-cachemodes-section: [DEFAULT] disk_cachemodes moves into the existing
   const f = one(text, 'nova-cachemodes-section');
   assert.equal(at(text, f), 'disk_cachemodes');
   assert.equal(f.severity, 'error');
-  assert.match(f.message, /in `\[DEFAULT\]` is never read.*Move the line into `\[libvirt\]`/);
+  assert.match(f.message, /in \[DEFAULT\] is never read.*Move the line into \[libvirt\]/);
   assert.equal(text.slice(f.related![0].start, f.related![0].end), '[libvirt]');
   assert.equal(preferred(text, f), '[DEFAULT]\ndebug = true\n\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=none\n\n[vnc]\n');
 });
@@ -117,7 +117,7 @@ test('nova-cachemodes-section: without [libvirt], the fix creates it at the end'
 test('nova-cachemodes-section: [ libvirt ] is another section; the old name is moved and renamed', () => {
   const text = '[ libvirt ]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n';
   const f = one(text, 'nova-cachemodes-section');
-  assert.match(f.message, /^`\[ libvirt \]` is not `\[libvirt\]` for oslo.config .* never read/);
+  assert.match(f.message, /^\[ libvirt \] is not \[libvirt\] for oslo.config .* never read/);
   assert.equal(preferred(text, f), '[ libvirt ]\n[libvirt]\nimages_type = qcow2\ndisk_cachemodes = file=none\n');
   assert.equal(withFix(text, f, 'Rename the section'), '[libvirt]\nlibvirt_disk_cachemodes = file=none\n[libvirt]\nimages_type = qcow2\n');
 });
@@ -132,7 +132,7 @@ test('nova-cachemodes-section: other capitals in [libvirt] are renamed in place'
 test('nova-cachemodes-section: indented under another option', () => {
   const text = '[libvirt]\nvirt_type = kvm\n  disk_cachemodes = file=unsafe\n';
   const f = one(text, 'nova-cachemodes-section');
-  assert.match(f.message, /value of `virt_type`/);
+  assert.match(f.message, /value of virt_type /);
   assert.equal(text.slice(f.related![0].start, f.related![0].end).split('\n')[0], 'virt_type = kvm');
   assert.equal(preferred(text, f), '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=unsafe\n');
 });
@@ -155,7 +155,7 @@ test('nova-cachemodes-syntax: a bracketed list is rewritten as a=b,c=d', () => {
   const text = '[libvirt]\ndisk_cachemodes = ["file=directsync","block=none"]\n';
   const f = one(text, 'nova-cachemodes-syntax');
   assert.equal(at(text, f), '["file=directsync","block=none"]');
-  assert.match(f.message, /every item is invalid.*`file=directsync,block=none`/);
+  assert.match(f.message, /every item is invalid.*"file=directsync,block=none"/);
   assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = file=directsync,block=none\n');
 });
 
@@ -190,7 +190,7 @@ test('nova-cachemodes-syntax: quoted items, blanks around =, ":" and missing com
 test('nova-cachemodes-syntax: an item without "=" has no automatic rewrite', () => {
   const text = '[libvirt]\ndisk_cachemodes = writeback\n';
   const f = one(text, 'nova-cachemodes-syntax');
-  assert.match(f.message, /`writeback` is not `type=mode`/);
+  assert.match(f.message, /"writeback" is not "type=mode"/);
   assert.deepEqual(f.fixes, []);
 });
 
@@ -207,7 +207,7 @@ test('nova-cachemodes-invalid-mode: a typo points at the mode, with the likely m
   const text = '[libvirt]\ndisk_cachemodes = file=writebak,block=none\n';
   const f = one(text, 'nova-cachemodes-invalid-mode');
   assert.equal(at(text, f), 'writebak');
-  assert.match(f.message, /`writebak` is not a cache mode.*ignores `file=writebak`.*likely `writeback`/);
+  assert.match(f.message, /"writebak" is not a cache mode.*ignores "file=writebak".*likely writeback\)/);
   assert.equal(f.fixes[0].preferred, undefined);
   assert.equal(withFix(text, f, 'Change to writeback'), '[libvirt]\ndisk_cachemodes = file=writeback,block=none\n');
 });
@@ -262,7 +262,7 @@ test('nova-cachemodes-duplicate: a line set again; remove it or merge', () => {
   const text = '[libvirt]\ndisk_cachemodes = file=none,block=none\nvirt_type = kvm\n[LIBVIRT]\ndisk_cachemodes = network=writeback\n';
   const f = one(text, 'nova-cachemodes-duplicate');
   assert.equal(at(text, f), 'disk_cachemodes = file=none,block=none');
-  assert.match(f.message, /set again on line 5.*every item here \(`file=none,block=none`\) is ignored/);
+  assert.match(f.message, /set again on line 5.*every item here \("file=none,block=none"\) is ignored/);
   assert.equal(preferred(text, f), '[libvirt]\nvirt_type = kvm\n[LIBVIRT]\ndisk_cachemodes = network=writeback\n');
   assert.equal(withFix(text, f, 'Merge'), '[libvirt]\nvirt_type = kvm\n[LIBVIRT]\ndisk_cachemodes = file=none,block=none,network=writeback\n');
 });
@@ -279,7 +279,7 @@ test('nova-cachemodes-unsafe: remove the item, or use none', () => {
   const text = '[libvirt]\ndisk_cachemodes = file=unsafe,block=none\n';
   const f = one(text, 'nova-cachemodes-unsafe');
   assert.equal(at(text, f), 'file=unsafe');
-  assert.match(f.message, /^`file=unsafe` makes file-backed disks .* ignore guest flushes: a host crash or power loss can corrupt them\. Remove the item/);
+  assert.match(f.message, /^"file=unsafe" makes file-backed disks .* ignore guest flushes: a host crash or power loss can corrupt them\. Remove the item/);
   assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = block=none\n');
   assert.equal(withFix(text, f, 'Change to file=none'), '[libvirt]\ndisk_cachemodes = file=none,block=none\n');
 });
@@ -314,7 +314,11 @@ test('nova-cachemodes-directsync: information, remove the item', () => {
   const text = '[libvirt]\ndisk_cachemodes = file=none,\n  block=directsync\n';
   const f = one(text, 'nova-cachemodes-directsync');
   assert.equal(f.severity, 'info');
-  assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = file=none\n');
+  // Information: the fix is offered, not preferred, so fix-all keeps the mode the user chose.
+  assert.equal(preferredFix(f), undefined);
+  assert.equal(withFix(text, f, 'Remove the item'), '[libvirt]\ndisk_cachemodes = file=none\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, text);
+  assert.equal(fixAll(text, { fileName: 'nova.conf', severities: { 'nova-cachemodes-directsync': 'warning' } }).text, '[libvirt]\ndisk_cachemodes = file=none\n');
   assert.deepEqual(ofRule('[libvirt]\ndisk_cachemodes = block=none\n', 'nova-cachemodes-directsync'), []);
 });
 
@@ -325,23 +329,26 @@ test('nova-rbd-cache: images_type = rbd without disk_cachemodes gets a new line'
   const f = one(text, 'nova-rbd-cache');
   assert.equal(f.severity, 'hint');
   assert.equal(at(text, f), 'images_type = rbd');
-  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\nimages_rbd_pool = vms\n');
+  assert.equal(preferredFix(f), undefined, 'a hint: offered, never applied by fix-all');
+  assert.equal(withFix(text, f, 'Add disk_cachemodes'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\nimages_rbd_pool = vms\n');
 });
 
 test('nova-rbd-cache: network=writeback is added to the value in force', () => {
   const text = '[libvirt]\ndisk_cachemodes = "file=none,"\nimages_type = rbd\n';
   const f = one(text, 'nova-rbd-cache');
   assert.equal(text.slice(f.related![0].start, f.related![0].end), 'images_type = rbd');
-  assert.equal(preferred(text, f), '[libvirt]\ndisk_cachemodes = "file=none,network=writeback,"\nimages_type = rbd\n');
+  assert.equal(withFix(text, f, 'Add network=writeback'), '[libvirt]\ndisk_cachemodes = "file=none,network=writeback,"\nimages_type = rbd\n');
   const empty = '[libvirt]\nimages_type = rbd\ndisk_cachemodes =\n';
-  assert.equal(preferred(empty, one(empty, 'nova-rbd-cache')), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n');
+  assert.equal(withFix(empty, one(empty, 'nova-rbd-cache'), 'Add network=writeback'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n');
 });
 
 test('nova-rbd-cache: network=none becomes network=writeback', () => {
   const text = '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=none\n';
   const f = one(text, 'nova-rbd-cache');
   assert.equal(at(text, f), 'network=none');
-  assert.equal(preferred(text, f), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=writeback\n');
+  assert.equal(withFix(text, f, 'Change to network=writeback'), '[libvirt]\nimages_type = rbd\ndisk_cachemodes = file=none,network=writeback\n');
+  // network=none is a valid choice: no fix-all changes it, whatever the rule's severity.
+  assert.equal(fixAll(text, { fileName: 'nova.conf', severities: { 'nova-rbd-cache': 'error' } }).text, text);
 });
 
 test('nova-rbd-cache: not with network=writeback, nor without RBD', () => {
@@ -418,7 +425,7 @@ test('fixAll turns a broken nova.conf into one with no fixable finding left', ()
 
 test('fixes keep CRLF line ends', () => {
   const text = '[DEFAULT]\r\ndisk_cachemodes = file=none # x\r\n[libvirt]\r\nimages_type = rbd\r\n';
-  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none,network=writeback\r\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf' }).text, '[DEFAULT]\r\n[libvirt]\r\nimages_type = rbd\r\n# x\r\ndisk_cachemodes = file=none\r\n');
 });
 
 test('an item after a comma inside an inline comment is still an item to Nova', () => {
@@ -458,14 +465,39 @@ test('templates: expression values and directive lines are skipped; literal valu
   assert.deepEqual(lintNova(text, { fileName: 'templates/nova.conf.j2' }), []);
   const literal = '[libvirt]\n{% if x %}\ndisk_cachemodes = file=unsafe\n{% endif %}\n';
   assert.deepEqual(lintNova(literal, { fileName: 'nova.conf.j2' }).map((f) => f.rule), ['nova-cachemodes-unsafe']);
-  // The same text as a plain nova.conf: oslo.config would refuse the {% … %} lines.
-  assert.deepEqual(ofRule(literal, 'nova-conf-syntax').length, 2);
+  // Content decides, not the name: the same text named nova.conf (kolla-ansible's override
+  // files are Jinja named .conf) is read as a template, not refused for its {% … %} lines.
+  assert.deepEqual(ofRule(literal, 'nova-conf-syntax').length, 0);
+  assert.deepEqual(lintNova(literal, { fileName: '/etc/kolla/config/nova.conf' }).map((f) => f.rule), ['nova-cachemodes-unsafe']);
 });
 
 test('templates: a templated value in the wrong section is still in the wrong section', () => {
   const text = '[DEFAULT]\n{% if disk_cachemodes -%}\ndisk_cachemodes = {{ disk_cachemodes }}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\n';
   const f = one(text, 'nova-cachemodes-section', { fileName: 'nova.conf.j2' });
-  assert.equal(preferred(text, f), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
+  // The move takes the line out of its {% if %}: offered, never applied by fix-all.
+  assert.equal(preferredFix(f), undefined);
+  assert.equal(withFix(text, f, 'Move the line into [libvirt]'), '[DEFAULT]\n{% if disk_cachemodes -%}\n{% endif -%}\n[libvirt]\nvirt_type = kvm\ndisk_cachemodes = {{ disk_cachemodes }}\n');
+  assert.equal(fixAll(text, { fileName: 'nova.conf.j2' }).text, text);
+  // Inside the same branch as a [libvirt] section, the move is preferred.
+  const same = '{% if ceph %}\n[DEFAULT]\ndisk_cachemodes = network=writeback\n[libvirt]\nimages_type = rbd\n{% endif %}\n';
+  assert.equal(fixAll(same, { fileName: 'nova.conf.j2' }).text, '{% if ceph %}\n[DEFAULT]\n[libvirt]\nimages_type = rbd\ndisk_cachemodes = network=writeback\n{% endif %}\n');
+});
+
+test('templates: no fix moves a line into or out of a template branch, or deletes one that a conditional line overrides', () => {
+  const req = { fileName: 'nova.conf.j2' };
+  // Into a branch: the line would apply only when ceph is set.
+  const into = '{% if ceph %}\n[libvirt]\nimages_type = rbd\n{% endif %}\n[DEFAULT]\ndisk_cachemodes = file=none\n';
+  assert.equal(preferredFix(one(into, 'nova-cachemodes-section', req)), undefined);
+  assert.equal(fixAll(into, req).text, into);
+  // An unconditional line overridden only where the branch renders: in force elsewhere, so no fix deletes or merges it.
+  const dup = '[libvirt]\ndisk_cachemodes = file=writeback\n{% if ceph %}\ndisk_cachemodes = network=writeback\n{% endif %}\n';
+  const d = one(dup, 'nova-cachemodes-duplicate', req);
+  assert.deepEqual(d.fixes, []);
+  assert.match(d.message, /inside a template condition: where it renders, only the last line counts .*; where it does not, this line is in force\./);
+  assert.equal(fixAll(dup, req).text, dup);
+  // A conditional line overridden by a later unconditional one is never in force: removed as before.
+  const inner = '[libvirt]\n{% if ceph %}\ndisk_cachemodes = network=writeback\n{% endif %}\ndisk_cachemodes = file=none\n';
+  assert.equal(fixAll(inner, req).text, '[libvirt]\n{% if ceph %}\n{% endif %}\ndisk_cachemodes = file=none\n');
 });
 
 test('templates: nova-conf-syntax does not apply', () => {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ProgressParser, ProgressTracker } from '../../src/core/progress';
+import { ProgressParser, ProgressTracker } from '../../src/core/image/progress';
 import { NO_QEMU_IMG, QEMU_IMG, makeImage, tmpDir } from '../helpers/qemuImgFixtures';
 
 test('progress updates split anywhere across chunks are all read, once each', () => {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
+import { cliMessage } from '../../src/cli/remedies';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageInfo, locateQemuImg, findPrlimit, quoteArgv, runQemuImg } from '../../src/core/qemuImg';
-import { QemuImgError } from '../../src/core/qemuImgErrors';
+import { imageInfo, locateQemuImg, findPrlimit, quoteArgv, runQemuImg } from '../../src/core/image/qemuImg';
+import { QemuImgError } from '../../src/core/image/qemuImgErrors';
 import { NO_QEMU_IMG, QEMU_IMG, rejectsWith, holdImage, makeImage, qemuImg, tmpDir } from '../helpers/qemuImgFixtures';
 
 test('imageInfo reports format, sizes, cluster size, compat and snapshots of a qcow2', async (t) => {
@@ -70,9 +71,13 @@ test('a wrong -f, a missing file and a missing qemu-img each get their own error
   const e2 = await rejectsWith(imageInfo(path.join(dir, 'gone.qcow2'), { format: 'qcow2' }), QemuImgError, 'not-found');
   assert.match(e2.message, /gone\.qcow2 does not exist/);
   const e3 = await rejectsWith(imageInfo(img, { format: 'raw', qemuImgPath: path.join(dir, 'no-such-qemu-img') }), QemuImgError, 'qemu-img-missing');
-  assert.match(e3.message, /qemuImgPath/);
-  assert.match(e3.message, /qemu-utils/);
-  assert.match(e3.message, /brew install qemu/);
+  assert.match(e3.message, /no-such-qemu-img" was not found/);
+  // What to do is a remedy each front words: the CLI names --qemu-img and the install commands.
+  assert.deepEqual(e3.remedies, ['choose-qemu-img', 'install-qemu-img']);
+  const cli = cliMessage(e3.message, e3.remedies);
+  assert.match(cli, /--qemu-img PATH/);
+  assert.match(cli, /qemu-utils/);
+  assert.match(cli, /brew install qemu/);
   await rejectsWith(locateQemuImg('definitely-not-qemu-img-here'), QemuImgError, 'qemu-img-missing');
 });
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { explainQemuImgStderr, explainSignal, installHint } from '../../src/core/qemuImgErrors';
-import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/qemuImg';
+import { explainQemuImgStderr, explainSignal } from '../../src/core/image/qemuImgErrors';
+import { installHint } from '../../src/core/remedy';
+import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS } from '../../src/core/image/qemuImg';
 
 // stderr texts as qemu-img 7.2 prints them under LC_ALL=C (captured on this project's Debian).
 const ctx = { action: 'converting /v/src.qcow2 to /t/out.raw', source: '/v/src.qcow2', target: '/t/out.raw.part' };

@@ -39,12 +39,27 @@ suite('diagnostics', () => {
     // The clean disk (cache='none' on a plain file disk) gets nothing.
     const clean = rangeOfText(doc, 'clean.qcow2').start.line;
     assert.equal(diagnostics.filter((d) => Math.abs(d.range.start.line - clean) <= 1).length, 0);
-    // Each diagnostic's code links to its rule page.
+    // Each diagnostic's code links to its rule page: a command URI (the Problems panel runs those)
+    // that shows the rendered page, not the packaged Markdown as an editable file.
     for (const d of diagnostics) {
       const c = d.code as { value: string; target: vscode.Uri };
-      assert.match(c.target.toString(), new RegExp(`docs/rules/${c.value}\\.md$`));
+      assert.equal(c.target.scheme, 'command');
+      assert.equal(c.target.path, 'qemuDiskTools.showRuleDocs');
+      assert.deepEqual(JSON.parse(decodeURIComponent(c.target.query)), [c.value]);
       assert.ok(d.message.length > 40, `${c.value} has an operator-sized message`);
+      assert.doesNotMatch(d.message, /`/, `${c.value}: plain text, no Markdown`);
     }
+    // What the Problems panel does with the link: run the command with the query as arguments.
+    const link = (diagnostics[0].code as { target: vscode.Uri }).target;
+    const shown = await vscode.commands.executeCommand<string>(link.path, ...(JSON.parse(decodeURIComponent(link.query)) as unknown[]));
+    assert.match(shown ?? '', /docs\/rules\/[a-z-]+\.md$/);
+    const allTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    const findPreview = () => allTabs().find((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType));
+    // The preview's webview tab appears once the Markdown extension has rendered it.
+    for (const deadline = Date.now() + 15_000; !findPreview() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+    const preview = findPreview();
+    assert.ok(preview, `no Markdown preview tab: ${allTabs().map((t) => `${t.label} (${t.input?.constructor.name})`).join(', ')}`);
+    assert.ok(!allTabs().some((t) => t.input instanceof vscode.TabInputText && /docs\/rules\//.test(t.input.uri.path)), 'the raw Markdown opened as text');
   });
 
   test('diagnostics follow edits of a domain XML, and are cleared on close', async () => {

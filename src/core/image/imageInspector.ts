@@ -114,10 +114,9 @@ async function runProbe(probe: Probe, ctx: ProbeContext, failures: Issue[]): Pro
 /** Runs every detector over the head of the image and decides. */
 async function decide(src: ByteSource, name: string, opts: InspectOptions): Promise<Omit<InspectResult, 'path'>> {
   const head = await src.read(0, HEAD_BYTES);
-  if (head.length === 0) {
-    const issue: Issue = { code: 'empty', message: `${name} is empty (0 bytes): there is no disk image in it to convert.` };
-    return { format: 'raw', qemuFormat: 'raw', virtualSize: 0, refusals: [issue.message], issues: [issue], formatsFound: [] };
-  }
+  // An empty file is raw data of size 0: no driver's probe takes it (vmdk_read_desc even fails on
+  // files under 4 bytes), qemu-img opens it as raw without reading anything else, and
+  // oslo.utils calls it raw too. It is safe to open; convert refuses it for having no data.
   const ctx = { src, head, name };
   let hits: ProbeHit[] = [];
   const failures: Issue[] = [];

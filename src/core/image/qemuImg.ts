@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS, QemuImgError, WHERE_TO_SET, explainQemuImgStderr, explainSignal, installHint } from './qemuImgErrors';
+import { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS, QemuImgError, explainQemuImgStderr, explainSignal } from './qemuImgErrors';
 
 export { INFO_ADDRESS_SPACE_BYTES, INFO_CPU_SECONDS };
 /** Time qemu-img gets to exit after SIGTERM before SIGKILL. */
@@ -43,8 +43,8 @@ async function searchPath(name: string): Promise<string | undefined> {
 
 /**
  * The absolute path of qemu-img: the configured one (a path, or a name looked up in PATH),
- * else PATH, else the usual install places. Throws QemuImgError('qemu-img-missing') with
- * install instructions.
+ * else PATH, else the usual install places. Throws QemuImgError('qemu-img-missing'); its
+ * remedies say what to do and each front words them (remedy.ts).
  */
 export async function locateQemuImg(configured?: string): Promise<string> {
   const setting = configured?.trim();
@@ -55,13 +55,48 @@ export async function locateQemuImg(configured?: string): Promise<string> {
     if (found) return found;
     throw new QemuImgError(
       'qemu-img-missing',
-      `qemu-img was not found at "${setting}" (from ${WHERE_TO_SET}), so no image can be read or converted. Point it at the qemu-img executable, or leave it empty to search PATH. ${installHint()}`,
+      `The configured qemu-img "${setting}" was not found or is not executable, so no image can be read or converted.`,
       setting,
+      undefined,
+      ['choose-qemu-img', 'install-qemu-img'],
     );
   }
   const found = (await searchPath('qemu-img')) ?? (await firstExecutable(WELL_KNOWN[process.platform] ?? []));
   if (found) return found;
-  throw new QemuImgError('qemu-img-missing', `qemu-img is not installed (not in PATH), so no image can be read or converted. ${installHint()} A qemu-img elsewhere can be given with ${WHERE_TO_SET}.`);
+  throw new QemuImgError('qemu-img-missing', 'qemu-img is not installed (not in PATH), so no image can be read or converted.', undefined, undefined, [
+    'install-qemu-img',
+    'choose-qemu-img',
+  ]);
+}
+
+export interface UsableQemuImg {
+  path: string;
+  /** [major, minor, micro] as `qemu-img --version` reports it. */
+  version: number[];
+}
+
+/**
+ * Finds qemu-img and checks that it runs and is qemu-img (it prints its version), before a user
+ * is asked anything. Throws QemuImgError('qemu-img-missing') with remedies.
+ */
+export async function checkQemuImg(configured?: string): Promise<UsableQemuImg> {
+  const found = await locateQemuImg(configured);
+  const version = await qemuImgVersion(found).catch((e: unknown) => {
+    versions.delete(found); // a fixed install (chmod, reinstall) is seen on the next try
+    if (e instanceof QemuImgError) throw new QemuImgError('qemu-img-missing', e.message, found, undefined, ['install-qemu-img', 'choose-qemu-img']);
+    throw e;
+  });
+  if (!version) {
+    versions.delete(found);
+    throw new QemuImgError(
+      'qemu-img-missing',
+      `${found} ran but did not report a qemu-img version, so it is not a usable qemu-img.`,
+      found,
+      undefined,
+      configured?.trim() ? ['choose-qemu-img', 'install-qemu-img'] : ['install-qemu-img', 'choose-qemu-img'],
+    );
+  }
+  return { path: found, version };
 }
 
 async function firstExecutable(files: string[]): Promise<string | undefined> {
@@ -159,10 +194,10 @@ export async function runQemuImg(args: string[], opts: RunOptions): Promise<RunR
       reject(
         new QemuImgError(
           missing ? 'qemu-img-missing' : 'failed',
-          missing
-            ? `${argv[0]} could not be started (${err.code}). ${installHint()}`
-            : `qemu-img could not be started: ${err.message}`,
+          missing ? `${argv[0]} could not be started (${err.code}).` : `qemu-img could not be started: ${err.message}`,
           argv[0],
+          undefined,
+          missing ? ['install-qemu-img', 'choose-qemu-img'] : [],
         ),
       );
     });

@@ -12,6 +12,7 @@ export type RefusalCode =
   | 'banned-format' // QED, VMDK3 COWD
   | 'vmdk-create-type' // VMDK whose data lives in other files
   | 'vmdk-extent-path' // VMDK descriptor naming an extent by path
+  | 'vmdk-extent-file' // VMDK that QEMU reads as a descriptor file: its extents are other files
   | 'vmdk-descriptor' // VMDK descriptor missing, misplaced or unparseable
   | 'vmdk-footer' // streamOptimized footer/markers inconsistent
   | 'mbr-invalid' // boot-sector signature with an invalid partition table
@@ -20,8 +21,7 @@ export type RefusalCode =
   | 'implausible-size' // virtual size beyond what can be represented
   | 'multiple-formats' // two formats' headers in one file
   | 'format-mismatch' // content disagrees with the declared format
-  | 'unknown-declared-format' // declared format is not one this tool converts from
-  | 'empty'; // nothing to convert
+  | 'unknown-declared-format'; // declared format is not one this tool converts from
 
 export interface Issue {
   code: RefusalCode;
@@ -76,8 +76,8 @@ export function hasMagic(buf: Buffer, offset: number, magic: string): boolean {
   return buf.length >= offset + magic.length && buf.toString('latin1', offset, offset + magic.length) === magic;
 }
 
-/** How every refusal message ends, before any advice. */
-export const REFUSE = 'Refusing to convert it.';
+/** How every refusal message ends, before any advice; true for convert, inspect and image info alike. */
+export const REFUSE = 'qemu-img must not open it.';
 
 export function truncatedIssue(name: string, what: string): Issue {
   return {

@@ -2,6 +2,7 @@
 // combination gets a sentence rather than qemu-img's usage text.
 
 import type { ConvertOptions, TargetFormat } from './convert';
+import { COMPRESSION_TYPES } from './compression';
 
 export const TARGET_FORMATS: readonly TargetFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhdx', 'vpc'];
 
@@ -22,6 +23,11 @@ export interface TargetArgs {
   /** `-o` items, without the `-o`. */
   o: string[];
   compress: boolean;
+  /**
+   * The output is written compressed (-c, or a streamOptimized VMDK, which always is): its
+   * clusters land at unaligned offsets, so it is written through the page cache (see convert.ts).
+   */
+  packed: boolean;
 }
 
 /** Returns the qemu-img arguments for the options, or throws an Error whose message says why not. */
@@ -50,6 +56,12 @@ export function targetArgs(format: TargetFormat, opts: ConvertOptions): TargetAr
   // Hyper-V want the exact size; the post-conversion check compares sizes).
   if (format === 'vpc') o.push('force_size=on');
   const compress = opts.compress === true;
+  const ctype = opts.compressionType;
+  if (ctype !== undefined) {
+    if (!COMPRESSION_TYPES.includes(ctype)) throw new Error(`Compression "${ctype}" does not exist; use one of ${COMPRESSION_TYPES.join(', ')}.`);
+    if (format !== 'qcow2') throw new Error(`A compression type (${ctype}) is chosen for qcow2 output only; ${format} output has none to choose.`);
+    if (!compress) throw new Error(`Compression type ${ctype} was given, but compression is off; turn compression on or drop the type.`);
+  }
   if (compress) {
     const streamVmdk = format === 'vmdk' && sub === 'streamOptimized';
     if (format !== 'qcow2' && !streamVmdk) {
@@ -65,5 +77,5 @@ export function targetArgs(format: TargetFormat, opts: ConvertOptions): TargetAr
       );
     }
   }
-  return { o, compress };
+  return { o, compress, packed: compress || (format === 'vmdk' && sub === 'streamOptimized') };
 }

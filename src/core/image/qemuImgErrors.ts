@@ -1,5 +1,6 @@
 // qemu-img's stderr in plain words for an operator. qemu-img exits 1 for every failure
 // (sources.md B.2), so the message text is all there is to tell the causes apart.
+import type { Remedy } from '../remedy';
 
 export type QemuImgErrorKind =
   | 'qemu-img-missing'
@@ -18,6 +19,8 @@ export class QemuImgError extends Error {
     message: string,
     readonly file?: string,
     readonly stderr?: string,
+    /** What the user can do; each front words it (remedy.ts). */
+    readonly remedies: readonly Remedy[] = [],
   ) {
     super(message);
     this.name = 'QemuImgError';
@@ -39,20 +42,9 @@ export interface Explained {
   file?: string;
 }
 
-/** How to get qemu-img, every platform in one sentence; shown whenever it cannot be found or started. */
-export function installHint(): string {
-  return (
-    'Install it (Debian/Ubuntu: sudo apt install qemu-utils; Fedora/RHEL: sudo dnf install qemu-img; ' +
-    'macOS: brew install qemu; Windows: the QEMU installer linked from https://www.qemu.org/download/#windows).'
-  );
-}
-
 /** Limits `qemu-img info` runs under on untrusted images (Nova's, OSSA-2016-012): prlimit --cpu and --as. */
 export const INFO_CPU_SECONDS = 30;
 export const INFO_ADDRESS_SPACE_BYTES = 2 * 1024 * 1024 * 1024;
-
-/** Where a user points the tools at a qemu-img of their own. */
-export const WHERE_TO_SET = 'the qemuDiskTools.qemuImgPath setting in the editor, or --qemu-img on the command line';
 
 /** The file named in qemu's "Could not open 'X'" / "Could not create 'X'" / "image [X]" text. */
 function fileInStderr(stderr: string): string | undefined {

@@ -25,7 +25,13 @@ const QCOW2_INCOMPAT_DATA_FILE = 1n << 2n;
 /** Bits 0-4 are defined (dirty, corrupt, external data file, compression type, extended L2). */
 const QCOW2_INCOMPAT_KNOWN = 0x1fn;
 
-/** The external data-file name from the qcow2 header extensions, if one is present. */
+/**
+ * The external data-file name from the qcow2 header extensions, if one is present. QEMU
+ * (qcow2_do_open) opens a data file only when incompatible bit 2 is set and ignores the
+ * extension otherwise; both are refused here, so a chain of extensions running past the 64 KiB
+ * read (qcow2_read_extensions reads to the end of the first cluster) cannot hide the data file:
+ * the bit alone is refused.
+ */
 function qcow2DataFileName(head: Buffer, extStart: number): string | undefined {
   let off = extStart;
   for (let i = 0; i < 64 && off + 8 <= head.length; i++) {
@@ -46,6 +52,12 @@ function backingIssue(name: string, backing: string | undefined): Issue {
   };
 }
 
+/**
+ * qcow2 as qcow2_do_open reads it: version 2 or 3; a backing file whenever backing_file_offset is
+ * set (QEMU would read a name there; an empty one still counts here); incompatible feature bits
+ * beyond the five QEMU 7.2 and later define (QCOW2_INCOMPAT_MASK: dirty, corrupt, data file,
+ * compression type, extended L2) make QEMU refuse the image, and are refused here first.
+ */
 export const probeQcow: Probe = async ({ head, name, src }) => {
   if (!hasMagic(head, 0, 'QFI\xfb')) return undefined;
   if (head.length < 32) return { format: 'qcow2', issues: [truncatedIssue(name, 'a qcow2 image')] };
@@ -151,6 +163,7 @@ function parentIssue(name: string, what: string): Issue {
   };
 }
 
+/** QEMU's vpc_open reads a differencing disk without its parent (no parent locator is followed): stricter here. */
 const VHD_DIFFERENCING = 4;
 
 export const probeVhd: Probe = async ({ head, name }) => {
@@ -178,6 +191,7 @@ export async function probeFixedVhdFooter(src: ByteSource): Promise<ProbeHit | u
 const VHDX_METADATA_REGION = '8B7CA206-4790-4B9A-B8FE-575F050F886E';
 const VHDX_VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
 const VHDX_FILE_PARAMETERS = 'CAA16737-FA36-4D43-B3B6-33F0AA44E76B';
+/** vhdx_parse_metadata refuses an image with this file-parameters bit (no parent support): refused here first. */
 const VHDX_HAS_PARENT = 0x02;
 const VHDX_MAX_ENTRIES = 2047;
 
@@ -250,7 +264,7 @@ export const probeVhdx: Probe = async ({ head, name, src }) => {
 
 // ─────────────────────────────────────── VDI ───────────────────────────────────────
 
-/** VDI image types 3 (undo) and 4 (differencing) depend on a parent image. */
+/** VDI image types 3 (undo) and 4 (differencing) depend on a parent image; vdi_open accepts only types 1 and 2. */
 const VDI_WITH_PARENT = new Set([3, 4]);
 
 export const probeVdi: Probe = async ({ head, name }) => {
@@ -259,7 +273,8 @@ export const probeVdi: Probe = async ({ head, name }) => {
   const size = safeNumber(head.readBigUInt64LE(0x170));
   const issues = size === undefined ? [sizeIssue(name, 'VDI')] : [];
   if (VDI_WITH_PARENT.has(head.readUInt32LE(0x4c))) issues.push(parentIssue(name, 'VDI'));
-  return { format: 'vdi', virtualSize: size === undefined ? undefined : sectorFloor(size), issues };
+  // vdi_open rounds an odd disk size up to whole sectors (VBoxManage convertfromraw writes such sizes).
+  return { format: 'vdi', virtualSize: size === undefined ? undefined : Math.ceil(size / 512) * 512, issues };
 };
 
 // ─────────────────────────────────── ISO, MBR/GPT ───────────────────────────────────
@@ -309,6 +324,7 @@ export const probeGpt: Probe = async ({ head, name, src }) => {
 
 // ─────────────────────────────────────── LUKS ───────────────────────────────────────
 
+/** LUKS v1 names no other file (a detached header is an open option, never in the image); QEMU 7.2 reads v1 only. */
 export const probeLuks: Probe = async ({ head, name, src }) => {
   if (!hasMagic(head, 0, 'LUKS\xba\xbe')) return undefined;
   if (head.length < 108) return { format: 'luks', issues: [truncatedIssue(name, 'a LUKS volume')] };

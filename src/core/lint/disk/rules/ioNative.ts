@@ -1,0 +1,29 @@
+// io-native-needs-direct: Linux native AIO needs O_DIRECT, so libvirt refuses io='native' with a
+// host-cached mode (qemuValidateDomainDeviceDefDiskIOThreads / qemuDomainValidateStorageSource…,
+// "io='native' needs either no disk cache or directsync cache mode").
+import { diskRule } from '../rule';
+import { cacheRelated, finding, fix, valueRange } from '../model';
+
+export const ioNativeNeedsDirect = diskRule({
+  id: 'io-native-needs-direct',
+  severity: 'error',
+  title: "io='native' without cache='none' or 'directsync'",
+  // The same fix (cache='none') as these; they say less.
+  supersedes: ['vhostvdpa-cache', 'shareable-cache', 'migration-cache'],
+  check(f) {
+    const d = f.disk;
+    if (f.mode === undefined || !f.ioKnown || f.io !== 'native' || f.direct || !d.io || d.type === 'vhostuser') return [];
+    const s = d.syntax;
+    return [
+      finding(
+        d,
+        'io-native-needs-direct',
+        'error',
+        `${s.show('io', 'native')} needs O_DIRECT, but this disk has ${f.shown}: ${s.program} ${s.refuses}${s.refusal?.['io-native-needs-direct'] ?? ''}. Set ${s.show('cache', 'none')} (or 'directsync'), or use ${s.show('io', 'threads')}.`,
+        valueRange(d.io),
+        [...fix(`Set ${s.show('cache', 'none')}`, d.edits.setCache('none'), true), ...fix(`Set ${s.show('io', 'threads')}`, d.edits.replace(d.io, 'threads'))],
+        cacheRelated(d),
+      ),
+    ];
+  },
+});
