@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DOMAIN_XML } from '../fixtures';
-import { EXTENSION_ID, itConfig, openAndWait, writeFixture } from '../support';
+import { EXTENSION_ID, itConfig, openAndWait, waitForDiagnostics, writeFixture } from '../support';
 
 suite('packaged extension (.vsix)', () => {
   test('is installed from the .vsix, not loaded from the source folder', () => {
@@ -32,5 +32,18 @@ suite('packaged extension (.vsix)', () => {
     const uri = writeFixture('vsix/domain.xml', DOMAIN_XML);
     await openAndWait(uri, (ds) => ds.length === 12, '12 findings from the installed extension');
     assert.equal(ext.isActive, true);
+  });
+
+  test('ships the localised strings and the walkthrough: its sample domain opens, linted', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const pkg = ext.packageJSON as { displayName: string; contributes: { walkthroughs: { steps: { title: string }[] }[] } };
+    assert.equal(pkg.displayName, 'QEMU Disk Tools', 'package.nls.json resolves %displayName%');
+    assert.equal(pkg.contributes.walkthroughs[0].steps[0].title, 'Lint a libvirt domain');
+    await vscode.commands.executeCommand('qemuDiskTools.openSample');
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc?.isUntitled && doc.getText().includes('<name>web01</name>'), 'examples/web01.xml is in the package');
+    const ds = await waitForDiagnostics(doc.uri, (d) => d.length >= 5, 'the sample’s findings');
+    assert.ok(ds.length >= 5);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
