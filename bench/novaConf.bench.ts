@@ -6,7 +6,7 @@
 import * as childProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lint } from '../src/core/lint';
+import { lint } from '../src/core/lint/engine';
 
 function generated(lines: number): string {
   const out: string[] = ['[DEFAULT]', 'force_raw_images = False'];

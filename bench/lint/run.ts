@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { lint } from '../../src/core/lint';
+import { lint } from '../../src/core/lint/engine';
 import { writeBenchFiles, type BenchFile } from './generate';
 
 const ROOT = path.resolve(__dirname, '../../..');

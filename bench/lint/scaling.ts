@@ -3,7 +3,7 @@
 //   npm run compile && node out/bench/lint/scaling.js
 // Prints a Markdown table for bench/README.md (medians of 3 in-process runs, after one warm-up).
 import { performance } from 'node:perf_hooks';
-import { fixAll, lint } from '../../src/core/lint';
+import { fixAll, lint } from '../../src/core/lint/engine';
 import { shapePairs } from './shapes';
 
 const median3 = (fn: () => void) => {

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { XMLValidator } from 'fast-xml-parser';
-import { lint } from '../../src/core/lint';
-import { firstWellFormednessError } from '../../src/core/xmlWellFormed';
+import { lint } from '../../src/core/lint/engine';
+import { firstWellFormednessError } from '../../src/core/lint/domainXml/xmlWellFormed';
 import { writeBenchFiles } from '../lint/generate';
 
 const rounds = Number(process.argv[2] ?? 15) || 15;

@@ -3,7 +3,7 @@
 // with Node's path.matchesGlob over a walk from the glob's fixed leading directories.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isTemplateName } from '../core/lint';
+import { isTemplateName } from '../core/lint/engine';
 
 /** Folders never walked (the editor's workspace lint skips them too). */
 export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git']);

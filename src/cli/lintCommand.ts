@@ -1,12 +1,12 @@
 // `qemu-disk-tools lint`: files in, findings out, optionally fixed in place.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectKind, fixAll, lint, preferredFix, type LintRequest } from '../core/lint';
+import { detectKind, fixAll, lint, preferredFix, type LintRequest } from '../core/lint/engine';
 import { EXIT, UsageError, type CliIO } from './io';
 import { parseCommandArgs, oneOf } from './args';
 import { expandPaths } from './files';
 import { decodeBytes, encodeText, NotTextError, type Decoded } from './decode';
-import { findConfig, loadConfig, parseRuleOption, type Severities } from '../core/ruleConfig';
+import { findConfig, loadConfig, parseRuleOption, type Severities } from '../core/lint/ruleConfig';
 import { writeFileAtomic } from './atomicWrite';
 import { atLevel, displayPath, formatText, toJson, toSarif, type FileReport, type LintReport } from './report';
 import { SEVERITIES } from '../core/types';

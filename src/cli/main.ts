@@ -1,6 +1,6 @@
 // Command dispatch. Returns the exit code instead of exiting, so tests can run it in-process.
 import { EXIT, UsageError, type CliIO } from './io';
-import { ConfigError } from '../core/ruleConfig';
+import { ConfigError } from '../core/lint/ruleConfig';
 import { MAIN_HELP } from './help';
 import { toolVersion } from './version';
 import { runLint } from './lintCommand';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { atLeast, SEVERITIES, type FileKind, type Finding, type Severity, type TextEdit } from '../core/types';
 import { LineIndex } from '../core/text';
-import { DOCS_URL_BASE, RULES, ruleDocUrl } from '../core/rules';
+import { DOCS_URL_BASE, RULES, ruleDocUrl } from '../core/lint/rules';
 import { TOOL_NAME, toolVersion } from './version';
 
 export interface FileReport {

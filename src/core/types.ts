@@ -1,7 +1,7 @@
 // Shared shapes of the engine. Offsets are UTF-16 code-unit offsets into the text that was
 // linted (the same units as JavaScript strings and VS Code's TextDocument.offsetAt), so the
 // editor and the CLI place every finding identically.
-import type { RuleId } from './ruleIds';
+import type { RuleId } from './lint/ruleIds';
 
 /** Most severe first. */
 export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;

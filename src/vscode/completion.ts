@@ -2,8 +2,8 @@
 // in disk_cachemodes, each with its one-line summary. Cache modes come in the order we advise
 // them, `none` first (preselected), `unsafe` last and labelled "not crash-safe".
 import * as vscode from 'vscode';
-import { CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, NOT_CRASH_SAFE, type CacheMode } from '../core/cacheModes';
-import { modeTargetAt, novaDiskTypeSlotAt } from '../core/hoverTargets';
+import { CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, NOT_CRASH_SAFE, type CacheMode } from '../core/lint/cacheModes';
+import { modeTargetAt, novaDiskTypeSlotAt } from '../core/lint/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
 import { cacheModeMarkdown } from './hoverMarkdown';
 import { guarded } from './notify';

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FileKind, Finding, Severity, SeveritySetting } from '../core/types';
-import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint';
+import { detectKind, fixAll, lint, type FixAllResult, type LintRequest } from '../core/lint/engine';
 import { findStorageCfg } from '../core/lint/proxmox/storage';
 import { readSettings, affectsLinting } from './settings';
 import type { RepoConfig } from './repoConfig';

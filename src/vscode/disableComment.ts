@@ -12,9 +12,9 @@
 // - shell: not inside a command continued over several lines with trailing backslashes (a
 //   comment there ends the command); a disable/enable pair brackets the whole command.
 import type { FileKind, TextEdit } from '../core/types';
-import { REASON_SEPARATOR, disableNextLineComment, shellCommandLines, suppressionComment } from '../core/suppress';
+import { REASON_SEPARATOR, disableNextLineComment, shellCommandLines, suppressionComment } from '../core/lint/suppress';
 import { LineIndex } from '../core/text';
-import { parseIni } from '../core/ini';
+import { parseIni } from '../core/lint/nova/ini';
 
 export interface DisableAction {
   title: string;

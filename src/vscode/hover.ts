@@ -1,7 +1,7 @@
 // Hover on a cache/io value in domain XML or a disk_cachemodes item in nova.conf: what the mode
 // does, as a small table from the shared mode facts (hoverMarkdown.ts).
 import * as vscode from 'vscode';
-import { modeTargetAt } from '../core/hoverTargets';
+import { modeTargetAt } from '../core/lint/hoverTargets';
 import { DiagnosticsController, rangeOf } from './diagnostics';
 import { guarded } from './notify';
 import { targetMarkdown } from './hoverMarkdown';

@@ -1,8 +1,8 @@
 // The Markdown of hovers on a cache/io value in domain XML or a disk_cachemodes item in nova.conf:
 // what the mode does, as a small table from the shared mode facts. No vscode import (unit-tested).
-import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, isCacheMode, isIoMode, suggestValue } from '../core/cacheModes';
-import type { ModeTarget } from '../core/hoverTargets';
-import { DISKS_OF_TYPE, DISK_TYPES, intendedDiskType } from '../core/novaCacheModes';
+import { CACHE_MODES, CACHE_MODE_FACTS, IO_MODES, IO_MODE_FACTS, isCacheMode, isIoMode, suggestValue } from '../core/lint/cacheModes';
+import type { ModeTarget } from '../core/lint/hoverTargets';
+import { DISKS_OF_TYPE, DISK_TYPES, intendedDiskType } from '../core/lint/nova/novaCacheModes';
 
 /** Markdown for one cache mode: its summary and the facts table. */
 export function cacheModeMarkdown(mode: (typeof CACHE_MODES)[number]): string {

@@ -3,7 +3,7 @@
 // on, with Open Settings; and the log, with Show Log.
 import * as vscode from 'vscode';
 import type { FileKind } from '../core/types';
-import { activeRules, rulesOfKind } from '../core/rules';
+import { activeRules, rulesOfKind } from '../core/lint/rules';
 import type { DiagnosticsController } from './diagnostics';
 import type { RepoConfig } from './repoConfig';
 import { readSettings, affectsLinting } from './settings';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
-import { CONFIG_FILE_NAME, findConfig, loadConfig } from '../core/ruleConfig';
+import { CONFIG_FILE_NAME, findConfig, loadConfig } from '../core/lint/ruleConfig';
 import { errorMessage } from './notify';
 
 export class RepoConfig implements vscode.Disposable {

@@ -1,7 +1,7 @@
 // Documentation pages packaged with the extension (docs/rules/<id>.md, docs/qemu-img.md), shown
 // rendered in the Markdown preview; the public page when the packaged one is missing.
 import * as vscode from 'vscode';
-import { DOCS_URL_BASE, RULES, ruleDocPath, ruleInfo } from '../core/rules';
+import { DOCS_URL_BASE, RULES, ruleDocPath, ruleInfo } from '../core/lint/rules';
 
 export const SHOW_RULE_DOCS_COMMAND = 'qemuDiskTools.showRuleDocs';
 

@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import type { SeveritySetting } from '../core/types';
 import type { TargetFormat } from '../core/image/convert';
-import { ruleInfo } from '../core/rules';
-import { SEVERITY_SETTINGS } from '../core/ruleConfig';
+import { ruleInfo } from '../core/lint/rules';
+import { SEVERITY_SETTINGS } from '../core/lint/ruleConfig';
 import { TARGET_FORMATS } from '../core/image/convertOptions';
 
 const SECTION = 'qemuDiskTools';

@@ -6,7 +6,7 @@
 // user's files.exclude; detectKind decides per file, as everywhere.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectKind, lint } from '../core/lint';
+import { detectKind, lint } from '../core/lint/engine';
 import { LineIndex } from '../core/text';
 import { SKIP_DIRS, isCandidateName } from '../cli/files';
 import { decodeBytes } from '../cli/decode';

@@ -1,7 +1,7 @@
 // The rule count the editor's language status shows: rules of the file's kind that are not off.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { RULES, activeRules, rulesOfKind } from '../../src/core/rules';
+import { RULES, activeRules, rulesOfKind } from '../../src/core/lint/rules';
 
 test('every rule of a kind is on by default; "off" in the settings or the config file turns one off', () => {
   const xml = rulesOfKind('domain-xml');

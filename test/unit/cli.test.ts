@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lint, fixAll } from '../../src/core/lint';
+import { lint, fixAll } from '../../src/core/lint/engine';
 import { LineIndex } from '../../src/core/text';
-import { RULES } from '../../src/core/rules';
+import { RULES } from '../../src/core/lint/rules';
 import { runCli, spawnCli, tempTree } from '../helpers/cliRun';
 
 const domain = (driver: string, extra = '') => `<domain type='kvm'>

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectKind, fixAll, lint } from '../../src/core/lint';
+import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import type { Finding } from '../../src/core/types';
 import type { JsonFinding, JsonReport } from '../../src/cli/report';
 import { runCli } from '../helpers/cliRun';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectKind, lint, preferredFix } from '../../src/core/lint';
+import { detectKind, lint, preferredFix } from '../../src/core/lint/engine';
 import { LineIndex, applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lint } from '../../src/core/lint';
+import { lint } from '../../src/core/lint/engine';
 import { LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { disableEdits, reasonSnippet } from '../../src/vscode/disableComment';
-import { lint } from '../../src/core/lint';
+import { lint } from '../../src/core/lint/engine';
 import { applyEdits } from '../../src/core/text';
-import { parseIni } from '../../src/core/ini';
-import { scanXml } from '../../src/core/xmlScan';
+import { parseIni } from '../../src/core/lint/nova/ini';
+import { scanXml } from '../../src/core/lint/domainXml/xmlScan';
 import type { FileKind } from '../../src/core/types';
 
 /** Applies "Disable" to the first finding of `rule`; returns the new text and its findings. */

@@ -2,7 +2,7 @@
 // positions, fixes (asserted as the resulting text), guards and suppression comments.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { lint, fixAll } from '../../src/core/lint';
+import { lint, fixAll } from '../../src/core/lint/engine';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
-import { lint } from '../../src/core/lint';
-import { lintDomainXml } from '../../src/core/domainXml';
+import { lint } from '../../src/core/lint/engine';
+import { lintDomainXml } from '../../src/core/lint/domainXml/domainXml';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

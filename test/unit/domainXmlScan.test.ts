@@ -1,7 +1,7 @@
 // The tolerant scanner under the domain XML rules: what it captures and the offsets it reports.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { attr, child, scanXml } from '../../src/core/xmlScan';
+import { attr, child, scanXml } from '../../src/core/lint/domainXml/xmlScan';
 
 const disksUnderDevices = (path: readonly string[], name: string) => name === 'disk' && path.join('/') === 'domain/devices';
 

@@ -2,7 +2,7 @@
 // applies, that one call reaches a fixed point, and that its edits on the original text say the same.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { fixAll, fixAllGroups, lint, type LintRequest } from '../../src/core/lint';
+import { fixAll, fixAllGroups, lint, type LintRequest } from '../../src/core/lint/engine';
 import { applyEdits } from '../../src/core/text';
 
 const NOVA = '/etc/nova/nova.conf';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectKind, fixAll, lint, type LintRequest } from '../../src/core/lint';
+import { detectKind, fixAll, lint, type LintRequest } from '../../src/core/lint/engine';
 import { applyEdits } from '../../src/core/text';
 import type { FileKind } from '../../src/core/types';
 import { CORPUS, CORPUS_MISSING } from '../helpers/corpus';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_SCHEMA_PATH, L10N_BUNDLE_PATH, configSchemaText, l10nBundleText, withReadmeTable, withRulesNls, withRulesSetting } from '../../scripts/generate';
-import { parseConfig, ConfigError } from '../../src/core/ruleConfig';
+import { parseConfig, ConfigError } from '../../src/core/lint/ruleConfig';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');

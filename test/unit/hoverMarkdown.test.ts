@@ -3,7 +3,7 @@
 // network; RBD disks are network disks).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { modeTargetAt } from '../../src/core/hoverTargets';
+import { modeTargetAt } from '../../src/core/lint/hoverTargets';
 import { targetMarkdown } from '../../src/vscode/hoverMarkdown';
 
 function hoverAt(text: string, needle: string): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { modeTargetAt, novaDiskTypeSlotAt } from '../../src/core/hoverTargets';
+import { modeTargetAt, novaDiskTypeSlotAt } from '../../src/core/lint/hoverTargets';
 
 /** Offset of the n-th (0-based) occurrence of `needle` in `text`, plus `delta`. */
 function at(text: string, needle: string, delta = 0, n = 0): number {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { entriesOf, parseIni, valueOffsets } from '../../src/core/ini';
-import type { IniDocument } from '../../src/core/ini';
-import { listItems, parseCacheModes } from '../../src/core/novaCacheModes';
-import { isCacheMode } from '../../src/core/cacheModes';
+import { entriesOf, parseIni, valueOffsets } from '../../src/core/lint/nova/ini';
+import type { IniDocument } from '../../src/core/lint/nova/ini';
+import { listItems, parseCacheModes } from '../../src/core/lint/nova/novaCacheModes';
+import { isCacheMode } from '../../src/core/lint/cacheModes';
 
 /** What oslo.config hands the option: the value of the last entry, as measured.md's table calls it. */
 function value(doc: IniDocument, group: string, key: string): string | undefined {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { fixAll, lint } from '../../src/core/lint';
+import { fixAll, lint } from '../../src/core/lint/engine';
 import { shapePairs } from '../../bench/lint/shapes';
 
 const MAX_RATIO = 8;

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RULES } from '../../src/core/rules';
-import { lint } from '../../src/core/lint';
+import { RULES } from '../../src/core/lint/rules';
+import { lint } from '../../src/core/lint/engine';
 import { formatText } from '../../src/cli/report';
 
 const root = path.resolve(__dirname, '..', '..', '..');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { fixAll, lint, preferredFix } from '../../src/core/lint';
-import type { LintRequest } from '../../src/core/lint';
+import { fixAll, lint, preferredFix } from '../../src/core/lint/engine';
+import type { LintRequest } from '../../src/core/lint/engine';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

@@ -3,8 +3,8 @@
 // other configs that live in a folder named nova.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { detectKind, fixAll, lint } from '../../src/core/lint';
-import { metaSections } from '../../src/core/devstackLocalConf';
+import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
+import { metaSections } from '../../src/core/lint/nova/devstackLocalConf';
 
 const LOCAL_CONF = `[[local|localrc]]
 ADMIN_PASSWORD=secret

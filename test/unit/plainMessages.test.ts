@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lint } from '../../src/core/lint';
-import { RULES } from '../../src/core/rules';
+import { lint } from '../../src/core/lint/engine';
+import { RULES } from '../../src/core/lint/rules';
 import type { Finding } from '../../src/core/types';
 import { CORPUS } from '../helpers/corpus';
 

@@ -4,11 +4,11 @@
 // (drive schema, drive_uses_cache_direct) and QemuServer.pm (parse_vm_config).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { detectKind, fixAll, lint } from '../../src/core/lint';
-import { modeTargetAt } from '../../src/core/hoverTargets';
+import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
+import { modeTargetAt } from '../../src/core/lint/hoverTargets';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
-import { RULES } from '../../src/core/rules';
+import { RULES } from '../../src/core/lint/rules';
 
 const FILE = '/etc/pve/qemu-server/100.conf';
 

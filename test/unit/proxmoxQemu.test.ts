@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixAll, lint } from '../../src/core/lint';
+import { fixAll, lint } from '../../src/core/lint/engine';
 import { readProxmoxDrives } from '../../src/core/lint/proxmox/reader';
 
 const FILE = '/etc/pve/qemu-server/100.conf';

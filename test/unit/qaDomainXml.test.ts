@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
-import { fixAll, lint } from '../../src/core/lint';
-import { RULES } from '../../src/core/rules';
+import { fixAll, lint } from '../../src/core/lint/engine';
+import { RULES } from '../../src/core/lint/rules';
 import { applyEdits, LineIndex } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

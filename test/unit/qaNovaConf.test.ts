@@ -3,7 +3,7 @@
 // Expected values were checked against Debian's oslo.config 9.0 by hand; the tests do not need it.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { detectKind, fixAll, lint, preferredFix } from '../../src/core/lint';
+import { detectKind, fixAll, lint, preferredFix } from '../../src/core/lint/engine';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

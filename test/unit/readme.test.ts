@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RULES, ruleDocPath } from '../../src/core/rules';
+import { RULES, ruleDocPath } from '../../src/core/lint/rules';
 
 const root = path.resolve(__dirname, '../../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');

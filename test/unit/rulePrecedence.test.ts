@@ -4,9 +4,9 @@
 // the other. Generated from the registry, so a new rule or a new precedence is covered.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { lint } from '../../src/core/lint';
-import { RULES, type RuleId } from '../../src/core/rules';
-import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, NOVA_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/ruleIds';
+import { lint } from '../../src/core/lint/engine';
+import { RULES, type RuleId } from '../../src/core/lint/rules';
+import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, NOVA_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/lint/ruleIds';
 
 const SOURCES: Record<string, string> = {
   file: "<source file='/var/lib/libvirt/images/a.img'/>",

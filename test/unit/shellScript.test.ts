@@ -7,8 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectKind, fixAll, lint } from '../../src/core/lint';
-import { shellCommands } from '../../src/core/shellWords';
+import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
+import { shellCommands } from '../../src/core/lint/commandLine/shellWords';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
 

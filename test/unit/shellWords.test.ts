@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { OPAQUE, shellCommands, type ShellWord } from '../../src/core/shellWords';
+import { OPAQUE, shellCommands, type ShellWord } from '../../src/core/lint/commandLine/shellWords';
 
 const argv = (text: string) => shellCommands(text).map((c) => c.words.map((w) => w.value));
 const src = (text: string, w: ShellWord, from: number, to: number) => text.slice(w.starts[from], w.ends[to - 1]);

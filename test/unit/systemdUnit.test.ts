@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { detectKind, fixAll, lint } from '../../src/core/lint';
+import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import type { Finding } from '../../src/core/types';
 
 const UNIT = 'qemu-vm@.service';

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { lint } from '../../src/core/lint';
+import { lint } from '../../src/core/lint/engine';
 import { LineIndex } from '../../src/core/text';
-import { firstWellFormednessError } from '../../src/core/xmlWellFormed';
+import { firstWellFormednessError } from '../../src/core/lint/domainXml/xmlWellFormed';
 
 const XMLLINT = spawnSync('sh', ['-c', 'command -v xmllint'], { encoding: 'utf8' }).stdout.trim() || undefined;
 const NO_XMLLINT = 'xmllint is not installed (Debian: apt install libxml2-utils)';

@@ -1,6 +1,6 @@
 // The disk rules, and the one function every dialect calls with the disks it has read.
 import type { Finding } from '../../types';
-import { isCacheMode, isIoMode } from '../../cacheModes';
+import { isCacheMode, isIoMode } from '../cacheModes';
 import { DIRECT_MODES, isWritable, type Disk, type DiskFacts } from './model';
 import { cacheDirectsync, cacheUnsafe, cacheWritethrough } from './rules/cacheMode';
 import { cacheInvalid } from './rules/invalid';

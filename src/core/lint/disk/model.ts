@@ -2,8 +2,8 @@
 // supplies a reader (its text → Disk, with the source range of each setting) and an edit writer
 // (set or remove cache/io in its own syntax); the rules in ./rules are written once against this.
 import type { Finding, Fix, RelatedLocation, TextEdit } from '../../types';
-import type { RuleId } from '../../ruleIds';
-import { CACHE_MODES, CACHE_MODE_FACTS } from '../../cacheModes';
+import type { RuleId } from '../ruleIds';
+import { CACHE_MODES, CACHE_MODE_FACTS } from '../cacheModes';
 
 export interface Range {
   start: number;

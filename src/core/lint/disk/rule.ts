@@ -1,7 +1,7 @@
 // A disk rule: its registry data, the rules it takes precedence over, and its check.
 import type { Finding, Severity } from '../../types';
 import type { DiskFacts } from './model';
-import type { DiskRuleId, RuleId } from '../../ruleIds';
+import type { DiskRuleId, RuleId } from '../ruleIds';
 
 export interface DiskRule<Id extends DiskRuleId = DiskRuleId> {
   id: Id;

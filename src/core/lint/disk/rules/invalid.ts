@@ -2,7 +2,7 @@
 // virDomainDiskCacheTypeFromString / virDomainDiskIoTypeFromString fail, and it refuses the domain).
 import { diskRule } from '../rule';
 import { finding, fix, shortValue, valueRange, type Setting } from '../model';
-import { CACHE_MODES, IO_MODES, isCacheMode, isIoMode, suggestValue } from '../../../cacheModes';
+import { CACHE_MODES, IO_MODES, isCacheMode, isIoMode, suggestValue } from '../../cacheModes';
 import type { Disk } from '../model';
 
 function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {

@@ -3,7 +3,7 @@
 // read-only and network disks are exempt there, and so here.
 import { diskRule } from '../rule';
 import { cacheRange, finding, fix, shortValue } from '../model';
-import { mayRunOnHostWithoutDropCache } from '../../../machineTypes';
+import { mayRunOnHostWithoutDropCache } from '../../domainXml/machineTypes';
 
 export const migrationCache = diskRule({
   id: 'migration-cache',

@@ -5,7 +5,7 @@
 // one), `$FOO`/`${FOO}` are environment variables and `%i` specifiers: both opaque, never guessed
 // (`$$` and `%%` are literal). A line ending in a backslash continues on the next one, the
 // backslash read as a space (systemd.syntax(7)); comment lines inside a continuation are skipped.
-import type { Finding } from './types';
+import type { Finding } from '../../types';
 import { appendChar, OPAQUE, type ShellWord } from './shellWords';
 import { lintCommands } from './shellScript';
 

@@ -1,7 +1,7 @@
 // Text edits the Nova config fixes share: remove a line, put a line into [libvirt], remove an
 // item from a comma-separated value.
 import type { IniDocument, IniEntry, IniSection } from './ini';
-import type { TextEdit } from './types';
+import type { TextEdit } from '../../types';
 
 /** Offset of the start of the line holding `offset`. */
 export function lineStartOf(text: string, offset: number): number {

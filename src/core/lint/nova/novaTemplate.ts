@@ -2,7 +2,7 @@
 // literal, and which lines sit in different branches of one if/else (so they never render together).
 // Jinja2 {% … %} {# … #} {{ … }}, ERB <% … %> <%= … %>, Go/Helm {{ if … }} {{ end }}.
 
-import { lastAtOrBefore } from './text';
+import { lastAtOrBefore } from '../../text';
 
 const TAG = /\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|\{\{[\s\S]*?\}\}|<%[\s\S]*?%>/g;
 

@@ -15,7 +15,7 @@
 //   inline "#" or ";" stays part of the value. A key before any section refuses the file.
 // A repeated key in a section is kept in order; the last one is what the option gets.
 
-import { lastAtOrBefore } from './text';
+import { lastAtOrBefore } from '../../text';
 
 /** Python's str.isspace(), which strip()/rstrip() use. JS \s differs (it has U+FEFF and lacks U+001C-U+001F, U+0085). */
 export function isPySpace(c: number): boolean {

@@ -2,9 +2,9 @@
 // qemu-system-*/qemu-kvm/kvm invocation becomes a disk for the disk rules; qemu-img convert gets
 // its own rule. Words are split as the shell splits them (shellWords.ts), and expansions stay
 // opaque: a value that comes from a variable is never judged.
-import type { Finding } from './types';
-import type { Disk } from './lint/disk/model';
-import { lintDisks } from './lint/disk';
+import type { Finding } from '../../types';
+import type { Disk } from '../disk/model';
+import { lintDisks } from '../disk';
 import { OPAQUE, shellCommands, type ShellWord } from './shellWords';
 import { readDrive } from './qemuDrive';
 import { convertWritethrough } from './qemuImgArgs';

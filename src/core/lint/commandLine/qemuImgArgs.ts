@@ -3,7 +3,7 @@
 // ":hf:O:B:Cco:l:S:pt:T:qnm:WUr:F:", --object takes an argument; GNU getopt permutes, so options
 // after file names count too, up to `--`; the last -t wins). Holds the rule
 // qemu-img-convert-writethrough.
-import type { Finding, TextEdit } from './types';
+import type { Finding, TextEdit } from '../../types';
 import { OPAQUE, plainRange, type ShellWord } from './shellWords';
 
 /** An option's argument: the word and where the argument starts in it (`-twritethrough`: 2). */

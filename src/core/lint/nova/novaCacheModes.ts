@@ -5,7 +5,7 @@
 // Also: what in a value is a syntax slip, and the value rewritten as `a=b,c=d`.
 import type { IniEntry } from './ini';
 import { isPySpace, pyStrip, valueOffsets } from './ini';
-import { suggestValue } from './cacheModes';
+import { suggestValue } from '../cacheModes';
 
 /**
  * The disk types Nova looks a mode up by: LibvirtDriver._set_cache_mode uses the disk config's

@@ -1,6 +1,6 @@
 // Text edits on scanned XML: replace an attribute value, add or remove an attribute, add a child
 // element. Each keeps the surrounding style (quote character, indentation, line breaks).
-import type { TextEdit } from './types';
+import type { TextEdit } from '../../types';
 import type { XmlAttr, XmlElement } from './xmlScan';
 
 /** The quote character an element's attributes use, else `fallback`. */

@@ -2,9 +2,9 @@
 // on half-typed text (an attribute whose closing quote is not there yet), which a parser would
 // refuse. XML goes through the rules' own tolerant scanner (xmlScan.ts), so hover and the
 // rules agree on which <driver> belongs to a disk.
-import type { FileKind } from './types';
-import { scanXml } from './xmlScan';
-import { parseIni, type IniPiece } from './ini';
+import type { FileKind } from '../types';
+import { scanXml } from './domainXml/xmlScan';
+import { parseIni, type IniPiece } from './nova/ini';
 
 export interface ModeTarget {
   /** Which list of values applies. */

@@ -2,8 +2,8 @@
 // QEMU's option parser reads it (util/qemu-option.c get_opt_name_value: `,,` is a literal comma,
 // a bare `key` is key=on, the last of a repeated key wins), and an edit writer that rewrites one
 // value in place or appends `,key=value`. The rules are the disk rules (lint/disk).
-import type { TextEdit } from './types';
-import type { Disk, DiskEdits, DiskSyntax, Setting } from './lint/disk/model';
+import type { TextEdit } from '../../types';
+import type { Disk, DiskEdits, DiskSyntax, Setting } from '../disk/model';
 import { OPAQUE, plainRange, type ShellWord } from './shellWords';
 
 /** bdrv_parse_cache_mode (block.c): `off` is QEMU's other name for none; `default` is libvirt's, QEMU refuses it. */

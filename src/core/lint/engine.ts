@@ -1,15 +1,15 @@
 // The engine's front door: text in, findings out. No file system, no vscode.
 import * as path from 'node:path';
-import { atLeast, type FileKind, type Finding, type Fix, type LintOptions, type Severity, type TextEdit } from './types';
+import { atLeast, type FileKind, type Finding, type Fix, type LintOptions, type Severity, type TextEdit } from '../types';
 import { ruleInfo } from './rules';
 import { applySuppressions } from './suppress';
-import { applyEdits, composeEdits, nonOverlapping } from './text';
-import { lintDomainXml } from './domainXml';
-import { lintNovaConf } from './novaConf';
-import { novaBlocks, shiftFinding } from './devstackLocalConf';
-import { INVOCATION_HINT, lintShellScript } from './shellScript';
-import { lintSystemdUnit } from './systemdUnit';
-import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './lint/proxmox/reader';
+import { applyEdits, composeEdits, nonOverlapping } from '../text';
+import { lintDomainXml } from './domainXml/domainXml';
+import { lintNovaConf } from './nova/novaConf';
+import { novaBlocks, shiftFinding } from './nova/devstackLocalConf';
+import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
+import { lintSystemdUnit } from './commandLine/systemdUnit';
+import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 

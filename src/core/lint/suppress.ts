@@ -8,8 +8,8 @@
 //   qdt-disable RULE[,RULE] / qdt-enable RULE for a region; no rule named = every rule.
 // "next line" is the next line that is neither blank nor only a comment, so a suppression can
 // stand above another comment or a blank line and still reach the element it names.
-import type { FileKind, Finding } from './types';
-import { LineIndex } from './text';
+import type { FileKind, Finding } from '../types';
+import { LineIndex } from '../text';
 
 interface Directive {
   line: number;

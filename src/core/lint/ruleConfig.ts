@@ -3,7 +3,7 @@
 //   { "rules": { "cache-writethrough": "error", "migration-cache": "off" } }
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SEVERITIES, type SeveritySetting } from './types';
+import { SEVERITIES, type SeveritySetting } from '../types';
 import { RULES, ruleInfo } from './rules';
 
 /** A bad config file or --rule value; the message names the file or option. */

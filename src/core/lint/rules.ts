@@ -1,8 +1,8 @@
 // The rule registry: every rule id, where it applies, its default severity and a one-line
 // title. The disk rules are units in lint/disk/rules (each with its own data); Nova's rules live
 // in novaConf.ts. Both fronts read this table.
-import type { FileKind, Severity, SeveritySetting } from './types';
-import { DISK_RULES } from './lint/disk';
+import type { FileKind, Severity, SeveritySetting } from '../types';
+import { DISK_RULES } from './disk';
 import type { CommandLineRuleId, DiskRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';

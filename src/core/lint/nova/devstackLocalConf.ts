@@ -1,4 +1,4 @@
-import type { Finding } from './types';
+import type { Finding } from '../../types';
 
 // DevStack's local.conf: meta-sections `[[phase|file]]`, each holding the lines that DevStack
 // merges into `file` at `phase` (lib/meta-config: get_meta_section, merge_config_file).

@@ -4,12 +4,12 @@
 // attributes. The rules themselves are the disk rules (lint/disk). Nothing else named "cache"
 // (<cpu><cache>, <cputune><cachetune>, <filesystem><binary><cache>, NUMA <latency cache=…>) is
 // ever read, because only <disk> elements at those two places are captured by the scanner.
-import type { Finding, TextEdit } from './types';
-import { eolOf } from './text';
+import type { Finding, TextEdit } from '../../types';
+import { eolOf } from '../../text';
 import { attr, child, scanXml, type XmlAttr, type XmlElement } from './xmlScan';
 import { insertAttr, insertFirstChild, quoteOf, removeAttr, replaceValue } from './xmlEdits';
-import type { Disk, DiskEdits, DiskSyntax, Setting } from './lint/disk/model';
-import { lintDisks } from './lint/disk';
+import type { Disk, DiskEdits, DiskSyntax, Setting } from '../disk/model';
+import { lintDisks } from '../disk';
 import { firstWellFormednessError } from './xmlWellFormed';
 
 const QEMU_DOMAIN_TYPES = new Set(['kvm', 'qemu', 'hvf']);

@@ -1,11 +1,11 @@
 // The Nova config rules (rules.md, "Nova config"): nova.conf read as oslo.config reads it
 // (ini.ts), [libvirt] disk_cachemodes read as Nova reads it (novaCacheModes.ts), and the
 // neighbouring options that decide whether nova-compute starts or inspects images safely.
-import type { Finding, Fix, RelatedLocation, TextEdit } from './types';
-import { ruleInfo } from './rules';
-import type { RuleId } from './ruleIds';
-import { CACHE_MODES, isCacheMode, suggestValue } from './cacheModes';
-import { eolOf } from './text';
+import type { Finding, Fix, RelatedLocation, TextEdit } from '../../types';
+import { ruleInfo } from '../rules';
+import type { RuleId } from '../ruleIds';
+import { CACHE_MODES, isCacheMode, suggestValue } from '../cacheModes';
+import { eolOf } from '../../text';
 import type { IniDocument, IniEntry, IniError, IniSection } from './ini';
 import { parseIni } from './ini';
 import { TemplateBranches, hasTemplateExpression, templateOnlyTags } from './novaTemplate';
