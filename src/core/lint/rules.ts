@@ -9,8 +9,6 @@ export type { RuleId } from './ruleIds';
 
 export interface RuleInfo {
   id: RuleId;
-  /** The first of `kinds`: where the rule was born, for lists that show one. */
-  kind: FileKind;
   /** Every kind of file the rule reads (the disk rules read every dialect that yields disks). */
   kinds: readonly FileKind[];
   severity: Severity;
@@ -59,13 +57,13 @@ const PROXMOX_RULES = [
 ] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
 
 export const RULES: readonly RuleInfo[] = [
-  { id: 'xml-syntax', kind: 'domain-xml', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
+  { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
   ...DISK_RULES.map(
-    (r): RuleInfo => ({ id: r.id, kind: DISK_DIALECTS[0], kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
+    (r): RuleInfo => ({ id: r.id, kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
   ),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'nova-conf', kinds: ['nova-conf'], severity, title })),
-  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'shell-script', kinds: COMMAND_LINE_DIALECTS, severity, title })),
-  ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kind: 'proxmox-vm', kinds: ['proxmox-vm'], severity, title })),
+  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
+  ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
+  ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['proxmox-vm'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));
