@@ -1,9 +1,7 @@
 // `qemu-disk-tools inspect`: what an image is and whether it is safe to hand to qemu-img, by the
 // verdict core gives every front (imageVerdict.ts): the in-process inspection, then
 // `qemu-img info` on the same open file when the inspector lets qemu-img near it.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TEXT_SAMPLE_BYTES, looksLikeText } from '../core/image/textContent';
 import type { InspectResult } from '../core/image/imageInspector';
 import { examineImage, type ImageVerdict } from '../core/image/imageVerdict';
 import type { ImageInfo } from '../core/image/qemuImg';
@@ -14,18 +12,6 @@ import { humanBytes } from '../core/units';
 import { cliMessage } from './remedies';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`);
-
-/** Whether a raw file's start reads as text (the decision convert asks about; textContent.ts). */
-function rawReadsAsText(r: InspectResult, file: string): boolean {
-  if (r.format !== 'raw') return false;
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(TEXT_SAMPLE_BYTES);
-    return looksLikeText(head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function describeVerdict(v: ImageVerdict, shown: string, text: boolean): string[] {
   const r: InspectResult = v.inspection;
@@ -84,7 +70,7 @@ export async function runInspect(argv: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const { inspection, info } = verdict;
-  const text = rawReadsAsText(inspection, file);
+  const text = verdict.readsAsText;
   const infoError = verdict.inspection.refusals.length > 0 || !verdict.infoError ? undefined : cliMessage(verdict.infoError, verdict.infoRemedies ?? []);
   if (io.signal?.aborted) {
     io.stderr.write(`${shown}: inspection cancelled.\n`);

@@ -19,7 +19,7 @@ import { ProgressParser, ProgressTracker } from './progress';
 import { ImageInfo, checkQemuImg, imageInfo, locateQemuImg, quoteArgv, runQemuImg } from './qemuImg';
 import { ExplainContext, QemuImgError, explainQemuImgStderr, explainSignal } from './qemuImgErrors';
 import type { Remedy } from '../remedy';
-import { TEXT_SAMPLE_BYTES, looksLikeText } from './textContent';
+import { rawReadsAsText } from './textContent';
 
 export type TargetFormat = 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'vhdx' | 'vpc';
 
@@ -249,8 +249,7 @@ async function inspectSource(pinned: OpenedImage, source: string, req: ConvertRe
  * is converted only when the caller asked the user (textContent.ts says why).
  */
 async function refuseText(pinned: OpenedImage, source: string, inspected: InspectResult, req: ConvertRequest, log: (l: string) => void): Promise<void> {
-  if (inspected.format !== 'raw') return;
-  if (!looksLikeText(await pinned.read(0, TEXT_SAMPLE_BYTES))) return;
+  if (!(await rawReadsAsText(pinned, inspected.format))) return;
   if (req.allowText) {
     log(`${source} looks like text; converting it as raw as asked`);
     return;

@@ -4,6 +4,7 @@
 // than itself, a parent). qemu-img reads the file that was opened once and inspected
 // (/proc/self/fd/3 on Linux), never the path, so a file swapped in at the path is not what it reads.
 
+import { rawReadsAsText } from './textContent';
 import { remediesOf, type Remedy } from '../remedy';
 import * as path from 'node:path';
 import { inspectSource, type InspectOptions, type InspectResult, type Issue } from './imageInspector';
@@ -86,6 +87,8 @@ export interface ImageVerdict {
   infoProblems: string[];
   /** Inspection clean, and qemu-img info (when it ran) found nothing the inspector did not. */
   safe: boolean;
+  /** A raw image whose start reads as text (convert refuses it unless asked; textContent.ts). */
+  readsAsText: boolean;
 }
 
 export interface ExamineOptions extends InspectOptions {
@@ -104,7 +107,7 @@ export async function examineImage(file: string, opts: ExamineOptions = {}): Pro
   const pinned = await openImage(abs);
   try {
     const inspection: InspectResult = { ...(await inspectSource(pinned, path.basename(abs), opts)), path: abs, fileKind: pinned.kind };
-    const verdict: ImageVerdict = { inspection, infoProblems: [], safe: false };
+    const verdict: ImageVerdict = { inspection, infoProblems: [], safe: false, readsAsText: await rawReadsAsText(pinned, inspection.format) };
     const blocking = blockingIssues(inspection);
     if (blocking.length) {
       verdict.infoError = 'not run, because the inspector refused the image.';

@@ -36,3 +36,11 @@ export function looksLikeText(head: Uint8Array): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a file the inspector read as raw starts with text: the one check convert refuses on
+ * and inspect reports, made on the file already open (never on its path again).
+ */
+export async function rawReadsAsText(source: { read(offset: number, length: number): Promise<Buffer> }, format: string): Promise<boolean> {
+  return format === 'raw' && looksLikeText(await source.read(0, TEXT_SAMPLE_BYTES));
+}
