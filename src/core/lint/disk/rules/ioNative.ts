@@ -2,7 +2,7 @@
 // host-cached mode (qemuValidateDomainDeviceDefDiskIOThreads / qemuDomainValidateStorageSource…,
 // "io='native' needs either no disk cache or directsync cache mode").
 import { diskRule } from '../rule';
-import { cacheRelated, finding, fix, valueRange } from '../model';
+import { cacheRange, cacheRelated, finding, fix, valueRange } from '../model';
 
 export const ioNativeNeedsDirect = diskRule({
   id: 'io-native-needs-direct',
@@ -12,16 +12,21 @@ export const ioNativeNeedsDirect = diskRule({
   supersedes: ['vhostvdpa-cache', 'shareable-cache', 'migration-cache'],
   check(f) {
     const d = f.disk;
-    if (f.mode === undefined || !f.ioKnown || f.io !== 'native' || f.direct || !d.io || d.type === 'vhostuser') return [];
+    // An io the program adds by itself (virt-install: native on a block device) counts as written.
+    if (f.mode === undefined || !f.ioKnown || f.io !== 'native' || f.direct || !(d.io ?? d.defaultIo) || d.type === 'vhostuser') return [];
     const s = d.syntax;
+    const io = d.io ? s.show('io', 'native') : d.defaultIo!.shown;
     return [
       finding(
         d,
         'io-native-needs-direct',
         'error',
-        `${s.show('io', 'native')} needs O_DIRECT, but this disk has ${f.shown}: ${s.program} ${s.refuses}${s.refusal?.['io-native-needs-direct'] ?? ''}. Set ${s.show('cache', 'none')} (or 'directsync'), or use ${s.show('io', 'threads')}.`,
-        valueRange(d.io),
-        [...fix(`Set ${s.show('cache', 'none')}`, d.edits.setCache('none'), true), ...fix(`Set ${s.show('io', 'threads')}`, d.edits.replace(d.io, 'threads'))],
+        `${io} needs O_DIRECT, but this disk has ${f.shown}: ${s.program} ${s.refuses}${s.refusal?.['io-native-needs-direct'] ?? ''}. Set ${s.show('cache', 'none')} (or 'directsync'), or use ${s.show('io', 'threads')}.`,
+        d.io ? valueRange(d.io) : cacheRange(d),
+        [
+          ...fix(`Set ${s.show('cache', 'none')}`, d.edits.setCache('none'), true),
+          ...fix(`Set ${s.show('io', 'threads')}`, d.io ? d.edits.replace(d.io, 'threads') : d.edits.setIo('threads')),
+        ],
         cacheRelated(d),
       ),
     ];
