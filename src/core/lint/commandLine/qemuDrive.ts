@@ -26,7 +26,7 @@ export const QEMU_SYNTAX: DiskSyntax = {
 };
 
 /** One `key[=value]` of the list; indices into the word's value. */
-interface Item {
+export interface Item {
   key: string;
   value: string;
   /** The item, key to end of value. */
@@ -40,8 +40,8 @@ interface Item {
   opaqueKey: boolean;
 }
 
-/** Splits a -drive value into items as get_opt_name_value does. */
-function items(v: string): Item[] {
+/** Splits a -drive value into items as get_opt_name_value does (-blockdev's keyval_parse splits the same way). */
+export function items(v: string): Item[] {
   const out: Item[] = [];
   let i = 0;
   while (i < v.length) {

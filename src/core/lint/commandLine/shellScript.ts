@@ -7,6 +7,7 @@ import type { Disk } from '../disk/model';
 import { lintDisks } from '../disk';
 import { OPAQUE, shellCommands, type ShellWord } from './shellWords';
 import { readDrive } from './qemuDrive';
+import { readBlockdev } from './qemuBlockdev';
 import { convertWritethrough } from './qemuImgArgs';
 import { virtInstallDisks } from './virtInstall';
 
@@ -56,7 +57,7 @@ export function invocationOf(words: readonly ShellWord[]): Invocation | undefine
   return undefined;
 }
 
-/** The disks of an invocation: each `-drive` (or `--drive`) of QEMU, each --disk of virt-install and virt-xml. */
+/** The disks of an invocation: each `-drive` and `-blockdev` of QEMU, each --disk of virt-install and virt-xml. */
 export function disksOf(inv: Invocation): Disk[] {
   if (VIRT.test(inv.program)) return virtInstallDisks(inv.program, inv.args);
   if (!SYSTEM.test(inv.program)) return [];
@@ -64,6 +65,7 @@ export function disksOf(inv: Invocation): Disk[] {
   for (let i = 0; i + 1 < inv.args.length; i++) {
     const v = inv.args[i].value;
     if (v === '-drive' || v === '--drive') out.push(readDrive(inv.args[i], inv.args[++i]));
+    else if (v === '-blockdev' || v === '--blockdev') out.push(...readBlockdev(inv.args[i], inv.args[++i]));
   }
   return out;
 }
