@@ -68,7 +68,7 @@ test('qemu-img: what is not a convert -t writethrough is left alone', () => {
     'cat <<EOF\nqemu-img convert -t writethrough a b\nEOF',
     "qemu-img convert -t 'writethrough a b", // the shell refuses an unterminated quote
   ]) {
-    assert.deepEqual(rules(run(line)), [], line);
+    assert.deepEqual(rules(run(line)).filter((r) => r === 'qemu-img-convert-writethrough'), [], line);
   }
 });
 

@@ -9,6 +9,8 @@ import { OPAQUE, shellCommands, type ShellWord } from './shellWords';
 import { readDrive } from './qemuDrive';
 import { readBlockdev } from './qemuBlockdev';
 import { convertWritethrough } from './qemuImgArgs';
+import { convertAdvice } from './qemuImgConvert';
+import { driveDefaultCache } from './driveDefaultCache';
 import { virtInstallDisks } from './virtInstall';
 
 const SYSTEM = /^(qemu-system-[A-Za-z0-9_.-]+|qemu-kvm|kvm)$/;
@@ -73,8 +75,10 @@ export function disksOf(inv: Invocation): Disk[] {
 /** The findings of the invocations among these commands (each a list of words): disk rules on every -drive, qemu-img's rules. */
 export function lintCommands(commands: readonly (readonly ShellWord[])[]): Finding[] {
   const invs = commands.map(invocationOf).filter((x): x is Invocation => !!x);
-  const findings = lintDisks(invs.flatMap(disksOf));
-  for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args));
+  const disks = invs.flatMap(disksOf);
+  const findings = lintDisks(disks);
+  for (const d of disks) findings.push(...driveDefaultCache(d));
+  for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args), ...convertAdvice(inv.args));
   return findings;
 }
 
