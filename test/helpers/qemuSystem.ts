@@ -37,7 +37,8 @@ export async function assertQemuAgrees(
   stillWrong: (f: Finding) => boolean = (f) => f.severity === 'error',
 ): Promise<void> {
   for (const v of values) {
-    const text = `${QEMU} -machine none ${option} ${v}\n`;
+    // Single-quoted as a script would write a JSON -blockdev.
+    const text = `${QEMU} -machine none ${option} '${v}'\n`;
     const errors = lint(text, { fileName }).filter((f) => f.severity === 'error');
     const before = await qemuAccepts([option, v]);
     assert.equal(errors.length > 0, !before.ok, `${v}: findings ${errors.map((f) => f.rule)}, QEMU ${before.ok ? 'started' : `refused: ${before.stderr}`}`);

@@ -33,6 +33,16 @@ test('-blockdev aio=native: judged on the node that has it, with cache.direct it
     ['driver=file,node-name=f0,filename=d.raw,aio=nativ,cache.direct=on', ['cache-invalid']],
     ['driver=file,node-name=f0,filename=d.raw,aio=native,cache.direct=1', []], // QEMU refuses the boolean: not judged
     ['driver=file,node-name=f0,filename=d.raw,aio=native,read-only=on', ['io-native-needs-direct']], // read-only changes nothing
+    // The JSON form: nested objects are the dotted keys, booleans are JSON's.
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native"}'`, ['io-native-needs-direct']],
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native","cache":{"direct":true}}'`, []],
+    [`'{"driver":"raw","node-name":"r0","file":{"driver":"file","filename":"d.raw","aio":"native"},"cache":{"direct":true}}'`, []],
+    [`'{"driver":"raw","node-name":"r0","file":{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":false}},"cache":{"direct":true}}'`, ['io-native-needs-direct']],
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","cache":{"no-flush":true}}'`, ['cache-unsafe']],
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native","cache":{"direct":"on"}}'`, []], // QEMU wants a boolean: not judged
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native","aio":"threads"}'`, []], // duplicate key: QEMU refuses to parse it
+    [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native","cache.direct":true}'`, []], // dotted key in JSON: refused
+    [`'{"driver":"file","filename":"'"$IMG"'","aio":"native"}'`, ['io-native-needs-direct']],
   ];
   for (const [b, want] of cases) assert.deepEqual(rules(run(`${START}  -blockdev ${b}\n`)), want, b);
 });
@@ -66,8 +76,23 @@ test('-blockdev cache.no-flush=on: cache-unsafe, fixed to cache.no-flush=off', (
 
 const preferredText = (text: string, f: Finding) => applyEdits(text, f.fixes.find((x) => x.preferred)!.edits);
 
-test('-blockdev: variables, the JSON form and keys without values are not judged', () => {
-  for (const b of ['"driver=file,node-name=f0,filename=d.raw,$OPTS"', 'driver=file,node-name=f0,filename=d.raw,aio=$AIO', 'driver=file,filename=d.raw,aio=native,cache.direct', `'{"driver":"file","filename":"d.raw","aio":"native"}'`]) {
+test('-blockdev JSON: fixes add the member where QEMU reads it, in JSON', () => {
+  const cases: [string, string][] = [
+    ['{"driver":"file","filename":"d.raw","aio":"native"}', '{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":true}}'],
+    ['{"driver":"file","filename":"d.raw","aio":"native","cache":{"no-flush":false}}', '{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":true,"no-flush":false}}'],
+    ['{"driver":"file","filename":"d.raw","aio":"native","cache":{}}', '{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":true}}'],
+    ['{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":false}}', '{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":true}}'],
+    ['{"driver":"raw","file":{"driver":"file","filename":"d.raw","aio":"native"}}', '{"driver":"raw","file":{"driver":"file","filename":"d.raw","aio":"native","cache":{"direct":true}}}'],
+    ['{ "driver": "file", "filename": "d.raw", "cache": { "no-flush": true } }', '{ "driver": "file", "filename": "d.raw", "cache": { "no-flush": false } }'],
+  ];
+  for (const [before, after] of cases) {
+    const text = `${START}  -blockdev '${before}'\n`;
+    assert.equal(fixAll(text, { fileName: SCRIPT }).text, `${START}  -blockdev '${after}'\n`, before);
+  }
+});
+
+test('-blockdev: variables, unparsable JSON and keys without values are not judged', () => {
+  for (const b of ['"driver=file,node-name=f0,filename=d.raw,$OPTS"', 'driver=file,node-name=f0,filename=d.raw,aio=$AIO', 'driver=file,filename=d.raw,aio=native,cache.direct', `'{"driver":"file","filename":"d.raw","aio":"native"'`, `'{"driver":"file",$EXTRA,"aio":"native"}'`, `"$JSON"`]) {
     assert.deepEqual(run(`${START}  -blockdev ${b}\n`), [], b);
   }
 });
@@ -91,9 +116,23 @@ test('QEMU refuses every -blockdev given an error, and starts with every fixed o
       `driver=file,node-name=f0,filename=${img},aio=native,read-only=on`,
       `driver=file,node-name=f0,filename=${img},cache.no-flush=on`,
       `driver=raw,node-name=r0,file.driver=file,file.filename=${img},cache.no-flush=on,file.aio=threads`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","aio":"native"}`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","aio":"native","cache":{"direct":true}}`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","aio":"native","cache":{"direct":false,"no-flush":false}}`,
+      `{"driver":"raw","node-name":"r0","file":{"driver":"file","filename":"${img}","aio":"native"},"cache":{"direct":true}}`,
+      `{"driver":"raw","node-name":"r0","file":{"driver":"file","filename":"${img}","aio":"native"}}`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","aio":"nativ","cache":{"direct":true}}`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","cache":{"no-flush":true}}`,
     ];
     await assertQemuAgrees('-blockdev', blockdevs, SCRIPT, (f) => f.severity === 'error' || f.rule === 'cache-unsafe');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('-blockdev JSON: hostile nesting and arrays are read without recursion', () => {
+  const deep = `${START}  -blockdev '${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}'\n`;
+  assert.deepEqual(run(deep), []);
+  const arrays = `${START}  -blockdev '{"driver":"file","filename":"d.raw","x":[[{"aio":"native"}],[]],"aio":"native"}'\n`;
+  assert.deepEqual(rules(run(arrays)), ['io-native-needs-direct']);
 });

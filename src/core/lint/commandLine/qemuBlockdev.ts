@@ -10,10 +10,12 @@
 // - `cache.no-flush=on`: the node drops every flush (BDRV_O_NO_FLUSH), what -drive's cache=unsafe
 //   sets. Read as cache=unsafe, so cache-unsafe judges it.
 // Booleans are QAPI's keyval words (qapi_bool_parse: on/yes/true/y, off/no/false/n, case as
-// written); anything else QEMU refuses, and it is not judged here. The JSON form is not read.
+// written), JSON's true and false in the JSON form (blockdevJson.ts); anything else QEMU refuses,
+// and it is not judged here.
 import type { TextEdit } from '../../types';
 import type { Disk, DiskEdits, DiskSyntax, Setting } from '../disk/model';
 import { items, type Item } from './qemuDrive';
+import { blockdevJson, type JsonObject } from './blockdevJson';
 import { OPAQUE, plainRange, type ShellWord } from './shellWords';
 
 const TRUE = new Set(['on', 'yes', 'true', 'y']);
@@ -55,12 +57,14 @@ function blockdevSyntax(prefix: string, noFlush: boolean): DiskSyntax {
   };
 }
 
-/** The disks of one -blockdev in key=value form; none for the JSON form or a value that is not literal where a key stands. */
+/** The disks of one -blockdev, in key=value or JSON form; none for a value that is not literal where a key stands, or one QEMU refuses to parse. */
 export function readBlockdev(option: ShellWord, w: ShellWord): Disk[] {
-  if (w.value.startsWith('{')) return [];
-  const list = items(w.value);
+  const json = w.value.startsWith('{') ? blockdevJson(w.value) : undefined;
+  if (w.value.startsWith('{') && !json) return [];
+  const list = json ? json.items : items(w.value);
   // An expansion where a key stands may set anything; a key without `=` makes QEMU refuse the option.
   if (list.some((it) => it.opaqueKey || it.flag)) return [];
+  const write = json ? jsonWriter(w, json.objects) : keyvalWriter(w);
   const nodes = new Map<string, Node>();
   for (const it of list) {
     const m = KEY.exec(it.key);
@@ -97,7 +101,7 @@ export function readBlockdev(option: ShellWord, w: ShellWord): Disk[] {
         ...base,
         io: setting(w, node.aio, 'aio', node.aio.value),
         cache: direct && setting(w, direct, 'cache', mode ?? direct.value, mode !== undefined),
-        edits: flagEdits(w, list, prefix, 'cache.direct', node.direct),
+        edits: flagEdits(w, list, prefix, 'cache.direct', node.direct, write),
         syntax: blockdevSyntax(prefix, false),
       };
       if (!direct) disk.defaultCache = { mode: 'writeback', shown: `no ${prefix}cache.direct=on (-blockdev leaves it off)` };
@@ -107,7 +111,7 @@ export function readBlockdev(option: ShellWord, w: ShellWord): Disk[] {
       out.push({
         ...base,
         cache: setting(w, node.noFlush, 'cache', 'unsafe'),
-        edits: flagEdits(w, list, prefix, 'cache.no-flush', node.noFlush),
+        edits: flagEdits(w, list, prefix, 'cache.no-flush', node.noFlush, write),
         syntax: blockdevSyntax(prefix, true),
       });
     }
@@ -130,23 +134,53 @@ function setting(w: ShellWord, it: Item, name: string, value: string, literal = 
   };
 }
 
+/** How a form writes a boolean, and a flag a node does not have yet. */
+interface FlagWriter {
+  bool(on: boolean): string;
+  add(prefix: string, flag: 'cache.direct' | 'cache.no-flush', on: boolean): TextEdit[] | undefined;
+}
+
+/** key=value: `,file.cache.direct=on` at the end of the word. */
+function keyvalWriter(w: ShellWord): FlagWriter {
+  return {
+    bool: (on) => (on ? 'on' : 'off'),
+    add: (prefix, flag, on) => {
+      const n = w.value.length;
+      if (n === 0 || w.value[n - 1] === ',') return undefined;
+      return [{ start: w.ends[n - 1], end: w.ends[n - 1], newText: `,${prefix}${flag}=${on ? 'on' : 'off'}` }];
+    },
+  };
+}
+
+/** JSON: a member of the node's "cache" object, or a new "cache" object in the node's object. */
+function jsonWriter(w: ShellWord, objects: Map<string, JsonObject>): FlagWriter {
+  const insert = (at: number, text: string): TextEdit[] | undefined => {
+    const r = plainRange(w, at, at);
+    return r && [{ start: r.start, end: r.start, newText: text }];
+  };
+  return {
+    bool: (on) => (on ? 'true' : 'false'),
+    add: (prefix, flag, on) => {
+      const member = `"${flag.slice('cache.'.length)}":${on}`;
+      const cache = objects.get(`${prefix}cache.`);
+      if (cache) return insert(cache.open + 1, cache.members > 0 ? `${member},` : member);
+      const node = objects.get(prefix);
+      return node && insert(node.close, `${node.members > 0 ? ',' : ''}"cache":{${member}}`);
+    },
+  };
+}
+
 /**
  * Edits of one node's flag (`cache.direct` on an aio node, `cache.no-flush` on a no-flush node):
  * setCache(none) turns it on (direct) or off (no-flush), rewriting the node's own item or
- * appending one; the io value is rewritten in place.
+ * adding one; the io value is rewritten in place.
  */
-function flagEdits(w: ShellWord, list: Item[], prefix: string, flag: 'cache.direct' | 'cache.no-flush', own: Item | undefined): DiskEdits {
+function flagEdits(w: ShellWord, list: Item[], prefix: string, flag: 'cache.direct' | 'cache.no-flush', own: Item | undefined, write: FlagWriter): DiskEdits {
   const replace = (it: Item | undefined, value: string): TextEdit[] | undefined => {
     const r = it ? plainRange(w, it.valueFrom, it.to) : undefined;
     return r && [{ start: r.start, end: r.end, newText: value }];
   };
-  const setFlag = (on: boolean): TextEdit[] | undefined => {
-    const value = on ? 'on' : 'off';
-    if (own) return replace(own, value);
-    const n = w.value.length;
-    if (n === 0 || w.value[n - 1] === ',') return undefined;
-    return [{ start: w.ends[n - 1], end: w.ends[n - 1], newText: `,${prefix}${flag}=${value}` }];
-  };
+  const setFlag = (on: boolean): TextEdit[] | undefined => (own ? replace(own, write.bool(on)) : write.add(prefix, flag, on));
   const byValue = (s: Setting) => list.find((it) => w.starts[it.from] === s.start);
   return {
     // Only the flag's own meaning: no-flush off keeps whatever cache.direct says.
