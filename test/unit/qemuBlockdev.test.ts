@@ -33,6 +33,8 @@ test('-blockdev aio=native: judged on the node that has it, with cache.direct it
     ['driver=file,node-name=f0,filename=d.raw,aio=nativ,cache.direct=on', ['cache-invalid']],
     ['driver=file,node-name=f0,filename=d.raw,aio=native,cache.direct=1', []], // QEMU refuses the boolean: not judged
     ['driver=file,node-name=f0,filename=d.raw,aio=native,read-only=on', ['io-native-needs-direct']], // read-only changes nothing
+    ['driver=file,node-name=f0,filename=d.raw,cache=none', ['cache-invalid']], // -drive's habit: QEMU wants an object
+    ['driver=raw,node-name=r0,file.driver=file,file.filename=d.raw,file.cache=writeback', ['cache-invalid']],
     // The JSON form: nested objects are the dotted keys, booleans are JSON's.
     [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native"}'`, ['io-native-needs-direct']],
     [`'{"driver":"file","node-name":"f0","filename":"d.raw","aio":"native","cache":{"direct":true}}'`, []],
@@ -75,6 +77,15 @@ test('-blockdev cache.no-flush=on: cache-unsafe, fixed to cache.no-flush=off', (
 });
 
 const preferredText = (text: string, f: Finding) => applyEdits(text, f.fixes.find((x) => x.preferred)!.edits);
+
+test('-blockdev cache=none (a -drive habit): cache-invalid in QEMU\'s words, no guess', () => {
+  const text = `${START}  -blockdev driver=raw,node-name=r0,file.driver=file,file.filename=d.raw,file.cache=none\n`;
+  const [f] = run(text);
+  assert.equal(f.rule, 'cache-invalid');
+  assert.equal(at(text, f), 'none');
+  assert.match(f.message, /^file\.cache=none is not a disk cache mode QEMU knows, so it refuses to start \("Invalid parameter type for 'file\.cache', expected: object": .*\)\. Use one of file\.cache\.direct=on, file\.cache\.direct=off\./);
+  assert.deepEqual(f.fixes, []);
+});
 
 test('-blockdev JSON: fixes add the member where QEMU reads it, in JSON', () => {
   const cases: [string, string][] = [
@@ -123,6 +134,9 @@ test('QEMU refuses every -blockdev given an error, and starts with every fixed o
       `{"driver":"raw","node-name":"r0","file":{"driver":"file","filename":"${img}","aio":"native"}}`,
       `{"driver":"file","node-name":"f0","filename":"${img}","aio":"nativ","cache":{"direct":true}}`,
       `{"driver":"file","node-name":"f0","filename":"${img}","cache":{"no-flush":true}}`,
+      `driver=file,node-name=f0,filename=${img},cache=none`,
+      `driver=raw,node-name=r0,file.driver=file,file.filename=${img},file.cache=writeback`,
+      `{"driver":"file","node-name":"f0","filename":"${img}","cache":"none"}`,
     ];
     await assertQemuAgrees('-blockdev', blockdevs, SCRIPT, (f) => f.severity === 'error' || f.rule === 'cache-unsafe');
   } finally {

@@ -21,7 +21,7 @@ import { OPAQUE, plainRange, type ShellWord } from './shellWords';
 const TRUE = new Set(['on', 'yes', 'true', 'y']);
 const FALSE = new Set(['off', 'no', 'false', 'n']);
 /** The options read here, after the node's prefix (`file.`, `file.file.`, `backing.`…). */
-const KEY = /^((?:[A-Za-z0-9_-]+\.)*?)(aio|cache\.direct|cache\.no-flush|driver|read-only)$/;
+const KEY = /^((?:[A-Za-z0-9_-]+\.)*?)(aio|cache\.direct|cache\.no-flush|cache|driver|read-only)$/;
 /** Drivers whose nodes take `aio` (BlockdevOptionsFile in qapi/block-core.json). */
 const FILE_DRIVERS = new Set(['file', 'host_device', 'host_cdrom']);
 
@@ -31,9 +31,11 @@ interface Node {
   direct?: Item;
   noFlush?: Item;
   readOnly?: Item;
+  /** -drive's `cache=none` written on a -blockdev: QEMU wants an object there. */
+  cacheValue?: Item;
 }
 
-const FIELD: Record<string, keyof Node> = { aio: 'aio', 'cache.direct': 'direct', 'cache.no-flush': 'noFlush', driver: 'driver', 'read-only': 'readOnly' };
+const FIELD: Record<string, keyof Node> = { aio: 'aio', 'cache.direct': 'direct', 'cache.no-flush': 'noFlush', cache: 'cacheValue', driver: 'driver', 'read-only': 'readOnly' };
 
 /** The parent prefix of a node prefix: `file.file.` → `file.`, `file.` → ``. */
 const parentOf = (prefix: string) => prefix.slice(0, prefix.lastIndexOf('.', prefix.length - 2) + 1);
@@ -106,6 +108,20 @@ export function readBlockdev(option: ShellWord, w: ShellWord): Disk[] {
       };
       if (!direct) disk.defaultCache = { mode: 'writeback', shown: `no ${prefix}cache.direct=on (-blockdev leaves it off)` };
       out.push(disk);
+    }
+    if (node.cacheValue) {
+      // cache-invalid, in QEMU's words (the QAPI input visitor: "Invalid parameter type for 'cache', expected: object").
+      out.push({
+        ...base,
+        cache: setting(w, node.cacheValue, node.cacheValue.key, node.cacheValue.value),
+        edits: flagEdits(w, list, prefix, 'cache.direct', node.direct, write),
+        syntax: {
+          ...blockdevSyntax(prefix, false),
+          show: (name, value) => `${name}=${value}`,
+          cacheModes: [`${prefix}cache.direct=on`, `${prefix}cache.direct=off`],
+          refusal: { 'cache-invalid': ` ("Invalid parameter type for 'NAME', expected: object": -blockdev has no cache modes, only cache.direct and cache.no-flush)` },
+        },
+      });
     }
     if (node.noFlush && TRUE.has(node.noFlush.value)) {
       out.push({
