@@ -81,7 +81,7 @@ test('-drive without cache=: a hint on -drive for writable drives, never applied
   assert.deepEqual(titles(f), ['Set cache=none (bypass the host page cache)', "Set cache=writeback (QEMU's default, written out)"]);
   assert.equal(applyEdits(text, f.fixes[0].edits), 'qemu-system-x86_64 -m 1024 -drive file=vm.qcow2,if=virtio,cache=none\n');
   assert.equal(fixAll(text, { fileName: SCRIPT }).text, text);
-  for (const d of ['file=a.img,cache=writeback', 'file=a.img,readonly=on', 'file=a.iso,media=cdrom', 'file=a.img,snapshot=on', 'file=a.img,cache.direct=on', 'file=a.img,$OPTS', 'file=a.img,aio=$AIO']) {
+  for (const d of ['file=a.img,cache=writeback', 'file=a.img,readonly=on', 'file=a.iso,media=cdrom', 'file=a.img,snapshot=on', 'file=a.img,cache.direct=on', 'file=a.img,$OPTS', 'file=a.img,aio=$AIO', 'if=none,id=empty0']) {
     assert.deepEqual(only(`qemu-system-x86_64 -drive ${d}\n`, 'qemu-drive-default-cache'), [], d);
   }
   // aio=native: io-native-needs-direct says it, not this hint.

@@ -10,10 +10,11 @@ import { QEMU_SYNTAX } from './qemuDrive';
 const WITH_ANY_CACHE = new Set(['threads', 'io_uring']);
 
 export function driveDefaultCache(d: Disk): Finding[] {
-  // Not a -drive; a cache set (or a cache.* key, or an unknown key); nothing written back; or an
-  // aio other than threads or io_uring: native is flagged by io-native-needs-direct for this same
-  // default, a bad or templated one by cache-invalid or not at all.
-  if (d.syntax !== QEMU_SYNTAX || d.cache || !isWritable(d) || d.transient || (d.io && !(d.io.literal && WITH_ANY_CACHE.has(d.io.value)))) return [];
+  // Not a -drive; a cache set (or a cache.* key, or an unknown key); nothing written back, or no
+  // file (an empty drive); or an aio other than threads or io_uring: native is flagged by
+  // io-native-needs-direct for this same default, a bad or templated one by cache-invalid or not
+  // at all.
+  if (d.syntax !== QEMU_SYNTAX || d.cache || !isWritable(d) || d.transient || !d.hasMedia || (d.io && !(d.io.literal && WITH_ANY_CACHE.has(d.io.value)))) return [];
   return [
     {
       rule: 'qemu-drive-default-cache',
