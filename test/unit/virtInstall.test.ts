@@ -216,3 +216,25 @@ test('virt-xml --build-xml builds the disk XML that gets the same findings as it
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('virt-xml --edit on the test driver\'s domain: the line never claims a finding its edited domain does not get', { skip: !hasVirtInstall && 'virt-xml not installed' }, () => {
+  // The edited disk's other settings are the domain's: the line judges only what it sets, so its
+  // findings are a subset of those of the XML virt-xml writes (which knows the whole disk).
+  const cases: [string, string[]][] = [
+    ['cache=unsafe', ['cache-unsafe:warning']],
+    ['cache=writethrough', ['cache-writethrough:warning']],
+    ['driver.cache=directsync,io=native', ['cache-directsync:info']],
+    ['driver.io=native', []], // the domain's disk has no cache: its XML is refused, the line alone cannot tell
+    ['cache=bogus', ['cache-invalid:error']],
+  ];
+  for (const [d, want] of cases) {
+    const line = `virt-xml --connect qemu:///system test --edit --disk '${d}'\n`;
+    const r = spawnSync('virt-xml', ['--connect', ORACLE_URI, 'test', '--edit', '--disk', d, '--print-xml'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const fromLine = summary(run(line));
+    const fromXml = summary(run(asKvm(r.stdout), 'edited.xml'));
+    assert.deepEqual(fromLine, want, d);
+    for (const f of fromLine) assert.ok(fromXml.includes(f), `${d}: ${f} from the line, not in the edited XML (${fromXml})`);
+    if (d === 'driver.io=native') assert.deepEqual(fromXml, ['io-native-needs-direct:error'], 'what only the domain could tell');
+  }
+});
