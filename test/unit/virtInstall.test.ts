@@ -106,7 +106,7 @@ test('virt-xml: --add-device and --build-xml build a disk, --edit changes only w
 });
 
 test('--disk: words with variables are left alone, never guessed', () => {
-  for (const disk of ['"path=$IMG,cache=$CACHE,io=native"', 'path=/a.img,$EXTRA,io=native', 'path=/a.img,cache=${C:-unsafe}', '"$DISK"', 'path=/a.img,cache=unsafe,$EXTRA']) {
+  for (const disk of ['"path=$IMG,cache=$CACHE,io=native"', 'path=/a.img,$EXTRA,io=native', 'path=/a.img,cache=${C:-unsafe}', '"$DISK"', 'path=/a.img,cache=unsafe,$EXTRA', 'path=/a.iso,device=$KIND,cache=unsafe', 'path=/a.img,readonly=$RO,cache=unsafe']) {
     assert.deepEqual(rules(run(`${VI} --disk ${disk}\n`)), [], disk);
   }
   const text = `${VI} --disk "path=$IMG",cache=unsafe\n`;

@@ -65,6 +65,7 @@ function splitItems(w: ShellWord): Item[] | undefined {
 }
 
 const TRUE = new Set(['y', 'yes', '1', 'true', 't', 'on']);
+const WRITABILITY = new Set(['device', 'readonly', 'perms', 'transient', 'shareable', 'type']);
 const isTrue = (v: string | undefined) => TRUE.has((v ?? '').toLowerCase());
 
 /** A setting whose value is not on the line (never judged). */
@@ -100,7 +101,9 @@ export function readVirtDisk(option: ShellWord, w: ShellWord, ctx: VirtDiskConte
   /** Of aliases of one option, the one virtinst sets last: the name first written latest. */
   const winner = (...names: string[]) =>
     names.filter((n) => last.has(n)).sort((a, b) => firstAt.get(b)! - firstAt.get(a)!).map((n) => last.get(n)!)[0];
-  const opaque = list.some((it) => it.key.includes(OPAQUE));
+  // An expansion where a key stands, or in a setting that decides whether the disk is written
+  // (device=$KIND may be a CD-ROM): the cache and io are then not judged.
+  const opaque = list.some((it) => it.key.includes(OPAQUE) || (WRITABILITY.has(it.key) && it.value!.includes(OPAQUE)));
   const cacheItem = last.get('cache') ?? last.get('driver.cache');
   const ioItem = winner('io', 'driver.io');
   const toSetting = (it: Item | undefined, name: string): Setting | undefined => {
