@@ -40,7 +40,7 @@ export const NOVA_RULE_IDS = [
 export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
 
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
-export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cache-direct'] as const;
 
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
