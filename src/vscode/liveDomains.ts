@@ -90,6 +90,7 @@ export class LiveDomains implements vscode.TextDocumentContentProvider, vscode.C
       }
       return opened;
     } catch (err) {
+      if (err instanceof Error && err.name === 'AbortError') return undefined; // Cancel on the progress notification
       if (err instanceof LibvirtError) {
         this.log.error(`${err.message}${err.detail ? `\nvirsh: ${err.detail}` : ''}`);
         void vscode.window.showErrorMessage(err.message, SHOW_LOG).then((pick) => pick && this.log.show(true));
