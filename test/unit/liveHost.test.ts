@@ -11,7 +11,7 @@ import { lint } from '../../src/core/lint/engine';
 import { LineIndex } from '../../src/core/text';
 import { domainLocation } from '../../src/core/libvirt/virtXml';
 import { readDomains, spawnVirsh } from '../../src/core/libvirt/virsh';
-import { runCli } from '../helpers/cliRun';
+import { CLI_BUNDLE, runCli } from '../helpers/cliRun';
 import { imageFile, libvirtdMissing, startLibvirtd, type PrivateLibvirtd } from '../helpers/libvirtd';
 
 const missing = libvirtdMissing();
@@ -161,6 +161,14 @@ test('a fleet: an unreachable host and one that refuses us are named with what t
   } finally {
     await refusing.stop();
   }
+});
+
+test('a user the daemon does not let in (its socket says Permission denied): told to run as one it does', { skip: missing ?? (process.getuid?.() !== 0 ? 'needs root to run the CLI as another user' : undefined) }, () => {
+  // The built CLI as uid 4242, which may not open the daemon's socket (its directory is 0700).
+  const r = spawnSync('setpriv', ['--reuid=4242', '--regid=4242', '--clear-groups', process.execPath, CLI_BUNDLE, 'lint', '--connect', d.uri], { encoding: 'utf8', cwd: '/', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`^${d.uri.replace(/[?.+]/g, '\\$&')}: libvirt refused the connection \\(Failed to connect socket to '[^']+': Permission denied\\), so its domains were not checked\\. Reading needs only read-only access: run as a user the daemon lets in`));
 });
 
 test('virsh not installed: the URI, what is missing and how to install it; exit 2', { skip: missing }, async () => {

@@ -94,7 +94,8 @@ function classify(uri: string, r: VirshResult): LibvirtError {
     return new LibvirtError('timeout', uri, `${uri}: no answer within ${VIRSH_TIMEOUT_MS / 1000} s, so its domains were not checked. Check that the host is up and reachable (ssh or TLS port open) and try again.`, said);
   }
   const ssh = /ssh/i.test(uri.split(':')[0]) || /\bssh:/.test(said);
-  if (/Permission denied \(|Host key verification failed|authentication (failed|unavailable)|no polkit agent|not authorized|access denied/i.test(said)) {
+  // ssh's "Permission denied (publickey)", SASL and polkit refusals, and a socket this user may not open.
+  if (/Permission denied|Host key verification failed|authentication (failed|unavailable)|no polkit agent|not authorized|access denied/i.test(said)) {
     const todo = ssh
       ? 'Make ssh log in without a prompt (an ssh key in ssh-agent, the host key in known_hosts: try ssh once by hand); virsh is run without a terminal and never asks for a password.'
       : 'Reading needs only read-only access: run as a user the daemon lets in (root, or a member of the libvirt group), or give a URI whose credentials work without a prompt.';
