@@ -1,10 +1,16 @@
 // A private libvirtd for tests: the real daemon with its QEMU driver, in session mode (the mode
 // an unprivileged user's qemu:///session runs in), with its socket, configuration, domain
 // definitions and logs all under one temporary directory, so it never touches the machine's
-// libvirt. Works in a container without systemd or D-Bus (libvirtd logs that it misses them and
-// carries on). As root, the daemon runs as nobody (setpriv), because a root libvirtd is the
-// system daemon and would use /etc/libvirt and /run/libvirt; clients connect as root through
-// the socket named in the URI: qemu:///session?socket=DIR/run/libvirt/libvirt-sock.
+// libvirt. As root, the daemon runs as nobody (setpriv), because a root libvirtd is the system
+// daemon and would use /etc/libvirt and /run/libvirt; clients connect as root through the socket
+// named in the URI: qemu:///session?socket=DIR/run/libvirt/libvirt-sock.
+//
+// What works in a container without systemd (Debian 12, libvirt 9.0): libvirtd needs no systemd
+// socket activation when started by hand; it logs that D-Bus, dnsmasq, udev's DMI data and (as
+// nobody) /dev/kvm are missing and carries on. Domains are type='qemu' (TCG), so they define and
+// start without /dev/kvm; `virsh start --paused` keeps a started one from using CPU. Starting a
+// domain makes the daemon spawn a session virtlogd, which outlives it: stop() kills it by its
+// pid file. The modular virtqemud is not in the Debian 12 packages installed here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

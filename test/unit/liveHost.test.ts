@@ -100,6 +100,15 @@ test('lint --connect: every domain, inactive, running and transient, as URI/doma
   assert.deepEqual(dumps(), before, 'linting changed no domain');
 });
 
+test('files and connections in one run: both reported, the summary counts each', { skip: missing }, async () => {
+  fs.writeFileSync(path.join(cwd, 'local.xml'), domainXml('local', [['vda', " cache='unsafe'"]], ['/var/lib/libvirt/images/local.img']));
+  const r = await runCli(['lint', 'local.xml', '--connect', d.uri], cwd);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^local\.xml:\d+:\d+ warning cache-unsafe /m);
+  assert.ok(r.stdout.includes(`${domainLocation(d.uri, 'web01')}:`));
+  assert.match(r.stdout, /in 1 file and 4 domains\.\n$/);
+});
+
 test('--fix with --connect is refused before anything is read; the connection the linter opens is read-only', { skip: missing }, async () => {
   const before = dumps();
   const r = await runCli(['lint', '--fix', '--connect', d.uri], cwd);
