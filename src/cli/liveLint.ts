@@ -2,20 +2,25 @@
 // libvirt/virsh.ts) and linted as domain XML. Each connection is read on its own, so one host
 // that cannot be reached or refuses us is reported and the others' findings still are.
 import { lint } from '../core/lint/engine';
-import { LibvirtError, readDomains, spawnVirsh, type VirshRunner } from '../core/libvirt/virsh';
+import { LibvirtError, mapLimit, readDomains, spawnVirsh, type VirshRunner } from '../core/libvirt/virsh';
 import { domainLocation } from '../core/libvirt/virtXml';
 import type { Severities } from '../core/lint/ruleConfig';
 import type { FileProblem, FileReport } from './report';
+
+/** Hosts read at once (each with its own few virsh processes): a fleet of hundreds is not hundreds of ssh logins at once. */
+const PARALLEL_HOSTS = 8;
 
 export interface LiveResult {
   files: FileReport[];
   problems: FileProblem[];
 }
 
-/** Lints every domain of each connection (read concurrently, reported in the order given). */
+/** Lints every domain of each connection (several hosts at once, reported in the order given). */
 export async function lintConnections(uris: readonly string[], severities: Severities, run: VirshRunner = spawnVirsh(), signal?: AbortSignal): Promise<LiveResult> {
-  const perHost = await Promise.all(
-    [...new Set(uris)].map(async (uri): Promise<LiveResult> => {
+  const perHost = await mapLimit(
+    [...new Set(uris)],
+    PARALLEL_HOSTS,
+    async (uri): Promise<LiveResult> => {
       try {
         const domains = await readDomains(uri, run, signal);
         const out: LiveResult = { files: [], problems: [] };
@@ -35,7 +40,7 @@ export async function lintConnections(uris: readonly string[], severities: Sever
         if (e instanceof LibvirtError) return { files: [], problems: [{ file: uri, message: e.message, live: { uri } }] };
         throw e;
       }
-    }),
+    },
   );
   return { files: perHost.flatMap((h) => h.files), problems: perHost.flatMap((h) => h.problems) };
 }

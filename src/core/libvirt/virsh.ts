@@ -165,7 +165,7 @@ export interface LiveDomain extends DomainName {
 }
 
 /** Runs fn over items, at most `limit` at a time, keeping their order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
