@@ -6,6 +6,7 @@ import type { Finding, TextEdit } from '../core/types';
 import { disableEdits, reasonSnippet } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
+import { isLiveDomain } from './liveDomains';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
@@ -51,6 +52,8 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
   }
 
   private actions(doc: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // A live host's domain is read-only here: LiveDomains offers its fixes as virt-xml commands.
+    if (isLiveDomain(doc)) return [];
     const only = context.only;
     if (only && FIX_ALL_KIND.intersects(only) && !vscode.CodeActionKind.QuickFix.intersects(only)) {
       return this.fixAllAction(doc);
