@@ -46,7 +46,7 @@ export const COMMAND_LINE_RULE_IDS = [
 ] as const;
 
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
-export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cache-direct'] as const;
 
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
