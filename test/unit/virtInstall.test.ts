@@ -238,3 +238,24 @@ test('virt-xml --edit on the test driver\'s domain: the line never claims a find
     if (d === 'driver.io=native') assert.deepEqual(fromXml, ['io-native-needs-direct:error'], 'what only the domain could tell');
   }
 });
+
+test('the virt-xml commands lint --connect prints for domain XML fixes get no finding of the rule they fix', async () => {
+  // Two features, one language: the command that applies a fix on a live host is itself linted.
+  const { virtXmlCommand } = await import('../../src/core/libvirt/virtXml');
+  const xml = `<domain type='kvm'><name>web01</name><devices>
+  <disk type='file' device='disk'><driver name='qemu' type='raw' cache='unsafe'/><source file='/a.img'/><target dev='vda' bus='virtio'/></disk>
+  <disk type='file' device='disk'><driver name='qemu' type='raw' cache='writethrough' io='native'/><source file='/b.img'/><target dev='vdb' bus='virtio'/></disk>
+  <disk type='file' device='disk'><driver name='qemu' type='raw' cache='Writeback'/><source file='/c.img'/><target dev='vdc' bus='virtio'/></disk>
+</devices></domain>\n`;
+  const findings = run(xml, 'web01.xml').filter((f) => f.fixes.some((x) => x.preferred));
+  assert.deepEqual(findings.map((f) => f.rule).sort(), ['cache-invalid', 'cache-unsafe', 'cache-writethrough', 'io-native-needs-direct']);
+  for (const f of findings) {
+    const command = virtXmlCommand('qemu:///system', 'web01', xml, f.fixes.find((x) => x.preferred)!);
+    assert.ok(command, f.rule);
+    assert.match(command, /--edit target=vd[abc] --disk driver\.cache=/);
+    assert.deepEqual(run(`${command}\n`).filter((g) => g.rule === f.rule), [], `${f.rule}: ${command}`);
+    // The same command with the value the XML had is flagged (the reader does read these commands).
+    const before = xml.slice(f.start, f.end);
+    if (f.rule !== 'io-native-needs-direct') assert.deepEqual(run(`${command.replace(/driver\.cache=\w+/, `driver.cache=${before}`)}\n`).map((g) => g.rule), [f.rule], before);
+  }
+});
