@@ -1,6 +1,7 @@
 // qemu-drive-default-cache: a writable -drive with no cache= runs with QEMU's default,
-// writeback (blockdev.c drive_new: cache.writeback, cache.direct and cache.no-flush default to
-// on, off, off; qemu-options.hx, -drive: "The default mode is cache=writeback"). A valid choice,
+// writeback (blockdev_init reads cache.writeback as on, block.c update_flags_from_options
+// cache.direct and cache.no-flush as off; qemu-options.hx, -drive: "The default mode is
+// cache=writeback"). A valid choice,
 // so a hint whose fixes only write a mode out, never applied by fix-all.
 import type { Finding } from '../../types';
 import { fix, isWritable, type Disk } from '../disk/model';
