@@ -7,7 +7,8 @@
 # partitioned and FAT images for the inspector tests. qemu-system-x86: the real QEMU, the oracle for
 # which -drive options refuse to start (shell-script tests). libvirt-daemon +
 # libvirt-daemon-driver-qemu: the private libvirtd the lint --connect tests start; virtinst:
-# virt-xml, which runs the fix commands lint --connect prints.
+# virt-xml, which runs the fix commands lint --connect prints, and the real virt-install and
+# virt-xml whose --print-xml / --build-xml output the virt-install tests lint as domain XML.
 # As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
 packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools libvirt-daemon libvirt-daemon-driver-qemu virtinst "$@")

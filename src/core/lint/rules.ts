@@ -47,9 +47,13 @@ const NOVA_RULES = [
   ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
 ] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
 
-// qemu-img and QEMU command lines (qemuImgArgs.ts).
+// qemu-img and QEMU command lines (qemuImgArgs.ts, qemuImgConvert.ts, driveDefaultCache.ts).
 const COMMAND_LINE_RULES = [
   ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
+  ['qemu-img-convert-default-cache', 'info', 'qemu-img convert without -t: the target is never flushed (cache=unsafe)'],
+  ['qemu-img-convert-source-nocache', 'info', 'qemu-img convert -T none: the source is read past the page cache (O_DIRECT)'],
+  ['qemu-img-convert-zlib', 'hint', 'qemu-img convert -c to qcow2 without compression_type=zstd: zlib is slower'],
+  ['qemu-drive-default-cache', 'hint', "-drive without cache=: QEMU's default, writeback"],
 ] as const satisfies readonly (readonly [CommandLineRuleId, Severity, string])[];
 
 const PROXMOX_RULES = [
