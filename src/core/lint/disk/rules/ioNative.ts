@@ -2,7 +2,7 @@
 // host-cached mode (qemuValidateDomainDeviceDefDiskIOThreads / qemuDomainValidateStorageSource…,
 // "io='native' needs either no disk cache or directsync cache mode").
 import { diskRule } from '../rule';
-import { cacheRelated, finding, fix, valueRange } from '../model';
+import { cacheRelated, finding, fix, hasDirectsync, valueRange } from '../model';
 
 export const ioNativeNeedsDirect = diskRule({
   id: 'io-native-needs-direct',
@@ -19,7 +19,7 @@ export const ioNativeNeedsDirect = diskRule({
         d,
         'io-native-needs-direct',
         'error',
-        `${s.show('io', 'native')} needs O_DIRECT, but this disk has ${f.shown}: ${s.program} ${s.refuses}${s.refusal?.['io-native-needs-direct'] ?? ''}. Set ${s.show('cache', 'none')} (or 'directsync'), or use ${s.show('io', 'threads')}.`,
+        `${s.show('io', 'native')} needs O_DIRECT, but this disk has ${f.shown}: ${s.program} ${s.refuses}${s.refusal?.['io-native-needs-direct'] ?? ''}. Set ${s.show('cache', 'none')}${hasDirectsync(s) ? " (or 'directsync')" : ''}, or use ${s.show('io', 'threads')}.`,
         valueRange(d.io),
         [...fix(`Set ${s.show('cache', 'none')}`, d.edits.setCache('none'), true), ...fix(`Set ${s.show('io', 'threads')}`, d.edits.replace(d.io, 'threads'))],
         cacheRelated(d),
