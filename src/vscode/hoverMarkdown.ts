@@ -19,9 +19,9 @@ export function cacheModeMarkdown(mode: (typeof CACHE_MODES)[number]): string {
   return `${f.summary}\n\n| | \`${mode}\` |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}\n`;
 }
 
-function unknownValue(value: string, valid: readonly string[]): string {
+function unknownValue(value: string, valid: readonly string[], who = 'libvirt or Nova'): string {
   const guess = suggestValue(value, valid);
-  return `\`${value}\` is not a value libvirt or Nova accepts.${guess ? ` Did you mean \`${guess}\`?` : ''} Valid: ${valid.map((v) => `\`${v}\``).join(', ')}.`;
+  return `\`${value}\` is not a value ${who} accepts.${guess ? ` Did you mean \`${guess}\`?` : ''} Valid: ${valid.map((v) => `\`${v}\``).join(', ')}.`;
 }
 
 /** A disk_cachemodes item: which disks it reaches (none, for a type Nova never matches), then the mode. */
@@ -46,6 +46,8 @@ function novaItemMarkdown(diskType: string, value: string): string {
 
 /** The hover text for a target, Markdown. */
 export function targetMarkdown(t: ModeTarget): string {
+  // A dialect that accepts fewer values than libvirt (KubeVirt) says so for the others.
+  if (t.valid && !t.valid.includes(t.value)) return `**${t.attr}: ${t.value}**\n\n${unknownValue(t.value, t.valid, t.validFor)}`;
   if (t.attr === 'io') {
     const head = `**io='${t.value}'**\n\n`;
     return head + (isIoMode(t.value) ? IO_MODE_FACTS[t.value] : unknownValue(t.value, IO_MODES));

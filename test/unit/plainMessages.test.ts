@@ -57,6 +57,11 @@ test('every rule that fired says its message, related locations and fix titles i
   NOVA.forEach((t, i) => check(`/etc/nova/nova-${i}.conf`, t, seen));
   XML.forEach((t, i) => check(`/vm-${i}.xml`, t, seen));
   check('/build/image.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=a.img,cache=unsafe,aio=native\n', seen);
+  check(
+    '/vm.yaml',
+    'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nspec:\n  domain:\n    devices:\n      disks:\n      - {name: a, cache: none}\n      - {name: b, shareable: true, cache: writeback}\n  volumes:\n  - {name: a, emptyDisk: {capacity: 1Gi}}\n',
+    seen,
+  );
   check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
   if (CORPUS) {
     const walk = (d: string): string[] =>

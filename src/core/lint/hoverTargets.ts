@@ -5,6 +5,7 @@
 import type { FileKind } from '../types';
 import { scanXml } from './domainXml/xmlScan';
 import { parseIni, type IniPiece } from './nova/ini';
+import { KUBEVIRT_CACHE_MODES, KUBEVIRT_IO_MODES, readKubevirtDisks } from './kubevirt/reader';
 
 export interface ModeTarget {
   /** Which list of values applies. */
@@ -19,12 +20,16 @@ export interface ModeTarget {
   /** Range a hover covers: the value in XML, the whole `type=mode` item in Nova. */
   hoverStart: number;
   hoverEnd: number;
+  /** The values the dialect accepts, when fewer than libvirt's (KubeVirt), and who accepts them. */
+  valid?: readonly string[];
+  validFor?: string;
 }
 
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
 export function modeTargetAt(text: string, kind: FileKind, offset: number): ModeTarget | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   if (kind === 'proxmox-vm') return proxmoxTargetAt(text, offset);
+  if (kind === 'kubevirt-yaml') return kubevirtTargetAt(text, offset);
   // Shell scripts and systemd units: no hover or completion yet.
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
@@ -141,4 +146,22 @@ function proxmoxTargetAt(text: string, offset: number): ModeTarget | undefined {
   if (!m || itemStart + m[0].length > offset) return undefined;
   const start = itemStart + m[0].length;
   return { attr: m[1] === 'aio' ? 'io' : 'cache', value: text.slice(start, itemEnd), start, end: itemEnd, hoverStart: start, hoverEnd: itemEnd };
+}
+
+// --- KubeVirt: `cache: none` / `io: native` keys of a disk in domain.devices.disks ---
+
+const KUBEVIRT_KEY = /^([ \t]*(?:-[ \t]+)?)(cache|io):[ \t]*(["']?)([A-Za-z_-]*)/;
+
+/** The cache or io value on the line at `offset`, when that line is a key of a disk the reader finds. */
+function kubevirtTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = KUBEVIRT_KEY.exec(text.slice(lineStart, lineStart + 200));
+  if (!m) return undefined;
+  const end = lineStart + m[0].length;
+  const start = end - m[4].length;
+  const key = lineStart + m[1].length;
+  if (offset < start || offset > end) return undefined;
+  if (!readKubevirtDisks(text).some((d) => d.range.start <= key && key <= d.range.end)) return undefined;
+  const cache = m[2] === 'cache';
+  return { attr: cache ? 'cache' : 'io', value: m[4], start, end, hoverStart: start, hoverEnd: end, valid: cache ? KUBEVIRT_CACHE_MODES : KUBEVIRT_IO_MODES, validFor: 'KubeVirt' };
 }
