@@ -85,6 +85,8 @@ export interface Disk {
   machine?: string;
   /** The mode in force without a cache setting, when the dialect picks one (else QEMU's writeback). */
   defaultCache?: DefaultCache;
+  /** The io mode in force without an io setting, when the dialect picks one (KubeVirt: native on a block volume with cache none). */
+  defaultIo?: string;
   /** Appended to every finding's message about this disk (" (in snapshot 'before-upgrade')"). */
   note?: string;
   edits: DiskEdits;

@@ -181,20 +181,27 @@ function readDisk(ctx: Ctx, item: YAMLMap, volumes: Map<string, YAMLMap>): void 
   const shareable = shareablePair && flag(shareablePair.value as Node) && isScalar(shareablePair.key) && shareablePair.key.range && isScalar(shareablePair.value) && shareablePair.value.range
     ? { start: shareablePair.key.range[0], end: shareablePair.value.range[1] }
     : undefined;
-  const { source, backing } = backingOf(ctx, name === undefined ? undefined : volumes.get(name));
+  const volume = backingOf(ctx, name === undefined ? undefined : volumes.get(name));
+  const source = volume.source;
+  // libvirt takes device='lun' only on a block source, so a lun that starts is a block device.
+  const backing: Backing = volume.backing ?? (device === 'lun' ? 'block' : undefined);
+  const cache = setting('cache');
+  const io = setting('io');
   const disk: Disk = {
     anchor,
     cacheAnchor: anchor,
     // convert_v1_Volume_To_api_Disk: a block PVC or DataVolume is type "block", everything else "file".
     type: backing === 'block' ? 'block' : 'file',
     device,
-    cache: setting('cache'),
-    io: setting('io'),
+    cache,
+    io,
     readonly: flag(get(item, 'disk', 'readOnly')) || flag(get(item, 'lun', 'readonly')),
     ...(shareable ? { shareable } : {}),
     transient: false,
     hasMedia: true,
     defaultCache: defaultCacheOf(backing, !!shareable),
+    // SetOptimalIOMode (converter.go): no io, cache none and a block device give io native.
+    ...(!io && backing === 'block' && (!cache || (cache.literal && cache.value === 'none')) ? { defaultIo: 'native' } : {}),
     edits: diskEdits(ctx.text, item, pair),
     syntax: KUBEVIRT_SYNTAX,
   };
