@@ -9,8 +9,13 @@ import type { DiskEdits, Setting } from '../disk/model';
 export function scalarInner(text: string, node: { type?: string | null; range?: readonly number[] | null }): { start: number; end: number } | undefined {
   const r = node.range;
   if (!r) return undefined;
-  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return { start: r[0] + 1, end: r[1] - 1 };
-  if (node.type === 'PLAIN') return { start: r[0], end: r[1] };
+  const inner = (start: number, end: number) => (text.slice(start, end).includes('\n') ? undefined : { start, end });
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
+    // An unclosed quote runs on to where the parser gave up: not a value anyone can judge.
+    const q = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+    return r[1] - r[0] >= 2 && text[r[1] - 1] === q ? inner(r[0] + 1, r[1] - 1) : undefined;
+  }
+  if (node.type === 'PLAIN') return inner(r[0], r[1]);
   return undefined; // block scalars (`|`, `>`): not edited
 }
 

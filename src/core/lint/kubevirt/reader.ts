@@ -78,6 +78,7 @@ function seqItems(node: Node | undefined): unknown[] {
 /** The reading of one file: its text, where its templates were, and what it knows of volumes. */
 interface Ctx {
   text: string;
+  /** Template tags and the places the YAML parser stumbled: a value touching one is not judged. */
   spans: Span[];
   /** Claim or DataVolume name → its volumeMode as written ('' = not given, Filesystem for a PVC). */
   modes: Map<string, string>;
@@ -165,7 +166,7 @@ function readDisk(ctx: Ctx, item: YAMLMap, volumes: Map<string, YAMLMap>): void 
     const v = p?.value;
     if (!p || !isScalar(p.key) || !p.key.range || !isScalar(v) || !v.range || v.value === null || v.value === '') return undefined;
     const inner = scalarInner(ctx.text, v);
-    const literal = !!inner && !overlaps(ctx.spans, v.range[0], v.range[1]);
+    const literal = !!inner && !overlaps(ctx.spans, p.key.range[0], v.range[1]);
     const at = inner ?? { start: v.range[0], end: v.range[1] };
     return { name: k, value: str(ctx, v) ?? '', valueStart: at.start, valueEnd: at.end, start: p.key.range[0], end: v.range[1], literal };
   };
@@ -219,6 +220,17 @@ function readVmiSpec(ctx: Ctx, spec: Node | undefined): void {
   for (const d of seqItems(get(spec, 'domain', 'devices', 'disks'))) if (isMap(d)) readDisk(ctx, d, volumes);
 }
 
+/** Sorted spans, overlapping ones joined (overlaps() wants them disjoint). */
+function mergeSpans(sorted: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.start <= last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
 /** Whether a text may hold a KubeVirt VM object at all: the cheap test every YAML file gets. */
 export const KUBEVIRT_HINT = /^[ \t-]*kind:[ \t]*["']?VirtualMachine(?:Instance|Pool|InstanceReplicaSet)?["']?[ \t]*(?:#.*)?\r?$/m;
 
@@ -231,7 +243,9 @@ export function readKubevirtDisks(text: string): KubevirtDisk[] {
   const masked = maskTemplates(text);
   const docs = parseAllDocuments(masked.text, { uniqueKeys: false, prettyErrors: false, strict: false, logLevel: 'silent' });
   if (!Array.isArray(docs)) return [];
-  const ctx: Ctx = { text, spans: masked.spans, modes: new Map(), out: [] };
+  const errors = docs.flatMap((d) => d.errors.map((e) => ({ start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) })));
+  const spans = [...masked.spans, ...errors].sort((a, b) => a.start - b.start);
+  const ctx: Ctx = { text, spans: mergeSpans(spans), modes: new Map(), out: [] };
   const all = docs.flatMap((d) => objects(d.contents));
   for (const o of all) collectModes(ctx, o);
   for (const o of all) if (VM_KINDS.has(kindOf(ctx, o))) readVmiSpec(ctx, vmiSpecOf(ctx, o));
