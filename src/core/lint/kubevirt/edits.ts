@@ -30,8 +30,8 @@ function lineBounds(text: string, at: number): { start: number; end: number } {
   return { start, end };
 }
 
-export function diskEdits(text: string, map: YAMLMap, key: (name: string) => Pair | undefined): DiskEdits {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+/** `eol`: the file's line break, for an inserted line. */
+export function diskEdits(text: string, eol: string, map: YAMLMap, key: (name: string) => Pair | undefined): DiskEdits {
   const pairs = map.items as Pair[];
   const replaceValue = (p: Pair, value: string): TextEdit[] | undefined => {
     const inner = isScalar(p.value) ? scalarInner(text, p.value) : undefined;

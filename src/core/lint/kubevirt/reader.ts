@@ -78,6 +78,7 @@ function seqItems(node: Node | undefined): unknown[] {
 /** The reading of one file: its text, where its templates were, and what it knows of volumes. */
 interface Ctx {
   text: string;
+  eol: string;
   /** Template tags and the places the YAML parser stumbled: a value touching one is not judged. */
   spans: Span[];
   /** Claim or DataVolume name → its volumeMode as written ('' = not given, Filesystem for a PVC). */
@@ -203,7 +204,7 @@ function readDisk(ctx: Ctx, item: YAMLMap, volumes: Map<string, YAMLMap>): void 
     defaultCache: defaultCacheOf(backing, !!shareable),
     // SetOptimalIOMode (converter.go): no io, cache none and a block device give io native.
     ...(!io && backing === 'block' && (!cache || (cache.literal && cache.value === 'none')) ? { defaultIo: 'native' } : {}),
-    edits: diskEdits(ctx.text, item, pair),
+    edits: diskEdits(ctx.text, ctx.eol, item, pair),
     syntax: KUBEVIRT_SYNTAX,
   };
   const last = (item.items as Pair[])[item.items.length - 1];
@@ -245,7 +246,7 @@ export function readKubevirtDisks(text: string): KubevirtDisk[] {
   if (!Array.isArray(docs)) return [];
   const errors = docs.flatMap((d) => d.errors.map((e) => ({ start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) })));
   const spans = [...masked.spans, ...errors].sort((a, b) => a.start - b.start);
-  const ctx: Ctx = { text, spans: mergeSpans(spans), modes: new Map(), out: [] };
+  const ctx: Ctx = { text, eol: text.includes('\r\n') ? '\r\n' : '\n', spans: mergeSpans(spans), modes: new Map(), out: [] };
   const all = docs.flatMap((d) => objects(d.contents));
   for (const o of all) collectModes(ctx, o);
   for (const o of all) if (VM_KINDS.has(kindOf(ctx, o))) readVmiSpec(ctx, vmiSpecOf(ctx, o));
