@@ -100,7 +100,8 @@ const YAML_NAME = /\.ya?ml$/i;
 export function detectKind(fileName: string, text: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
   const head = text.slice(0, 64 * 1024);
-  if (YAML_NAME.test(base) && isKubevirtText(text)) return 'kubevirt-yaml';
+  // Any other YAML is done here: no other dialect is YAML (yet), so it costs this one text search.
+  if (YAML_NAME.test(base)) return isKubevirtText(text) ? 'kubevirt-yaml' : undefined;
   if (/\.xml$/i.test(base) || /^\s*</.test(head.replace(/^\uFEFF/, ''))) {
     const root = rootElementName(head);
     if (root === 'domain' || root === 'disk') return 'domain-xml';
