@@ -62,6 +62,8 @@ test('each kind keeps its disks where KubeVirt\'s API types put them; Template o
   // All of them in one multi-document file: one finding each, in order.
   const all = docs.join('---\n');
   assert.deepEqual(rules(all), docs.map(() => 'cache-writethrough writethrough'));
+  // Another API's VirtualMachine in the same file is not KubeVirt's.
+  assert.deepEqual(rules(`${docs[0]}---\napiVersion: proxmox.example.com/v1alpha1\nkind: VirtualMachine\nspec:\n  template:\n    spec:\n      domain:\n        devices:\n          disks:\n${indent(disk, 10)}`), ['cache-writethrough writethrough']);
   // Disks elsewhere (a CRD's schema, a VM's status, a pool's selector) are not disks.
   assert.deepEqual(rules(`apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nstatus:\n  domain:\n    devices:\n      disks:\n${indent(disk, 6)}`), []);
 });

@@ -122,6 +122,12 @@ function collectModes(ctx: Ctx, o: YAMLMap): void {
   }
 }
 
+/** Other APIs have VirtualMachine kinds too (a Proxmox or vSphere operator): kubevirt.io's, or no apiVersion (a patch). */
+function isKubevirtApi(ctx: Ctx, o: YAMLMap): boolean {
+  const api = str(ctx, get(o, 'apiVersion'));
+  return api === undefined || api.includes('kubevirt.io');
+}
+
 /** The VMI spec of an object of one of the four kinds. */
 function vmiSpecOf(ctx: Ctx, o: YAMLMap): Node | undefined {
   switch (kindOf(ctx, o)) {
@@ -249,7 +255,7 @@ export function readKubevirtDisks(text: string): KubevirtDisk[] {
   const ctx: Ctx = { text, eol: text.includes('\r\n') ? '\r\n' : '\n', spans: mergeSpans(spans), modes: new Map(), out: [] };
   const all = docs.flatMap((d) => objects(d.contents));
   for (const o of all) collectModes(ctx, o);
-  for (const o of all) if (VM_KINDS.has(kindOf(ctx, o))) readVmiSpec(ctx, vmiSpecOf(ctx, o));
+  for (const o of all) if (VM_KINDS.has(kindOf(ctx, o)) && isKubevirtApi(ctx, o)) readVmiSpec(ctx, vmiSpecOf(ctx, o));
   return ctx.out;
 }
 
