@@ -47,11 +47,12 @@ function novaItemMarkdown(diskType: string, value: string): string {
 /** The hover text for a target, Markdown. */
 export function targetMarkdown(t: ModeTarget): string {
   // A dialect that accepts fewer values than libvirt (KubeVirt) says so for the others.
-  if (t.valid && !t.valid.includes(t.value)) return `**${t.attr}: ${t.value}**\n\n${unknownValue(t.value, t.valid, t.validFor)}`;
+  const shown = t.yaml ? `${t.attr}: ${t.value}` : `${t.attr}='${t.value}'`;
+  if (t.valid && !t.valid.includes(t.value)) return `**${shown}**\n\n${unknownValue(t.value, t.valid, t.validFor)}`;
   if (t.attr === 'io') {
-    const head = `**io='${t.value}'**\n\n`;
+    const head = `**${shown}**\n\n`;
     return head + (isIoMode(t.value) ? IO_MODE_FACTS[t.value] : unknownValue(t.value, IO_MODES));
   }
   if (t.diskType !== undefined) return novaItemMarkdown(t.diskType, t.value);
-  return `**cache='${t.value}'**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
+  return `**${shown}**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
 }

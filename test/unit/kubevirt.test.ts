@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import { modeTargetAt } from '../../src/core/lint/hoverTargets';
+import { targetMarkdown } from '../../src/vscode/hoverMarkdown';
 import { KUBEVIRT_DISK_RULES } from '../../src/core/lint/rules';
 import { DISK_RULE_IDS } from '../../src/core/lint/ruleIds';
 import { applyEdits } from '../../src/core/text';
@@ -170,6 +171,10 @@ test('suppression comments in YAML, and hover targets only on a disk\'s cache or
   assert.deepEqual(c && { attr: c.attr, value: c.value, valid: c.valid }, { attr: 'cache', value: 'writeback', valid: ['none', 'writethrough', 'writeback'] });
   const i = modeTargetAt(plain, 'kubevirt-yaml', plain.indexOf('io: threads') + 5);
   assert.deepEqual(i && { attr: i.attr, valid: i.valid }, { attr: 'io', valid: ['native', 'threads'] });
+  // The hover speaks YAML, and names a value KubeVirt rejects even where libvirt would take it.
+  assert.match(targetMarkdown(c!), /^\*\*cache: writeback\*\*\n\n/);
+  const unsafe = plain.replace('cache: writeback', 'cache: unsafe');
+  assert.match(targetMarkdown(modeTargetAt(unsafe, 'kubevirt-yaml', unsafe.indexOf('cache: unsafe') + 8)!), /`unsafe` is not a value KubeVirt accepts\. .*Valid: `none`, `writethrough`, `writeback`\./);
   // A label called cache is not a disk's.
   assert.equal(modeTargetAt(plain, 'kubevirt-yaml', plain.indexOf('cache: none') + 8), undefined);
   // While typing: `cache: ` with nothing yet.

@@ -23,6 +23,8 @@ export interface ModeTarget {
   /** The values the dialect accepts, when fewer than libvirt's (KubeVirt), and who accepts them. */
   valid?: readonly string[];
   validFor?: string;
+  /** The file writes `cache: none` (YAML) rather than cache='none'. */
+  yaml?: boolean;
 }
 
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
@@ -163,5 +165,5 @@ function kubevirtTargetAt(text: string, offset: number): ModeTarget | undefined 
   if (offset < start || offset > end) return undefined;
   if (!readKubevirtDisks(text).some((d) => d.range.start <= key && key <= d.range.end)) return undefined;
   const cache = m[2] === 'cache';
-  return { attr: cache ? 'cache' : 'io', value: m[4], start, end, hoverStart: start, hoverEnd: end, valid: cache ? KUBEVIRT_CACHE_MODES : KUBEVIRT_IO_MODES, validFor: 'KubeVirt' };
+  return { attr: cache ? 'cache' : 'io', value: m[4], start, end, hoverStart: start, hoverEnd: end, valid: cache ? KUBEVIRT_CACHE_MODES : KUBEVIRT_IO_MODES, validFor: 'KubeVirt', yaml: true };
 }
