@@ -40,7 +40,7 @@ export const NOVA_RULE_IDS = [
 export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
 
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
-export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cache-direct'] as const;
 
 /** Rules of the KubeVirt dialect alone (lint/kubevirt). */
 export const KUBEVIRT_RULE_IDS = ['kubevirt-shareable-cache', 'kubevirt-odirect-required'] as const;

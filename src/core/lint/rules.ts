@@ -61,6 +61,7 @@ const COMMAND_LINE_RULES = [
 
 const PROXMOX_RULES = [
   ['proxmox-io-uring-storage', 'warning', 'aio=io_uring on krbd, LVM or CIFS storage, where qemu-server never picks it'],
+  ['proxmox-btrfs-cache-direct', 'warning', 'cache=none or directsync on btrfs storage without nocow: checksum errors'],
 ] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
 
 // KubeVirt manifests (lint/kubevirt).

@@ -87,6 +87,14 @@ export interface Disk {
   defaultCache?: DefaultCache;
   /** The io mode in force without an io setting, when the dialect picks one (KubeVirt: native on a block volume with cache none). */
   defaultIo?: string;
+  /**
+   * The io setting reaches no driver that reads it, so no io mode is refused: Proxmox storage
+   * that QEMU opens with its own network driver (librbd, libiscsi), where qemu-server's
+   * generate_file_blockdev sets aio only for the file, host_device and host_cdrom drivers.
+   */
+  ioUnread?: boolean;
+  /** Why a direct cache (O_DIRECT) is wrong for this disk, when the storage says so (btrfs without nocow). */
+  directHarmful?: string;
   /** Appended to every finding's message about this disk (" (in snapshot 'before-upgrade')"). */
   note?: string;
   edits: DiskEdits;
