@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import { readKubevirtDisks } from '../../src/core/lint/kubevirt/reader';
+import { applyEdits } from '../../src/core/text';
+import { random } from '../helpers/random';
 
 const DIR = path.resolve(__dirname, '../../../test/fixtures/kubevirt');
 
@@ -68,4 +70,26 @@ test('corpus: the user guide\'s writethrough example is fixed in its scalar, the
   const r = fixAll(text, { fileName });
   assert.equal(r.fixed, 1);
   assert.equal(r.text, text.replace('cache: writethrough', 'cache: none'));
+});
+
+test('corpus, mutated: the reader itself (not only lint\'s guard) never throws, and every finding and fix stays inside the text', () => {
+  // Deletions, duplications and stray YAML/Helm characters at random places, as a half-edited file has them.
+  const STRAYS = ['{{', '}}', '{%', ':', '- ', '"', "'", '\t', '\n', '[', '{', '&a ', '*a', '|', '#'];
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(DIR, file), 'utf8');
+    const rnd = random(file.length * 7919);
+    for (let round = 0; round < 40; round++) {
+      let t = text;
+      for (let k = 0; k < 3; k++) {
+        const at = Math.floor(rnd() * t.length);
+        const what = rnd();
+        t = what < 0.4 ? t.slice(0, at) + t.slice(at + 1 + Math.floor(rnd() * 20)) : what < 0.7 ? t.slice(0, at) + STRAYS[Math.floor(rnd() * STRAYS.length)] + t.slice(at) : t.slice(0, at) + t.slice(at - 30, at) + t.slice(at);
+      }
+      assert.doesNotThrow(() => readKubevirtDisks(t), `${file} round ${round}`);
+      for (const f of lint(t, { fileName: file })) {
+        assert.ok(f.start >= 0 && f.end <= t.length && f.start <= f.end, `${file} round ${round}: ${f.rule} at ${f.start}-${f.end}`);
+        for (const x of f.fixes) assert.doesNotThrow(() => applyEdits(t, x.edits), `${file} round ${round}: ${x.title}`);
+      }
+    }
+  }
 });
