@@ -5,6 +5,8 @@
 //      and reads the findings; opens the quick-fix menu on one       → media/quick-fix.png
 //   1b. opens the Proxmox VM config examples/pve/qemu-server/100.conf: its findings, the
 //      io_uring one from the storage.cfg above it                    → media/proxmox.png
+//   1c. opens the KubeVirt VirtualMachine examples/kubevirt/web01-vm.yaml: its findings
+//                                                                   → media/kubevirt.png
 //   2. right-clicks a disk image in the explorer: "Convert Disk Image…" is there
 //                                                                   → media/explorer-convert.png
 //   3. converts a larger generated image through the menus and catches the progress
@@ -123,6 +125,23 @@ try {
   check(pveTexts.some((t) => /proxmox-io-uring-storage/.test(t)), 'Problems panel shows proxmox-io-uring-storage (from storage.cfg)');
   await page.screenshot({ path: path.join(media, 'proxmox.png') });
   await row('pve').click();
+  // 1c. A KubeVirt VirtualMachine: the disk rules in KubeVirt's words, and its own.
+  await row('kubevirt').click();
+  await row('web01-vm.yaml').click();
+  // The disks sit below the first screen: jump to the io: native finding, as a user would.
+  const kvRow = markers.filter({ hasText: 'io: native needs O_DIRECT' }).first();
+  await kvRow.waitFor({ timeout: 30_000 });
+  await kvRow.dblclick();
+  await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  const kvTexts = await markers.allInnerTexts();
+  say(`Problems panel with the KubeVirt VM:\n    ${kvTexts.map((t) => t.replace(/\s+/g, ' ')).join('\n    ')}`);
+  check(kvTexts.some((t) => /io: native needs O_DIRECT, but this disk has cache: writeback/.test(t)), 'Problems panel shows the KubeVirt io: native finding');
+  check(kvTexts.some((t) => /kubevirt-shareable-cache/.test(t)), 'Problems panel shows kubevirt-shareable-cache');
+  await page.screenshot({ path: path.join(media, 'kubevirt.png') });
+  // Closed, so its problems leave the panel and the steps below see what they expect.
+  await runCommand(page, 'View: Close Editor');
+  await row('kubevirt').click();
   // Back to the domain as the steps below expect it: opening 100.conf replaced its preview editor.
   await row('web01.xml').dblclick();
   await page.waitForTimeout(1000);

@@ -28,6 +28,14 @@ const attrList = (count: number) => {
   return s;
 };
 
+const KV_CACHES = ['none', 'writethrough', 'writeback'];
+
+/** A KubeVirt VM with `disks` disks, each written by `disk`, joined by `sep` between `open` and `close`. */
+function kubevirtVm(disks: number, disk: (i: number) => string, sep: string, open: string, close: string): string {
+  const items = Array.from({ length: disks }, (_, i) => disk(i)).join(sep);
+  return `apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: shape\nspec:\n  template:\n    spec:\n      domain:\n        devices:\n          disks: ${open}${items}${close}\n`;
+}
+
 /** `size` is a rough scale: disks for the domain shapes, attributes for the attribute shapes. */
 export function shapePairs(size: number): ShapePair[] {
   const domain = domainWithDisks(size);
@@ -54,6 +62,18 @@ export function shapePairs(size: number): ShapePair[] {
       fileName: 'vm.xml',
       odd: `${head}<driver name='qemu' cache='${'w'.repeat(domain.length)}'/>\n${tail}`,
       ordinary: domain,
+    },
+    {
+      name: 'KubeVirt disks as flow mappings on one line',
+      fileName: 'vm.yaml',
+      odd: kubevirtVm(size, (i) => `{name: d${i}, cache: ${KV_CACHES[i % 3]}, disk: {bus: virtio}}`, ', ', '[', ']'),
+      ordinary: kubevirtVm(size, (i) => `\n          - name: d${i}\n            cache: ${KV_CACHES[i % 3]}\n            disk: {bus: virtio}`, '', '', ''),
+    },
+    {
+      name: 'KubeVirt disks with a Helm tag in every value',
+      fileName: 'vm.yaml',
+      odd: kubevirtVm(size, (i) => `\n          - name: d{{ .Values.n${i} }}\n            cache: {{ .Values.c${i} | default "${KV_CACHES[i % 3]}" }}\n            disk: {bus: virtio}`, '', '', ''),
+      ordinary: kubevirtVm(size, (i) => `\n          - name: d${i}-abcdefghijklmnopqr\n            cache: ${KV_CACHES[i % 3]}-abcdefghijklmnopqrstuvwxyz\n            disk: {bus: virtio}`, '', '', ''),
     },
     {
       name: 'disk_cachemodes items on one line',

@@ -4,7 +4,8 @@ export const MAIN_HELP = `Usage: qemu-disk-tools <command> [options]
 
 Commands:
   lint [paths|globs...]      check disk cache settings: libvirt domain XML, nova.conf,
-                             Proxmox VM configs, QEMU/qemu-img command lines in shell scripts,
+                             Proxmox VM configs, KubeVirt VirtualMachine YAML,
+                             QEMU/qemu-img command lines in shell scripts,
                              and (--connect URI) the domains defined on libvirt hosts
   convert SRC TARGET         convert a disk image with qemu-img, safely
   inspect IMAGE              show an image's format and whether it is safe to open
@@ -18,12 +19,13 @@ export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
        qemu-disk-tools lint [options] --connect URI [--connect URI]... [<path|glob>...]
 
 Checks the disk cache settings of libvirt domain XML files, Nova configuration files and
-the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines), and
-Proxmox VE VM configs (qemu-server/<vmid>.conf).
-Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
-.tmpl templates), *.sh, *.bash and *.service, skipping node_modules and .git; a script known
-only by its #! line is read when named. Quote globs ('**/*.xml') so the shell does
-not expand them. Which rules apply to a file is decided from its content and name.
+the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines),
+Proxmox VE VM configs (qemu-server/<vmid>.conf), and KubeVirt VirtualMachine,
+VirtualMachineInstance, VirtualMachinePool and VirtualMachineInstanceReplicaSet YAML.
+Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg, *.yaml, *.yml (and
+their .j2, .erb, .tmpl templates), *.sh, *.bash and *.service, skipping node_modules and
+.git; a script known only by its #! line is read when named. Quote globs ('**/*.xml') so
+the shell does not expand them. Which rules apply to a file is decided from its content and name.
 
 Options:
   -f, --format FORMAT   text (default): file:line:col severity rule message

@@ -29,12 +29,12 @@ export class ModeCompletionProvider implements vscode.CompletionItemProvider {
     if (!t) return kind === 'nova-conf' ? diskTypeItems(doc, text, offset) : undefined;
     const range = rangeOf(doc, t.start, t.end);
     if (t.attr === 'io') {
-      return IO_MODES.map((m, i) => item(m, IO_MODE_FACTS[m], new vscode.MarkdownString(IO_MODE_FACTS[m]), range, i));
+      return IO_MODES.filter((m) => !t.valid || t.valid.includes(m)).map((m, i) => item(m, IO_MODE_FACTS[m], new vscode.MarkdownString(IO_MODE_FACTS[m]), range, i));
     }
     // Nova's `network=` is Ceph RBD, where writeback turns the librbd cache on (rule nova-rbd-cache).
     // Proxmox's schema has no 'default' (qemu-server's drive cache enum).
-    // QEMU's -drive refuses it too.
-    const order = (t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER).filter((m) => (kind !== 'proxmox-vm' && !t.noDefault) || m !== 'default');
+    // QEMU's -drive refuses it too. KubeVirt admits only its own few values (t.valid).
+    const order = (t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER).filter((m) => ((kind !== 'proxmox-vm' && !t.noDefault) || m !== 'default') && (!t.valid || t.valid.includes(m)));
     return order.map((m, i) => cacheItem(m, range, i));
   }
 }

@@ -9,6 +9,7 @@
 //   comment or not), and not between an option and its continuation lines (a comment there ends
 //   the value, and the next indented line makes oslo.config refuse the whole file); a
 //   disable/enable pair brackets the whole option instead.
+// - YAML (KubeVirt): anywhere above the line, at its indentation.
 // - shell: not inside a command continued over several lines with trailing backslashes (a
 //   comment there ends the command); a disable/enable pair brackets the whole command.
 import type { FileKind, TextEdit } from '../core/types';
@@ -50,6 +51,8 @@ function regionComments(kind: FileKind, rule: string): [string, string] {
 function unsplittable(text: string, kind: FileKind, index: LineIndex, at: number): [number, number] {
   const line = index.positionAt(at).line;
   if (kind === 'shell-script' || kind === 'systemd-unit') return shellCommandLines(text, index, line);
+  // YAML: a comment line may stand above any line, at any indentation (never inside a block scalar, where no finding is).
+  if (kind === 'kubevirt-yaml') return [line, line];
   if (kind === 'domain-xml') {
     const lt = text.lastIndexOf('<', at);
     const inTag = lt !== -1 && /[A-Za-z_:]/.test(text.charAt(lt + 1)) && text.slice(lt, at).indexOf('>') === -1;

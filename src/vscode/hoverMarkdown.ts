@@ -19,9 +19,9 @@ export function cacheModeMarkdown(mode: (typeof CACHE_MODES)[number]): string {
   return `${f.summary}\n\n| | \`${mode}\` |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}\n`;
 }
 
-function unknownValue(value: string, valid: readonly string[]): string {
+function unknownValue(value: string, valid: readonly string[], who = 'libvirt or Nova'): string {
   const guess = suggestValue(value, valid);
-  return `\`${value}\` is not a value libvirt or Nova accepts.${guess ? ` Did you mean \`${guess}\`?` : ''} Valid: ${valid.map((v) => `\`${v}\``).join(', ')}.`;
+  return `\`${value}\` is not a value ${who} accepts.${guess ? ` Did you mean \`${guess}\`?` : ''} Valid: ${valid.map((v) => `\`${v}\``).join(', ')}.`;
 }
 
 /** A disk_cachemodes item: which disks it reaches (none, for a type Nova never matches), then the mode. */
@@ -46,10 +46,13 @@ function novaItemMarkdown(diskType: string, value: string): string {
 
 /** The hover text for a target, Markdown. */
 export function targetMarkdown(t: ModeTarget): string {
+  // A dialect that accepts fewer values than libvirt (KubeVirt) says so for the others.
+  const shown = t.label ?? (t.yaml ? `${t.attr}: ${t.value}` : `${t.attr}='${t.value}'`);
+  if (t.valid && !t.valid.includes(t.value)) return `**${shown}**\n\n${unknownValue(t.value, t.valid, t.validFor)}`;
   if (t.attr === 'io') {
-    const head = `**${t.label ?? `io='${t.value}'`}**\n\n`;
+    const head = `**${shown}**\n\n`;
     return head + (isIoMode(t.value) ? IO_MODE_FACTS[t.value] : unknownValue(t.value, IO_MODES));
   }
   if (t.diskType !== undefined) return novaItemMarkdown(t.diskType, t.value);
-  return `**${t.label ?? `cache='${t.value}'`}**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
+  return `**${shown}**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
 }

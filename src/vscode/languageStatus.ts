@@ -22,6 +22,7 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'plaintext',
   'jinja',
   'shellscript',
+  'yaml',
   { pattern: '**/*.{service,sh,bash}' },
   { pattern: '**/qemu-server/*.conf' },
   { pattern: '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl}' },
@@ -33,6 +34,7 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   'shell-script': () => vscode.l10n.t('shell script (QEMU and qemu-img command lines)'),
   'systemd-unit': () => vscode.l10n.t('systemd unit (QEMU and qemu-img command lines)'),
   'proxmox-vm': () => vscode.l10n.t('Proxmox VE VM config'),
+  'kubevirt-yaml': () => vscode.l10n.t('KubeVirt VirtualMachine YAML'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

@@ -20,7 +20,7 @@ export const LINT_WORKSPACE_COMMAND = 'qemuDiskTools.lintWorkspace';
 export const TASK_TYPE = 'qemu-disk-tools';
 
 /** The names isCandidateName accepts (templates of them included), as one glob for findFiles and the watcher. */
-const CANDIDATE_GLOB = '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl,helmtpl}';
+const CANDIDATE_GLOB = '**/*.{xml,conf,ini,cfg,sample,yaml,yml,j2,jinja,jinja2,erb,tmpl,tpl,helmtpl}';
 const RERUN_DELAY_MS = 500;
 const FILE_DELAY_MS = 200;
 

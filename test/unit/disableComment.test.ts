@@ -12,7 +12,7 @@ function disable(text: string, fileName: string, rule: string, eol = '\n') {
   const before = lint(text, { fileName });
   const f = before.find((x) => x.rule === rule);
   assert.ok(f, `fixture must trigger ${rule}; got ${before.map((x) => x.rule).join(', ')}`);
-  const kind: FileKind = fileName.endsWith('.xml') ? 'domain-xml' : fileName.endsWith('.sh') ? 'shell-script' : 'nova-conf';
+  const kind: FileKind = fileName.endsWith('.xml') ? 'domain-xml' : fileName.endsWith('.sh') ? 'shell-script' : fileName.endsWith('.yaml') ? 'kubevirt-yaml' : 'nova-conf';
   const action = disableEdits(text, kind, rule, f.start, eol);
   const after = applyEdits(text, action.edits);
   return { action, after, before: before.map((x) => x.rule), rules: lint(after, { fileName }).map((x) => x.rule) };
@@ -96,4 +96,16 @@ test('shell, a command continued over several lines: a disable/enable pair aroun
   const one = disable('qemu-img convert -t writethrough a b\n', 'conv.sh', 'qemu-img-convert-writethrough');
   assert.equal(one.after, '# qdt-disable-next-line qemu-img-convert-writethrough -- reason\nqemu-img convert -t writethrough a b\n');
   assert.deepEqual(one.rules, []);
+});
+
+test('KubeVirt YAML: a next-line comment above the setting, at its indentation; the disk still reads', () => {
+  const text =
+    'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nspec:\n  template:\n    spec:\n      domain:\n        devices:\n          disks:\n' +
+    '          - name: root\n            cache: writethrough\n            io: native\n          - cache: writeback\n            io: native\n            name: data\n';
+  const { action, after, before, rules } = disable(text, 'vm.yaml', 'io-native-needs-direct');
+  assert.equal(action.title, 'Disable io-native-needs-direct for this line');
+  assert.ok(after.includes('            cache: writethrough\n            # qdt-disable-next-line io-native-needs-direct -- reason\n            io: native\n'));
+  // Only that one finding goes; the other disk, and the other rule on this disk, stay.
+  assert.deepEqual(before, ['cache-writethrough', 'io-native-needs-direct', 'io-native-needs-direct']);
+  assert.deepEqual(rules, ['cache-writethrough', 'io-native-needs-direct']);
 });

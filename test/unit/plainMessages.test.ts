@@ -62,6 +62,11 @@ test('every rule that fired says its message, related locations and fix titles i
     '#!/bin/sh\nqemu-img convert -T none -c -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=b.img -blockdev driver=file,node-name=f0,filename=c.raw,aio=native,cache.no-flush=on\nvirt-install --disk /dev/vg0/a,cache=writeback --disk path=/b.img,cache=bogus\n',
     seen,
   );
+  check(
+    '/vm.yaml',
+    'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nspec:\n  domain:\n    devices:\n      disks:\n      - {name: a, cache: none}\n      - {name: b, shareable: true, cache: writeback}\n  volumes:\n  - {name: a, emptyDisk: {capacity: 1Gi}}\n',
+    seen,
+  );
   check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
   check('/etc/pve/qemu-server/101.conf', 'memory: 2048\nscsi0: tank:101/vm-101-disk-0.raw,aio=native,cache=none\n', seen, 'btrfs: tank\n\tpath /mnt/tank\n');
   if (CORPUS) {

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { lint } from '../../src/core/lint/engine';
 import { RULES, type RuleId } from '../../src/core/lint/rules';
-import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, NOVA_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/lint/ruleIds';
+import { kubevirtCases } from '../helpers/kubevirtDisks';
+import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, KUBEVIRT_RULE_IDS, NOVA_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/lint/ruleIds';
 
 const SOURCES: Record<string, string> = {
   file: "<source file='/var/lib/libvirt/images/a.img'/>",
@@ -31,20 +32,24 @@ function* disks(): Generator<string> {
 
 const key = (f: { rule: string; start: number }) => `${f.rule}@${f.start}`;
 const ALL = [...disks()];
+const KUBEVIRT = [...kubevirtCases()].map((c) => c.text);
+/** Each text with the name that makes it its dialect. */
+const EVERY: [string, string][] = [...ALL.map((t): [string, string] => [t, 'vm.xml']), ...KUBEVIRT.map((t): [string, string] => [t, 'vm.yaml'])];
 
 test('the registry holds exactly the rule ids the types name, each once', () => {
-  assert.deepEqual(RULES.map((r) => r.id).sort(), [...XML_RULE_IDS, ...DISK_RULE_IDS, ...NOVA_RULE_IDS, ...COMMAND_LINE_RULE_IDS, ...PROXMOX_RULE_IDS].sort());
+  assert.deepEqual(RULES.map((r) => r.id).sort(), [...XML_RULE_IDS, ...DISK_RULE_IDS, ...NOVA_RULE_IDS, ...COMMAND_LINE_RULE_IDS, ...PROXMOX_RULE_IDS, ...KUBEVIRT_RULE_IDS].sort());
 });
 
-test(`turning one rule off never hides another rule's finding (${ALL.length} disks)`, () => {
-  const diskRules = RULES.filter((r) => r.kinds.includes('domain-xml')).map((r) => r.id);
-  for (const text of ALL) {
-    const all = lint(text, { fileName: 'vm.xml' });
+test(`turning one rule off never hides another rule's finding (${EVERY.length} disks)`, () => {
+  for (const [text, fileName] of EVERY) {
+    const kind = fileName.endsWith('.xml') ? 'domain-xml' : 'kubevirt-yaml';
+    const rulesOfKind = RULES.filter((r) => r.kinds.includes(kind)).map((r) => r.id);
+    const all = lint(text, { fileName });
     for (const off of new Set(all.map((f) => f.rule))) {
-      const without = new Set(lint(text, { fileName: 'vm.xml', severities: { [off]: 'off' } }).map(key));
+      const without = new Set(lint(text, { fileName, severities: { [off]: 'off' } }).map(key));
       for (const f of all) if (f.rule !== off) assert.ok(without.has(key(f)), `${off}=off hid ${f.rule} on:\n${text}`);
     }
-    assert.ok(all.every((f) => diskRules.includes(f.rule)));
+    assert.ok(all.every((f) => rulesOfKind.includes(f.rule)), `a rule outside ${kind} fired on:\n${text}`);
   }
 });
 
@@ -52,10 +57,10 @@ test('each declared precedence is real: the winner alone, and with the winner of
   const pairs = RULES.flatMap((w) => (w.supersedes ?? []).map((l) => [w.id, l] as [RuleId, RuleId]));
   assert.ok(pairs.length > 0);
   for (const [winner, loser] of pairs) {
-    const shown = ALL.find((text) => {
-      const on = lint(text, { fileName: 'vm.xml' }).map((f) => f.rule);
+    const shown = EVERY.find(([text, fileName]) => {
+      const on = lint(text, { fileName }).map((f) => f.rule);
       if (!on.includes(winner) || on.includes(loser)) return false;
-      return lint(text, { fileName: 'vm.xml', severities: { [winner]: 'off' } }).some((f) => f.rule === loser);
+      return lint(text, { fileName, severities: { [winner]: 'off' } }).some((f) => f.rule === loser);
     });
     assert.ok(shown, `no disk where ${winner} supersedes ${loser}: drop the declaration, or it hides nothing`);
   }

@@ -10,6 +10,7 @@ import { novaBlocks, shiftFinding } from './nova/devstackLocalConf';
 import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
 import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
+import { isKubevirtText, lintKubevirt } from './kubevirt/reader';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -84,17 +85,23 @@ function isProxmoxVm(fileName: string, base: string, head: string): boolean {
   return !NOT_PROXMOX_NAME.test(base) && PROXMOX_DRIVE_LINE.test(head) && PROXMOX_VM_KEY.test(head);
 }
 
+const YAML_NAME = /\.ya?ml$/i;
+
 /**
  * Which rules a file gets, from its name and content; undefined = none of ours.
  * Domain XML is recognised by content (root <domain>, or a <disk> snippet); Nova config by
  * name, folder, or a [libvirt] section holding Nova options; a shell script by name or #! line
  * when it runs qemu-system-*, qemu-kvm, kvm or qemu-img; a systemd unit or drop-in by name when
  * an Exec*= line does; a Proxmox VE VM config by its path (qemu-server/<vmid>.conf) or by a
- * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key.
+ * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key; a KubeVirt manifest by
+ * a YAML name and a `kind: VirtualMachine…` line in a text that names kubevirt.io (one cheap scan
+ * for any other YAML file).
  */
 export function detectKind(fileName: string, text: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
   const head = text.slice(0, 64 * 1024);
+  // Any other YAML is done here: no other dialect is YAML (yet), so it costs this one text search.
+  if (YAML_NAME.test(base)) return isKubevirtText(text) ? 'kubevirt-yaml' : undefined;
   if (/\.xml$/i.test(base) || /^\s*</.test(head.replace(/^\uFEFF/, ''))) {
     const root = rootElementName(head);
     if (root === 'domain' || root === 'disk') return 'domain-xml';
@@ -182,7 +189,9 @@ export function lint(text: string, req: LintRequest): Finding[] {
           ? lintSystemdUnit(text)
           : kind === 'proxmox-vm'
             ? lintProxmoxConf(text, req.storageCfg)
-            : lintNova(text, req);
+            : kind === 'kubevirt-yaml'
+              ? lintKubevirt(text)
+              : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

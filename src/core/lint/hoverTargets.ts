@@ -8,6 +8,7 @@ import { parseIni, type IniPiece } from './nova/ini';
 import { commandLineTargetAt } from './commandLine/modeTargets';
 import { shellCommands } from './commandLine/shellWords';
 import { unitCommands } from './commandLine/systemdUnit';
+import { KUBEVIRT_CACHE_MODES, KUBEVIRT_IO_MODES, readKubevirtDisks } from './kubevirt/reader';
 
 export interface ModeTarget {
   /** Which list of values applies. */
@@ -26,6 +27,11 @@ export interface ModeTarget {
   label?: string;
   /** The program refuses libvirt's 'default' (QEMU's -drive): completion leaves it out. */
   noDefault?: boolean;
+  /** The values the dialect accepts, when fewer than libvirt's (KubeVirt), and who accepts them. */
+  valid?: readonly string[];
+  validFor?: string;
+  /** The file writes `cache: none` (YAML) rather than cache='none'. */
+  yaml?: boolean;
 }
 
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
@@ -34,6 +40,7 @@ export function modeTargetAt(text: string, kind: FileKind, offset: number): Mode
   if (kind === 'proxmox-vm') return proxmoxTargetAt(text, offset);
   if (kind === 'shell-script') return commandLineTargetAt(shellCommands(text).map((c) => c.words), offset);
   if (kind === 'systemd-unit') return commandLineTargetAt(unitCommands(text), offset);
+  if (kind === 'kubevirt-yaml') return kubevirtTargetAt(text, offset);
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
 
@@ -149,4 +156,22 @@ function proxmoxTargetAt(text: string, offset: number): ModeTarget | undefined {
   if (!m || itemStart + m[0].length > offset) return undefined;
   const start = itemStart + m[0].length;
   return { attr: m[1] === 'aio' ? 'io' : 'cache', value: text.slice(start, itemEnd), start, end: itemEnd, hoverStart: start, hoverEnd: itemEnd };
+}
+
+// --- KubeVirt: `cache: none` / `io: native` keys of a disk in domain.devices.disks ---
+
+const KUBEVIRT_KEY = /^([ \t]*(?:-[ \t]+)?)(cache|io):[ \t]*(["']?)([A-Za-z_-]*)/;
+
+/** The cache or io value on the line at `offset`, when that line is a key of a disk the reader finds. */
+function kubevirtTargetAt(text: string, offset: number): ModeTarget | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = KUBEVIRT_KEY.exec(text.slice(lineStart, lineStart + 200));
+  if (!m) return undefined;
+  const end = lineStart + m[0].length;
+  const start = end - m[4].length;
+  const key = lineStart + m[1].length;
+  if (offset < start || offset > end) return undefined;
+  if (!readKubevirtDisks(text).some((d) => d.range.start <= key && key <= d.range.end)) return undefined;
+  const cache = m[2] === 'cache';
+  return { attr: cache ? 'cache' : 'io', value: m[4], start, end, hoverStart: start, hoverEnd: end, valid: cache ? KUBEVIRT_CACHE_MODES : KUBEVIRT_IO_MODES, validFor: 'KubeVirt', yaml: true };
 }

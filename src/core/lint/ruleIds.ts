@@ -48,9 +48,13 @@ export const COMMAND_LINE_RULE_IDS = [
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
 export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cache-direct'] as const;
 
+/** Rules of the KubeVirt dialect alone (lint/kubevirt). */
+export const KUBEVIRT_RULE_IDS = ['kubevirt-shareable-cache', 'kubevirt-odirect-required'] as const;
+
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
 export type ProxmoxRuleId = (typeof PROXMOX_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
 export type CommandLineRuleId = (typeof COMMAND_LINE_RULE_IDS)[number];
-export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId;
+export type KubevirtRuleId = (typeof KUBEVIRT_RULE_IDS)[number];
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId | KubevirtRuleId;

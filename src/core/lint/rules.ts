@@ -3,7 +3,7 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from '../types';
 import { DISK_RULES } from './disk';
-import type { CommandLineRuleId, DiskRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, DiskRuleId, KubevirtRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -19,7 +19,7 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm'] as const satisfies readonly FileKind[];
+export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'kubevirt-yaml'] as const satisfies readonly FileKind[];
 const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
 
 /**
@@ -28,7 +28,14 @@ const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-uni
  */
 export const PROXMOX_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-native-needs-direct', 'cache-unsafe', 'cache-writethrough', 'cache-directsync'];
 
-const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => k !== 'proxmox-vm' || PROXMOX_DISK_RULES.includes(id));
+/**
+ * The disk rules a KubeVirt disk can trigger: KubeVirt admits only none, writethrough and
+ * writeback, and its reader yields no vhost, RBD or machine type and no format (test/unit/kubevirt.test.ts checks it).
+ */
+export const KUBEVIRT_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-native-needs-direct', 'cache-writethrough', 'shareable-cache', 'lun-cache-ignored'];
+
+const REACHED: Partial<Record<FileKind, readonly DiskRuleId[]>> = { 'proxmox-vm': PROXMOX_DISK_RULES, 'kubevirt-yaml': KUBEVIRT_DISK_RULES };
+const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => REACHED[k]?.includes(id) ?? true);
 
 const NOVA_RULES = [
   ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
@@ -61,6 +68,12 @@ const PROXMOX_RULES = [
   ['proxmox-btrfs-cache-direct', 'warning', 'cache=none or directsync on btrfs storage without nocow: checksum errors'],
 ] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
 
+// KubeVirt manifests (lint/kubevirt).
+const KUBEVIRT_RULES: readonly (Omit<RuleInfo, 'kinds'> & { id: KubevirtRuleId })[] = [
+  { id: 'kubevirt-shareable-cache', severity: 'error', title: 'shareable: true with a cache other than none: virt-launcher refuses the disk', supersedes: ['shareable-cache', 'cache-writethrough'] },
+  { id: 'kubevirt-odirect-required', severity: 'info', title: 'cache: none or io: native on a file volume: the VMI fails to start where its filesystem lacks O_DIRECT' },
+];
+
 export const RULES: readonly RuleInfo[] = [
   { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
   ...DISK_RULES.map(
@@ -69,6 +82,7 @@ export const RULES: readonly RuleInfo[] = [
   ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
   ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
   ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['proxmox-vm'], severity, title })),
+  ...KUBEVIRT_RULES.map((r): RuleInfo => ({ ...r, kinds: ['kubevirt-yaml'] })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

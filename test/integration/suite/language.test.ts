@@ -99,4 +99,20 @@ suite('hover and completion', () => {
     assert.match(hover, /^\| Host page cache \|/m);
     assert.equal(await hoverAt(uri, rangeOfText(doc, 'a.img').start), '');
   });
+
+  test('KubeVirt VirtualMachine: completion offers only what KubeVirt admits; hover explains, and names a value it rejects', async () => {
+    const vm =
+      'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: web01\nspec:\n  template:\n    spec:\n      domain:\n        devices:\n          disks:\n' +
+      '          - name: root\n            cache: writethrough\n            io: native\n          - name: data\n            cache: directsync\n';
+    const uri = writeFixture('lang/web01-vm.yaml', vm);
+    const { doc } = await openAndWait(uri, (ds) => ds.length === 3, 'writethrough, io native and directsync findings');
+    assert.equal(doc.languageId, 'yaml');
+    const cache = await ourCompletions(uri, rangeOfText(doc, 'writethrough').start);
+    assert.deepEqual(cache.map(label).sort(), ['none', 'writeback', 'writethrough']);
+    const io = await ourCompletions(uri, rangeOfText(doc, 'native').start);
+    assert.deepEqual(io.map(label).sort(), ['native', 'threads']);
+    assert.match(await hoverAt(uri, rangeOfText(doc, 'writethrough').start.translate(0, 2)), /^\| Host page cache \|/m);
+    assert.match(await hoverAt(uri, rangeOfText(doc, 'directsync').start.translate(0, 2)), /`directsync` is not a value KubeVirt accepts/);
+    assert.equal(await hoverAt(uri, rangeOfText(doc, 'web01').start), '');
+  });
 });

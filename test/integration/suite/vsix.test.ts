@@ -34,6 +34,15 @@ suite('packaged extension (.vsix)', () => {
     assert.equal(ext.isActive, true);
   });
 
+  test('lints a KubeVirt VirtualMachine: the bundled YAML parser is in the package', async () => {
+    const vm =
+      'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: web01\nspec:\n  template:\n    spec:\n      domain:\n        devices:\n          disks:\n' +
+      '          - name: root\n            cache: writeback\n            io: native\n          - name: data\n            cache: unsafe\n';
+    const uri = writeFixture('vsix/web01-vm.yaml', vm);
+    const { diagnostics: ds } = await openAndWait(uri, (d) => d.length === 2, 'io-native-needs-direct and cache-invalid from the installed extension');
+    assert.deepEqual(ds.map((d) => (typeof d.code === 'object' ? d.code.value : d.code)).sort(), ['cache-invalid', 'io-native-needs-direct']);
+  });
+
   test('ships the localised strings and the walkthrough: its sample domain opens, linted', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const pkg = ext.packageJSON as { displayName: string; contributes: { walkthroughs: { steps: { title: string }[] }[] } };

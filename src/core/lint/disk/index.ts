@@ -38,7 +38,7 @@ export function diskFacts(d: Disk): DiskFacts {
   }
   const ioKnown = !d.io || d.io.literal;
   let io = ioKnown ? (d.io?.value ?? d.defaultIo?.mode) : undefined;
-  if (io !== undefined && !isIoMode(io)) io = undefined;
+  if (io !== undefined && !(d.syntax.ioModes ? d.syntax.ioModes.includes(io) : isIoMode(io))) io = undefined;
   const direct = mode !== undefined && DIRECT_MODES.has(mode);
   const shown = !d.cache && d.defaultCache ? d.defaultCache.shown :
     mode === undefined || mode !== 'default'

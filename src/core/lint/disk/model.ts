@@ -46,6 +46,8 @@ export interface DiskSyntax {
   refusal?: Partial<Record<string, string>>;
   /** The cache values the program accepts, when they are not libvirt's (CACHE_MODES). */
   cacheModes?: readonly string[];
+  /** The io values the program accepts, when they are not libvirt's (IO_MODES). */
+  ioModes?: readonly string[];
   /** Other names the program accepts for a cache mode (QEMU: off = none). */
   cacheAliases?: Readonly<Record<string, string>>;
   /** Who checks the values before `program` sees them, and what it does with one it does not know (cache-invalid). */
@@ -83,7 +85,10 @@ export interface Disk {
   machine?: string;
   /** The mode in force without a cache setting, when the dialect picks one (else QEMU's writeback). */
   defaultCache?: DefaultCache;
-  /** The io mode in force without an io setting, when the dialect's program adds one (virt-install: native on a block device). */
+  /**
+   * The io mode in force without an io setting, when the dialect's program adds one (virt-install:
+   * native on a block device; KubeVirt: native on a block volume with cache none).
+   */
   defaultIo?: DefaultCache;
   /**
    * The io setting reaches no driver that reads it, so no io mode is refused: Proxmox storage
@@ -149,6 +154,11 @@ export function fix(title: string, edits: TextEdit[] | undefined, preferred = fa
 /** Where a finding about the cache goes: its value, else the dialect's cache anchor. */
 export function cacheRange(d: Disk): Range {
   return d.cache ? { start: d.cache.valueStart, end: d.cache.valueEnd } : d.cacheAnchor;
+}
+
+/** Whether advice may name 'directsync' (KubeVirt does not accept it). */
+export function hasDirectsync(s: DiskSyntax): boolean {
+  return !s.cacheModes || s.cacheModes.includes('directsync');
 }
 
 export function valueRange(s: Setting): Range {

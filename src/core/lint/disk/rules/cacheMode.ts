@@ -1,7 +1,7 @@
 // cache-unsafe, cache-writethrough, cache-directsync: the three modes that trade safety or speed
 // away on a writable disk (rules.md; QEMU's cache modes in CACHE_MODE_FACTS).
 import { diskRule } from '../rule';
-import { cacheJudged, cacheRange, finding, fix, type DiskFacts } from '../model';
+import { cacheJudged, cacheRange, finding, fix, hasDirectsync, type DiskFacts } from '../model';
 import type { RelatedLocation } from '../../../types';
 
 /** writeback is the alternative to none, except where io='native' needs O_DIRECT. */
@@ -12,7 +12,7 @@ function writebackFix(f: DiskFacts) {
 function ioRelated(f: DiskFacts): RelatedLocation[] {
   const io = f.disk.io;
   if (f.io !== 'native' || !io) return [];
-  return [{ start: io.start, end: io.end, message: `${f.disk.syntax.show('io', 'native')} needs O_DIRECT: keep ${f.disk.syntax.show('cache', 'none')} or 'directsync'.` }];
+  return [{ start: io.start, end: io.end, message: `${f.disk.syntax.show('io', 'native')} needs O_DIRECT: keep ${f.disk.syntax.show('cache', 'none')}${hasDirectsync(f.disk.syntax) ? " or 'directsync'" : ''}.` }];
 }
 
 /** Where the syntax has one word for both (-blockdev's cache.no-flush=off), writeback is no other choice. */

@@ -33,14 +33,15 @@ function invalid(d: Disk, a: Setting, what: string, valid: readonly string[]) {
 export const cacheInvalid = diskRule({
   id: 'cache-invalid',
   severity: 'error',
-  title: 'Disk cache or io value that libvirt, QEMU (-drive) or Proxmox VE does not accept',
+  title: 'Disk cache or io value that libvirt, QEMU (-drive), Proxmox VE or KubeVirt does not accept',
   check(f) {
     const d = f.disk;
     if (d.type === 'vhostuser') return [];
     const out = [];
     const modes = d.syntax.cacheModes;
     if (d.cache?.literal && !(modes ? modes.includes(d.cache.value) : isCacheMode(d.cache.value))) out.push(invalid(d, d.cache, 'cache mode', modes ?? CACHE_MODES));
-    if (d.io?.literal && !isIoMode(d.io.value)) out.push(invalid(d, d.io, 'I/O mode', IO_MODES));
+    const ios = d.syntax.ioModes;
+    if (d.io?.literal && !(ios ? ios.includes(d.io.value) : isIoMode(d.io.value))) out.push(invalid(d, d.io, 'I/O mode', ios ?? IO_MODES));
     return out;
   },
 });

@@ -3,7 +3,7 @@
 // "io='native' needs either no disk cache or directsync cache mode"), and so does QEMU's
 // file-posix driver (raw_open_common); a driver that never reads the io mode refuses nothing.
 import { diskRule } from '../rule';
-import { cacheRange, cacheRelated, finding, fix, valueRange } from '../model';
+import { cacheRange, cacheRelated, finding, fix, hasDirectsync, valueRange } from '../model';
 
 export const ioNativeNeedsDirect = diskRule({
   id: 'io-native-needs-direct',
@@ -21,7 +21,7 @@ export const ioNativeNeedsDirect = diskRule({
     const threads = fix(`Set ${s.show('io', 'threads')}`, d.io ? d.edits.replace(d.io, 'threads') : d.edits.setIo('threads'), !!d.directHarmful);
     const advice = d.directHarmful
       ? `Use ${s.show('io', 'threads')}: a direct cache is wrong here (${d.directHarmful}).`
-      : `Set ${s.show('cache', 'none')} (or 'directsync'), or use ${s.show('io', 'threads')}.`;
+      : `Set ${s.show('cache', 'none')}${hasDirectsync(s) ? " (or 'directsync')" : ''}, or use ${s.show('io', 'threads')}.`;
     return [
       finding(
         d,
