@@ -20,26 +20,32 @@ export const MAX_PER_RULE = 1000;
 export type Reported = ((rule: string, offset: number) => boolean) | undefined;
 
 export function lintNovaConf(text: string, opts: NovaLintOptions, reported?: Reported): Finding[] {
+  let model: NovaModel;
   try {
-    const model = new NovaModel(text, opts);
-    const out: Finding[] = [];
-    let lines: LineIndex | undefined;
-    for (const rule of NOVA_RULES) {
-      let count = 0;
-      const rest = new Folded();
-      for (const f of rule.check(model)) {
-        if (reported && !reported(f.rule, f.start)) continue;
-        if (count++ < MAX_PER_RULE) out.push(f);
-        else rest.add(f);
-      }
-      const summary = rest.finding(() => (lines ??= new LineIndex(text)));
-      if (summary) out.push(summary);
-    }
-    return out;
+    model = new NovaModel(text, opts);
   } catch {
-    // A rule bug must not take the editor or the CLI down; the tests keep this path unused.
+    // A reader bug must not take the editor or the CLI down; the tests keep this path unused.
     return [];
   }
+  const out: Finding[] = [];
+  let lines: LineIndex | undefined;
+  for (const rule of NOVA_RULES) {
+    const listed: Finding[] = [];
+    const rest = new Folded();
+    try {
+      for (const f of rule.check(model)) {
+        if (reported && !reported(f.rule, f.start)) continue;
+        if (listed.length < MAX_PER_RULE) listed.push(f);
+        else rest.add(f);
+      }
+    } catch {
+      continue; // a bug in one rule loses its findings only, never another rule's
+    }
+    out.push(...listed);
+    const summary = rest.finding(() => (lines ??= new LineIndex(text)));
+    if (summary) out.push(summary);
+  }
+  return out;
 }
 
 /** The findings of one rule past MAX_PER_RULE, kept as one finding: the first, and the edits of every preferred fix. */

@@ -4,7 +4,6 @@
 import type { Finding, Fix } from '../../../types';
 import type { IniEntry } from '../ini';
 import type { NovaModel, ReadItem, ReadLine } from '../model';
-import { listItems } from '../novaCacheModes';
 import { deleteLines, removeItem, replaceValue } from '../novaEdits';
 import { finding, novaRule, q, relatedEntry } from '../rule';
 
@@ -54,7 +53,7 @@ function duplicateLine(m: NovaModel, e: IniEntry, later: IniEntry): Finding {
   }
   // One wording for every overridden line: what overrides it, what is lost, what to do.
   const n = later.line + 1;
-  const modes = listItems(e).length === 0 ? undefined : `its cache modes (${q(e.value)})`;
+  const modes = m.cacheModes(e).items.length === 0 ? undefined : `its cache modes (${q(e.value)})`;
   const message = always
     ? `disk_cachemodes is set again on line ${n} and Nova reads only the last line, so this ${modes ? 'one' : 'empty setting'} is ignored${modes ? `: ${modes} never apply` : ''}. Remove this line${fixes.length > 1 ? `, or merge its items into line ${n}` : ''}.`
     : `disk_cachemodes is set again on line ${n} and Nova reads only the last line, so this ${modes ? 'one' : 'empty setting'} is ignored wherever line ${n} renders (it is inside a template condition)${modes ? `: ${modes} then never apply` : ''}; elsewhere this line is in force. Put both lines in the branches of one if/else, or move these items into that branch.`;
