@@ -116,3 +116,12 @@ test('past the cap, a suppressed line keeps its setting, and moves that reach ba
   assert.match(r.text, /staged\ndisk_cachemodes = file=none\nopt1200 = 1200\n/);
   assert.deepEqual(lint(r.text, { fileName: NOVA }).filter((f) => f.fixes.some((x) => x.preferred)), []);
 });
+
+test('5,000 lines that make oslo.config refuse the file: 100 listed, one finding for the rest, all fixed in one call', () => {
+  const text = Array.from({ length: 5000 }, (_, i) => `[s${i}]\n  opt = ${i}\n`).join('');
+  const syntax = lint(text, { fileName: NOVA }).filter((f) => f.rule === 'nova-conf-syntax');
+  assert.equal(syntax.length, 101);
+  assert.match(syntax[100].message, /also stands for 4,899 more like it, up to line 10000: past 100 findings/);
+  const r = fixedPoint(text, { fileName: NOVA });
+  assert.equal(r.text, Array.from({ length: 5000 }, (_, i) => `[s${i}]\nopt = ${i}\n`).join(''));
+});

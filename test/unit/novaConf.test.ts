@@ -569,7 +569,7 @@ test('bad input: binary garbage lints without throwing, ranges inside, syntax fi
   for (let i = 0; i < 200_000; i++) text += String.fromCharCode(rnd() < 0.05 ? 10 : Math.floor(rnd() * 0xd7ff));
   const fs = lintNova(text, { kind: 'nova-conf' });
   assertInside(text, fs);
-  assert.ok(fs.filter((f) => f.rule === 'nova-conf-syntax').length <= 100);
+  assert.ok(fs.filter((f) => f.rule === 'nova-conf-syntax').length <= 100 + 1); // and one that stands for the rest
   for (const s of ['\u0000\u0000\u0000', '[', ']', '=', ':', '"', '\r', '\r\n\r\n  x', '[libvirt]\ndisk_cachemodes="', '[libvirt]\ndisk_cachemodes = ,,,\n', '[libvirt]\ndisk_cachemodes = =\n']) {
     assertInside(s, lintNova(s, { kind: 'nova-conf' }));
   }

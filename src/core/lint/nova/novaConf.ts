@@ -31,11 +31,12 @@ export function lintNovaConf(text: string, opts: NovaLintOptions, reported?: Rep
   let lines: LineIndex | undefined;
   for (const rule of NOVA_RULES) {
     const listed: Finding[] = [];
-    const rest = new Folded();
+    const cap = rule.listed ?? MAX_PER_RULE;
+    const rest = new Folded(cap);
     try {
       for (const f of rule.check(model)) {
         if (reported && !reported(f.rule, f.start)) continue;
-        if (listed.length < MAX_PER_RULE) listed.push(f);
+        if (listed.length < cap) listed.push(f);
         else rest.add(f);
       }
     } catch {
@@ -48,8 +49,10 @@ export function lintNovaConf(text: string, opts: NovaLintOptions, reported?: Rep
   return out;
 }
 
-/** The findings of one rule past MAX_PER_RULE, kept as one finding: the first, and the edits of every preferred fix. */
+/** The findings of one rule past its cap, kept as one finding: the first, and the edits of every preferred fix. */
 class Folded {
+  constructor(private readonly cap: number) {}
+
   private first: Finding | undefined;
   private last: Finding | undefined;
   private count = 0;
@@ -83,7 +86,7 @@ class Folded {
     if (edits.length > 0) fixes.unshift({ title: `${this.preferredTitle} (all ${this.count})`, edits, preferred: true });
     return {
       ...first,
-      message: `${first.message} This finding also stands for ${(this.count - 1).toLocaleString('en-US')} more like it, up to line ${lastLine}: past ${MAX_PER_RULE.toLocaleString('en-US')} findings, a rule's findings are not listed one by one. Its fix applies to all of them.`,
+      message: `${first.message} This finding also stands for ${(this.count - 1).toLocaleString('en-US')} more like it, up to line ${lastLine}: past ${this.cap.toLocaleString('en-US')} findings, a rule's findings are not listed one by one. Its fix applies to all of them.`,
       fixes,
       related: [...(first.related ?? []), { start: this.last.start, end: this.last.end, message: 'the last of the findings this one stands for' }],
     };

@@ -16,6 +16,8 @@ export interface NovaRule<Id extends NovaRuleId = NovaRuleId> {
    * shown. The engine hides them only after severity settings and suppression comments.
    */
   supersedes?: readonly RuleId[];
+  /** How many findings are listed one by one before the rest fold into one (default: the runner's cap). */
+  listed?: number;
   check(m: NovaModel): Iterable<Finding>;
 }
 

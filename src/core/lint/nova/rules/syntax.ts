@@ -6,17 +6,16 @@ import type { NovaModel } from '../model';
 import { dedentBlock, insertLineAbove } from '../novaEdits';
 import { finding, novaRule, q } from '../rule';
 
-/** oslo.config stops at the first error; past this many, more findings only bury the first. */
-const MAX_SYNTAX_FINDINGS = 100;
-
 export const novaConfSyntax = novaRule({
   id: 'nova-conf-syntax',
   severity: 'error',
   title: 'oslo.config refuses the whole file',
+  // oslo.config stops at the first error; past this many, more findings only bury the first.
+  listed: 100,
   *check(m): Generator<Finding> {
     if (m.opts.template) return;
     if (m.opts.hadBom) yield bom(m, false);
-    for (const err of m.doc.errors.slice(0, MAX_SYNTAX_FINDINGS)) {
+    for (const err of m.doc.errors) {
       if (err.kind === 'bom') yield bom(m, true);
       else {
         const f = syntaxError(m, err);
