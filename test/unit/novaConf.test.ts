@@ -137,6 +137,16 @@ test('nova-cachemodes-section: indented under another option', () => {
   assert.equal(preferred(text, f), '[libvirt]\nvirt_type = kvm\ndisk_cachemodes = file=unsafe\n');
 });
 
+test('nova-cachemodes-section: indented under disk_cachemodes itself, the indentation goes; the list is not rewritten around it', () => {
+  const text = '[libvirt]\ndisk_cachemodes = file=none\n  disk_cachemodes = network=writeback\n';
+  // The value is unreadable too, but that syntax finding is superseded: its rewrite would fold the line into the list.
+  assert.deepEqual(lintNova(text).map((f) => f.rule), ['nova-cachemodes-section']);
+  assert.equal(preferred(text, one(text, 'nova-cachemodes-section')), '[libvirt]\ndisk_cachemodes = file=none\ndisk_cachemodes = network=writeback\n');
+  assert.doesNotMatch(fixAll(text, { fileName: '/etc/nova/nova.conf' }).text, /,disk_cachemodes=/);
+  // With the section rule off, the syntax finding shows.
+  assert.equal(one(text, 'nova-cachemodes-syntax', { severities: { 'nova-cachemodes-section': 'off' } }).rule, 'nova-cachemodes-syntax');
+});
+
 test('nova-cachemodes-section: moved above a [libvirt] line already in force, which keeps winning', () => {
   const text = '[DEFAULT]\ndisk_cachemodes = file=unsafe\n[libvirt]\ndisk_cachemodes = network=writeback\n';
   const once = preferred(text, one(text, 'nova-cachemodes-section'));

@@ -42,6 +42,7 @@ const CACHEMODES_LINES = [
   (v: string) => `[libvirt]\nDisk_Cachemodes = ${v}\n`,
   (v: string) => `[DEFAULT]\ndisk_cachemodes = ${v}\n[libvirt]\n`,
   (v: string) => `[libvirt]\nvirt_type = kvm\n  disk_cachemodes = ${v}\n`,
+  (v: string) => `[libvirt]\ndisk_cachemodes = file=none\n  disk_cachemodes = ${v}\n`,
   // Indented right under the header: oslo.config refuses the file, and reads on as if it were not.
   (v: string) => `[libvirt]\n  disk_cachemodes = ${v}\n`,
 ];

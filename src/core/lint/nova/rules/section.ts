@@ -11,6 +11,9 @@ export const cachemodesSection = novaRule({
   id: 'nova-cachemodes-section',
   severity: 'error',
   title: 'disk_cachemodes where Nova never reads it',
+  // A disk_cachemodes line indented under another disk_cachemodes makes that value unreadable
+  // too; removing the indentation mends both, where a rewrite of the value would fold the line in.
+  supersedes: ['nova-cachemodes-syntax'],
   *check(m): Generator<Finding> {
     for (const x of m.misplaced) yield x.kind === 'entry' ? misplaced(m, x.entry) : indented(m, x.owner, x.index, x.key);
   },
