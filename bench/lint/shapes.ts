@@ -35,7 +35,7 @@ export function shapePairs(size: number): ShapePair[] {
   const tail = '</disk></devices></domain>\n';
   const manyAttrs = attrList(size * 4);
   // Every item but the last of each type is overridden: one finding and one fix each.
-  const overridden = Array.from({ length: size * 32 }, (_, i) => `file=${CACHES[i % 4]}`);
+  const overridden = Array.from({ length: size * 16 }, (_, i) => `file=${CACHES[i % 4]}`);
   const manyElements = Array.from({ length: size * 4 }, (_, i) => `<x a${i}='v${i}'/>`).join('\n');
   return [
     { name: 'domain written on one line', fileName: 'vm.xml', odd: domain.replace(/\n\s*/g, ''), ordinary: domain },
