@@ -60,4 +60,9 @@ test('FoldedFindings: one finding, at the first, saying how many; its fix applie
   assert.deepEqual(f.fixes.map((x) => [x.title, !!x.preferred]), [['Drop the first letter (all 3)', true], ['Other', false]]);
   assert.equal(applyEdits(TEXT, f.fixes[0].edits), 'bcdefghij\nlmnopqrst\nvwxyz0123\n');
   assert.equal(new FoldedFindings(2).finding(() => new LineIndex(TEXT)), undefined);
+  // Fixes of different kinds (a line removed, an item removed) are named as what they are.
+  const mixed = new FoldedFindings(0);
+  for (const title of ['Remove this line', 'Remove the earlier item']) mixed.add({ ...f, fixes: [{ title, edits: [], preferred: true }] });
+  mixed.add({ ...f, start: 11, fixes: [{ title: 'Remove this line', edits: [{ start: 11, end: 12, newText: '' }], preferred: true }] });
+  assert.equal(mixed.finding(() => new LineIndex(TEXT))!.fixes[0].title, "Apply each finding's own fix (all 3)");
 });

@@ -25,7 +25,8 @@ export class FoldedFindings {
     this.count++;
     const fix = f.fixes.find((x) => x.preferred);
     if (!fix) return;
-    this.preferredTitle ??= fix.title;
+    // One title when they all say the same; otherwise each keeps its own fix, said as such.
+    this.preferredTitle = this.preferredTitle === undefined || this.preferredTitle === fix.title ? fix.title : "Apply each finding's own fix";
     const edits = fix.edits.length === 1 ? fix.edits : [...fix.edits].sort((a, b) => a.start - b.start || a.end - b.end);
     const tail = this.inOrder[this.inOrder.length - 1];
     const ordered = edits.every((e, i) => i === 0 || edits[i - 1].end <= e.start);
