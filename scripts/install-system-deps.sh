@@ -5,10 +5,13 @@
 # of xmllint, which libvirt-clients does not pull in) for the lint benchmark.
 # strace: flush counts in the convert benchmark. genisoimage, fdisk (sfdisk), dosfstools: real ISO,
 # partitioned and FAT images for the inspector tests. qemu-system-x86: the real QEMU, the oracle for
-# which -drive options refuse to start (shell-script tests).
+# which -drive options refuse to start (shell-script tests). libvirt-daemon +
+# libvirt-daemon-driver-qemu: the private libvirtd the lint --connect tests start; virtinst:
+# virt-xml, which runs the fix commands lint --connect prints, and the real virt-install and
+# virt-xml whose --print-xml / --build-xml output the virt-install tests lint as domain XML.
 # As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
-packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools "$@")
+packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools libvirt-daemon libvirt-daemon-driver-qemu virtinst "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

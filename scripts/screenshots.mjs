@@ -13,6 +13,7 @@
 //   4. clicks a rule's link in the Problems panel: the rendered page opens, not the Markdown source
 //   5. converts the small image: the notification names the target first with its sizes, and
 //      its "Show Info" button opens the target's info page
+//   5b. converts a text file named .img: a modal asks first; "Convert Anyway" converts it
 //   6. with qemuImgPath pointing nowhere, Convert says so before any picker, offers Open Settings
 //      and How to Install qemu-img, and Open Settings shows the setting
 //   7. completion inside cache='…': none first, unsafe "not crash-safe" → media/completion.png
@@ -49,6 +50,8 @@ const images = path.join(workspace, 'images');
 fs.mkdirSync(images);
 makeImage(path.join(images, 'debian-sample.qcow2'), 64, 'qcow2');
 makeImage(path.join(images, 'build-cache.raw'), 768, 'raw');
+// A text file with an image's name (a README saved as .img): raw to qemu-img, so we ask first.
+fs.writeFileSync(path.join(images, 'notes.img'), 'Build notes for the golden image.\n'.repeat(4096));
 
 const profile = freshProfile(path.join(root, 'profile'), {
   'workbench.colorTheme': 'Default Light Modern',
@@ -226,6 +229,29 @@ try {
     await done.first().getByRole('button', { name: 'Show Info' }).click();
     const infoTab = tabs.filter({ hasText: 'debian-sample.vdi' });
     check(await infoTab.first().waitFor({ timeout: 30_000 }).then(() => true, () => false), 'Show Info opens the converted image\'s info page');
+  }
+
+  // 5b. A text file named .img: the modal says it reads as text; Convert Anyway converts it.
+  await page.keyboard.press('Escape');
+  await row('notes.img').click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: 'Convert Disk Image…' }).hover();
+  await page.keyboard.press('Enter');
+  await choose('vdi', /vdi/i);
+  await page.waitForFunction(() => {
+    const input = document.querySelector('.quick-input-box input');
+    return input instanceof HTMLInputElement && input.value.endsWith('notes.vdi');
+  }, undefined, { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  const dialog = page.locator('.monaco-dialog-box');
+  const asked = await dialog.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const dialogText = asked ? (await dialog.innerText()).replace(/\s+/g, ' ') : '';
+  say(`text-file dialog: ${dialogText}`);
+  check(asked && /notes\.img looks like a text file, not a disk image/.test(dialogText) && !fs.existsSync(path.join(images, 'notes.vdi')), 'a text file named .img is not converted before a dialog asks');
+  if (asked) {
+    await dialog.getByRole('button', { name: 'Convert Anyway' }).click();
+    const converted = page.locator('.notification-list-item').filter({ hasText: /notes\.vdi: [\d.]+ \S+ virtual/ }).first();
+    const ok = await converted.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    check(ok && fs.existsSync(path.join(images, 'notes.vdi')), 'Convert Anyway converts it and says so');
   }
 
   // 6. No usable qemu-img. qemuImgPath is machine-scoped: in this remote window (code-server) it

@@ -36,7 +36,12 @@ makeSampleImages(path.join(examples, 'images'));
 // User data persists between runs (.cache/try, ignored by git); extensions are installed afresh.
 const profileRoot = path.join(repoRoot, '.cache/try');
 fs.rmSync(path.join(profileRoot, 'extensions'), { recursive: true, force: true });
-const profile = freshProfile(profileRoot, { 'workbench.colorTheme': 'Default Dark Modern' });
+// The examples' README opens first and says what to try; the empty chat side bar stays closed.
+const profile = freshProfile(profileRoot, {
+  'workbench.colorTheme': 'Default Dark Modern',
+  'workbench.startupEditor': 'readme',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+});
 installExtension(env, profile, vsix);
 
 const fixedPort = process.env.QDT_TRY_PORT ? Number(process.env.QDT_TRY_PORT) : undefined;

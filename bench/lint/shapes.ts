@@ -71,5 +71,17 @@ export function shapePairs(size: number): ShapePair[] {
       // The same items as options of their own, one a line: nothing overridden, nothing to fix.
       ordinary: `[libvirt]\n${overridden.map((it, i) => `opt${i} = ${it}`).join('\n')}\n`,
     },
+    {
+      name: '-blockdev with one node path thousands of levels deep',
+      fileName: 'start.sh',
+      odd: `qemu-system-x86_64 -blockdev driver=file,filename=d.raw,${'file.'.repeat(size * 4)}aio=native,aio=native\n`,
+      ordinary: `qemu-system-x86_64 ${Array.from({ length: size }, (_, i) => `-blockdev driver=file,node-name=f${i},filename=d${i}.raw,file.driver=file,aio=native`).join(' \\\n  ')}\n`,
+    },
+    {
+      name: 'virt-install --disk with thousands of items',
+      fileName: 'provision.sh',
+      odd: `virt-install --disk path=/a.img,${Array.from({ length: size * 4 }, (_, i) => (i % 2 ? `io=threads` : `driver.io=native`)).join(',')},cache=unsafe\n`,
+      ordinary: `virt-install ${Array.from({ length: size }, (_, i) => `--disk path=/a${i}.img,bus=virtio,io=threads,cache=unsafe`).join(' \\\n  ')}\n`,
+    },
   ];
 }

@@ -4,7 +4,8 @@ export const MAIN_HELP = `Usage: qemu-disk-tools <command> [options]
 
 Commands:
   lint [paths|globs...]      check disk cache settings: libvirt domain XML, nova.conf,
-                             Proxmox VM configs, QEMU/qemu-img command lines in shell scripts
+                             Proxmox VM configs, QEMU/qemu-img command lines in shell scripts,
+                             and (--connect URI) the domains defined on libvirt hosts
   convert SRC TARGET         convert a disk image with qemu-img, safely
   inspect IMAGE              show an image's format and whether it is safe to open
 
@@ -14,6 +15,7 @@ Run 'qemu-disk-tools <command> --help' for a command's options.
 `;
 
 export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
+       qemu-disk-tools lint [options] --connect URI [--connect URI]... [<path|glob>...]
 
 Checks the disk cache settings of libvirt domain XML files, Nova configuration files and
 the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines), and
@@ -41,6 +43,13 @@ Options:
                           { "rules": { "cache-writethrough": "error", "migration-cache": "off" } }
                         (--rule wins over the file)
   --no-config           ignore .qemu-disk-tools.json
+  --connect URI         also lint every domain defined on this libvirt connection, running
+                        or not (qemu:///system, qemu+ssh://root@host/system, any URI virsh
+                        takes; repeat it for a fleet). Read-only: virsh --readonly reads each
+                        domain's persistent XML (dumpxml --inactive, what the next start
+                        uses); findings are at URI/domain:line:col and each fix is printed as
+                        the virt-xml command that applies it. Not with --fix. virsh must be
+                        installed; ssh must log in without a password prompt
   -h, --help            this text
 
 Suppress one finding with a comment on the line before it:
@@ -50,8 +59,9 @@ Suppress one finding with a comment on the line before it:
 Exit status:
   0  no finding at error level (warnings, info and hints do not fail the run)
   1  at least one finding at error level
-  2  usage error, bad config, or a file that could not be read or is not text (binary);
-     the other files are still checked and reported
+  2  usage error, bad config, a file that could not be read or is not text (binary), or
+     a libvirt connection or domain that could not be read; the other files and hosts
+     are still checked and reported
 `;
 
 export const CONVERT_HELP = `Usage: qemu-disk-tools convert [options] SRC TARGET

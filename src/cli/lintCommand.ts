@@ -12,6 +12,7 @@ import { atLevel, displayPath, formatText, toJson, toSarif, type FileReport, typ
 import { SEVERITIES } from '../core/types';
 import { LINT_HELP } from './help';
 import { findStorageCfg } from '../core/lint/proxmox/storage';
+import { lintConnections } from './liveLint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 /** Larger files are not configuration: do not read a disk image into memory by mistake. */
@@ -93,6 +94,7 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
     'no-config': { type: 'boolean' },
     output: { type: 'string', short: 'o' },
     level: { type: 'string' },
+    connect: { type: 'string', multiple: true },
   });
   if (values.help) {
     io.stdout.write(LINT_HELP);
@@ -101,7 +103,16 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
   const format = oneOf('--format', values.format as string | undefined, FORMATS) ?? 'text';
   // Hints are advice the text output leaves out unless asked; JSON and SARIF (as `note`) keep them.
   const level = oneOf('--level', values.level as string | undefined, SEVERITIES) ?? (format === 'text' ? 'info' : 'hint');
-  if (positionals.length === 0) throw new UsageError("lint: name at least one file, directory or glob, e.g. 'qemu-disk-tools lint domains/'.");
+  const connect = (values.connect as string[] | undefined) ?? [];
+  if (positionals.length === 0 && connect.length === 0) {
+    throw new UsageError("lint: name at least one file, directory or glob, e.g. 'qemu-disk-tools lint domains/', or a libvirt connection with --connect qemu:///system.");
+  }
+  if (values.fix && connect.length > 0) {
+    throw new UsageError(
+      'lint: --fix does not change the domains of a libvirt host (--connect is read-only); each finding there shows the virt-xml command that would fix it. Run those commands yourself, or drop --connect to fix files.',
+    );
+  }
+  if (connect.some((u) => u.trim() === '')) throw new UsageError("lint: --connect needs a libvirt URI, e.g. --connect qemu:///system or --connect qemu+ssh://root@host/system.");
   if (values.config && values['no-config']) throw new UsageError('lint: --config and --no-config contradict each other.');
 
   const given = values.config as string | undefined;
@@ -122,7 +133,13 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`${displayPath(file, io.cwd)}: not a libvirt domain XML, Nova config or Proxmox VE VM config file; nothing to check.\n`);
     }
   }
-  for (const p of report.problems) io.stderr.write(`${displayPath(p.file, io.cwd)}: ${p.message}\n`);
+  if (connect.length > 0) {
+    const live = await lintConnections(connect, severities, undefined, io.signal);
+    report.files.push(...live.files);
+    report.problems.push(...live.problems);
+  }
+  // A live host's message starts with its URI already.
+  for (const p of report.problems) io.stderr.write(p.live ? `${p.message}\n` : `${displayPath(p.file, io.cwd)}: ${p.message}\n`);
 
   const shown = atLevel(report, level);
   const out = format === 'text' ? formatText(shown) : JSON.stringify(format === 'json' ? toJson(shown) : toSarif(shown), null, 2) + '\n';

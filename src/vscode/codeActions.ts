@@ -6,6 +6,7 @@ import type { Finding, TextEdit } from '../core/types';
 import { disableEdits, reasonSnippet } from './disableComment';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
+import { isLiveDomain } from './liveDomains';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('qemuDiskTools');
 import { SHOW_RULE_DOCS_COMMAND } from './ruleDocs';
@@ -51,6 +52,8 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
   }
 
   private actions(doc: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // A live host's domain is read-only here: LiveDomains offers its fixes as virt-xml commands.
+    if (isLiveDomain(doc)) return [];
     const only = context.only;
     if (only && FIX_ALL_KIND.intersects(only) && !vscode.CodeActionKind.QuickFix.intersects(only)) {
       return this.fixAllAction(doc);
@@ -100,7 +103,7 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
   private fixAllAction(doc: vscode.TextDocument, kind = FIX_ALL_KIND, minFixes = 1): vscode.CodeAction[] {
     const result = this.diagnostics.fixAll(doc);
     if (!result || result.edits.length === 0 || result.fixed < minFixes) return [];
-    const title = kind === FIX_ALL_KIND ? 'Fix all auto-fixable cache-mode problems' : vscode.l10n.t('Fix all QEMU Disk Tools problems in this file');
+    const title = kind === FIX_ALL_KIND ? vscode.l10n.t('Fix all auto-fixable cache-mode problems') : vscode.l10n.t('Fix all QEMU Disk Tools problems in this file');
     const a = new vscode.CodeAction(title, kind);
     a.edit = toWorkspaceEdit(doc, result.edits);
     return [a];
@@ -129,20 +132,18 @@ export async function fixAllCommand(diagnostics: DiagnosticsController, log: vsc
   try {
     return await fixAllIn(diagnostics, uri);
   } catch (err) {
-    return showFailure(log, `Fix all failed: ${errorMessage(err)}`, err);
+    return showFailure(log, vscode.l10n.t('Fix all failed: {0}', errorMessage(err)), err);
   }
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): Promise<number> {
   const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
   if (!doc) {
-    void vscode.window.showInformationMessage('Open a libvirt domain XML or nova.conf file first, then run Fix all again.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file QEMU Disk Tools reads (a domain XML, nova.conf, a script, a Proxmox VM config, …) first, then run Fix all again.'));
     return 0;
   }
   if (!diagnostics.kindOf(doc)) {
-    void vscode.window.showInformationMessage(`${doc.fileName} is neither libvirt domain XML nor Nova configuration: nothing to fix.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is not a kind of file QEMU Disk Tools reads (the README lists them): nothing to fix.', doc.fileName));
     return 0;
   }
   const result = diagnostics.fixAll(doc);
@@ -152,9 +153,14 @@ async function fixAllIn(diagnostics: DiagnosticsController, uri?: vscode.Uri): P
   await diagnostics.lintNow(doc);
   // What the Problems panel lists: hints only show as dots in the editor.
   const left = diagnostics.current(doc)?.findings.filter((f) => f.severity !== 'hint').length ?? 0;
-  const tail = left > 0 ? ` ${left} problem${left === 1 ? '' : 's'} left that need${left === 1 ? 's' : ''} a decision: see the Problems panel.` : '';
-  void vscode.window.showInformationMessage(
-    fixed === 0 ? `No automatic fix to apply.${tail}` : `Applied ${plural(fixed, 'fix', 'fixes')}${fixed === shown ? '' : ` for the ${plural(shown, 'problem', 'problems')} shown`}.${tail}`,
-  );
+  // Whole sentences per count, so that a translation never has to assemble English plurals.
+  const tail = left === 0 ? '' : left === 1 ? vscode.l10n.t(' 1 problem left that needs a decision: see the Problems panel.') : vscode.l10n.t(' {0} problems left that need a decision: see the Problems panel.', left);
+  const applied =
+    fixed === 0
+      ? vscode.l10n.t('No automatic fix to apply.')
+      : fixed === shown
+        ? fixed === 1 ? vscode.l10n.t('Applied 1 fix.') : vscode.l10n.t('Applied {0} fixes.', fixed)
+        : vscode.l10n.t('Applied {0} fixes for the {1} problems shown.', fixed, shown);
+  void vscode.window.showInformationMessage(applied + tail);
   return fixed;
 }

@@ -33,7 +33,8 @@ export class ModeCompletionProvider implements vscode.CompletionItemProvider {
     }
     // Nova's `network=` is Ceph RBD, where writeback turns the librbd cache on (rule nova-rbd-cache).
     // Proxmox's schema has no 'default' (qemu-server's drive cache enum).
-    const order = (t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER).filter((m) => kind !== 'proxmox-vm' || m !== 'default');
+    // QEMU's -drive refuses it too.
+    const order = (t.diskType === 'network' ? RBD_ORDER : CACHE_ORDER).filter((m) => (kind !== 'proxmox-vm' && !t.noDefault) || m !== 'default');
     return order.map((m, i) => cacheItem(m, range, i));
   }
 }

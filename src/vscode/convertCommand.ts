@@ -61,55 +61,56 @@ interface Preset {
   options: ConvertOptions;
 }
 
-const FORMATS: readonly FormatChoice[] = [
+/** A function, not a constant: vscode.l10n.t answers in the display language only once the extension runs. */
+const formats = (): readonly FormatChoice[] => [
   {
     format: 'raw',
     ext: '.raw',
-    detail: 'Plain disk bytes: fastest for the VM, any tool reads it; as large as the virtual disk unless the filesystem keeps holes.',
+    detail: vscode.l10n.t('Plain disk bytes: fastest for the VM, any tool reads it; as large as the virtual disk unless the filesystem keeps holes.'),
     presets: [
-      { label: 'Sparse (default)', detail: 'Unwritten areas take no space where the filesystem supports holes.', options: {} },
-      { label: 'Preallocate (falloc)', detail: 'Reserves the whole size now, quickly: no out-of-space surprise while the VM runs.', options: { preallocation: 'falloc' } },
-      { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, steady to run.', options: { preallocation: 'full' } },
+      { label: vscode.l10n.t('Sparse (default)'), detail: vscode.l10n.t('Unwritten areas take no space where the filesystem supports holes.'), options: {} },
+      { label: vscode.l10n.t('Preallocate (falloc)'), detail: vscode.l10n.t('Reserves the whole size now, quickly: no out-of-space surprise while the VM runs.'), options: { preallocation: 'falloc' } },
+      { label: vscode.l10n.t('Preallocate fully (full)'), detail: vscode.l10n.t('Writes the whole size now: slow to create, steady to run.'), options: { preallocation: 'full' } },
     ],
   },
   {
     format: 'qcow2',
     ext: '.qcow2',
-    detail: "QEMU's own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.",
+    detail: vscode.l10n.t('QEMU\'s own format: grows as the guest writes, snapshots, backing files, compression. For KVM, libvirt and OpenStack.'),
     presets: [
-      { label: 'Thin (default)', detail: 'Grows as the guest writes: the smallest file to start with.', options: {} },
-      { label: 'Compressed (zstd)', detail: 'Smallest file, fast: for templates and uploads. Readers need QEMU 5.1 or later built with zstd; falls back to zlib (with a note) where this qemu-img lacks zstd.', options: { compress: true } },
-      { label: 'Compressed (zlib)', detail: 'Smallest file, readable by any QEMU including versions older than 5.1, but several times slower to write than zstd.', options: { compress: true, compressionType: 'zlib' } },
-      { label: 'Preallocate metadata', detail: 'Faster first writes; the file stays thin.', options: { preallocation: 'metadata' } },
-      { label: 'Preallocate fully (full)', detail: 'Writes the whole size now: slow to create, no out-of-space surprise later.', options: { preallocation: 'full' } },
+      { label: vscode.l10n.t('Thin (default)'), detail: vscode.l10n.t('Grows as the guest writes: the smallest file to start with.'), options: {} },
+      { label: vscode.l10n.t('Compressed (zstd)'), detail: vscode.l10n.t('Smallest file, fast: for templates and uploads. Readers need QEMU 5.1 or later built with zstd; falls back to zlib (with a note) where this qemu-img lacks zstd.'), options: { compress: true } },
+      { label: vscode.l10n.t('Compressed (zlib)'), detail: vscode.l10n.t('Smallest file, readable by any QEMU including versions older than 5.1, but several times slower to write than zstd.'), options: { compress: true, compressionType: 'zlib' } },
+      { label: vscode.l10n.t('Preallocate metadata'), detail: vscode.l10n.t('Faster first writes; the file stays thin.'), options: { preallocation: 'metadata' } },
+      { label: vscode.l10n.t('Preallocate fully (full)'), detail: vscode.l10n.t('Writes the whole size now: slow to create, no out-of-space surprise later.'), options: { preallocation: 'full' } },
     ],
   },
   {
     format: 'vmdk',
     ext: '.vmdk',
-    detail: 'VMware (ESXi, vSphere, Workstation, Fusion).',
+    detail: vscode.l10n.t('VMware (ESXi, vSphere, Workstation, Fusion).'),
     presets: [
-      { label: 'monolithicSparse (default)', detail: 'One growable file, for VMware Workstation or Fusion.', options: {} },
-      { label: 'streamOptimized', detail: 'Compressed, for uploading to vSphere/ESXi or packing into an OVA.', options: { subformat: 'streamOptimized' } },
+      { label: vscode.l10n.t('monolithicSparse (default)'), detail: vscode.l10n.t('One growable file, for VMware Workstation or Fusion.'), options: {} },
+      { label: vscode.l10n.t('streamOptimized'), detail: vscode.l10n.t('Compressed, for uploading to vSphere/ESXi or packing into an OVA.'), options: { subformat: 'streamOptimized' } },
     ],
   },
-  { format: 'vdi', ext: '.vdi', detail: 'VirtualBox.', presets: [] },
+  { format: 'vdi', ext: '.vdi', detail: vscode.l10n.t('VirtualBox.'), presets: [] },
   {
     format: 'vhdx',
     ext: '.vhdx',
-    detail: 'Hyper-V (Windows Server 2012 and later).',
+    detail: vscode.l10n.t('Hyper-V (Windows Server 2012 and later).'),
     presets: [
-      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
-      { label: 'fixed', detail: 'Full size on disk now: no growing file while the VM runs.', options: { subformat: 'fixed' } },
+      { label: vscode.l10n.t('dynamic (default)'), detail: vscode.l10n.t('Grows as the guest writes.'), options: {} },
+      { label: vscode.l10n.t('fixed'), detail: vscode.l10n.t('Full size on disk now: no growing file while the VM runs.'), options: { subformat: 'fixed' } },
     ],
   },
   {
     format: 'vpc',
     ext: '.vhd',
-    detail: 'VHD: Virtual PC, older Hyper-V, Azure uploads.',
+    detail: vscode.l10n.t('VHD: Virtual PC, older Hyper-V, Azure uploads.'),
     presets: [
-      { label: 'dynamic (default)', detail: 'Grows as the guest writes.', options: {} },
-      { label: 'fixed', detail: 'Full size on disk, exact virtual size: what Azure requires for uploaded VHDs.', options: { subformat: 'fixed' } },
+      { label: vscode.l10n.t('dynamic (default)'), detail: vscode.l10n.t('Grows as the guest writes.'), options: {} },
+      { label: vscode.l10n.t('fixed'), detail: vscode.l10n.t('Full size on disk, exact virtual size: what Azure requires for uploaded VHDs.'), options: { subformat: 'fixed' } },
     ],
   },
 ];
@@ -135,8 +136,8 @@ function isConvertArgs(v: unknown): v is ConvertArgs {
 /** The explanation an untrusted workspace gets; undefined when trusted. */
 export async function refuseUntrusted(what: string): Promise<string | undefined> {
   if (vscode.workspace.isTrusted) return undefined;
-  const msg = `${what} runs qemu-img on files of this workspace, so the workspace must be trusted first. Trust it (Manage Workspace Trust), then run the command again.`;
-  void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
+  const msg = vscode.l10n.t('{0} runs qemu-img on files of this workspace, so the workspace must be trusted first. Trust it (Manage Workspace Trust), then run the command again.', what);
+  void vscode.window.showWarningMessage(msg, vscode.l10n.t('Manage Workspace Trust')).then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
   });
   return msg;
@@ -165,15 +166,15 @@ export async function pickImageFiles(title: string, many: boolean): Promise<vsco
   const picked = await vscode.window.showOpenDialog({
     title,
     canSelectMany: many,
-    openLabel: 'Select',
-    filters: { 'Disk images': IMAGE_EXTENSIONS, 'All files': ['*'] },
+    openLabel: vscode.l10n.t('Select'),
+    filters: { [vscode.l10n.t('Disk images')]: IMAGE_EXTENSIONS, [vscode.l10n.t('All files')]: ['*'] },
   });
   return picked ?? [];
 }
 
 /** Why qemu-img cannot `verb` (convert, read) the file at `u`; undefined when it is a local file. */
 export function localFileProblem(u: vscode.Uri, verb: string): string | undefined {
-  return u.scheme === 'file' ? undefined : `${u.toString()} is not a file on this machine's disk; qemu-img can only ${verb} local files.`;
+  return u.scheme === 'file' ? undefined : vscode.l10n.t('{0} is not a file on this machine\'s disk; qemu-img can only {1} local files.', u.toString(), verb);
 }
 
 /** One conversion's outcome, and whether the user cancelled it (which stops a queue). */
@@ -194,12 +195,12 @@ export class ConvertCommand implements vscode.Disposable {
   /** Entry point for the command: (uri, uris[]) from the explorer, (uri, ConvertArgs) or (ConvertArgs) from tests. */
   async run(arg0?: unknown, arg1?: unknown): Promise<ConvertOutcome | ConvertOutcome[] | undefined> {
     try {
-      const refused = await refuseUntrusted('Converting a disk image');
+      const refused = await refuseUntrusted(vscode.l10n.t('Converting a disk image'));
       if (refused) return refused;
       const args = isConvertArgs(arg0) ? arg0 : isConvertArgs(arg1) ? arg1 : undefined;
       if (args) {
         const source = args.source ?? (isUri(arg0) ? arg0 : undefined);
-        if (!source) return this.fail('Converting needs a source: pass its Uri first, or `source` in the arguments.');
+        if (!source) return this.fail(vscode.l10n.t('Converting needs a source: pass its Uri first, or `source` in the arguments.'));
         const src = typeof source === 'string' ? vscode.Uri.file(path.resolve(source)) : source;
         const problem = localFileProblem(src, 'convert');
         if (problem) return this.fail(problem);
@@ -213,13 +214,13 @@ export class ConvertCommand implements vscode.Disposable {
       return await this.interactive(arg0, arg1);
     } catch (err) {
       // Never throw into the extension host: a bug here is logged and shown, not lost.
-      return this.fail(`Converting failed unexpectedly: ${errorMessage(err)}`, err);
+      return this.fail(vscode.l10n.t('Converting failed unexpectedly: {0}', errorMessage(err)), err);
     }
   }
 
   private async interactive(arg0: unknown, arg1: unknown): Promise<ConvertOutcome | ConvertOutcome[] | undefined> {
     let sources = selectedFiles(arg0, arg1);
-    if (sources.length === 0) sources = await pickImageFiles('Disk images to convert', true);
+    if (sources.length === 0) sources = await pickImageFiles(vscode.l10n.t('Disk images to convert'), true);
     if (sources.length === 0) return undefined;
     for (const s of sources) {
       const problem = localFileProblem(s, 'convert');
@@ -243,13 +244,13 @@ export class ConvertCommand implements vscode.Disposable {
     const outcomes: ConvertOutcome[] = [];
     for (const [i, s] of sources.entries()) {
       const source = s.fsPath;
-      const target = await askTarget(source, choice, sources.length > 1 ? ` (${i + 1} of ${sources.length})` : '');
+      const target = await askTarget(source, choice, sources.length > 1 ? vscode.l10n.t(' ({0} of {1})', i + 1, sources.length) : '');
       if (!target) break;
       let overwrite = false;
       if (fs.existsSync(target)) {
         overwrite = await confirmOverwrite(target);
         if (!overwrite) {
-          outcomes.push(`Not converted: ${target} exists and was kept.`);
+          outcomes.push(vscode.l10n.t('Not converted: {0} exists and was kept.', target));
           continue;
         }
       }
@@ -272,7 +273,7 @@ export class ConvertCommand implements vscode.Disposable {
     const { sourceFormat, allowText, interactive, cloud } = how;
     // A target that is the source (by name or link) is refused by convertImage itself.
     const settings = readSettings(vscode.Uri.file(source));
-    const title = `Converting ${path.basename(source)} to ${path.basename(target)}`;
+    const title = vscode.l10n.t('Converting {0} to {1}', path.basename(source), path.basename(target));
     this.log.info(`${title}: ${cloud ? `for ${CLOUD_TARGETS[cloud].label}, ` : ''}format ${targetFormat}, options ${JSON.stringify(options)}${overwrite ? ', replacing the existing target' : ''}`);
     try {
       const result = await vscode.window.withProgress(
@@ -299,7 +300,7 @@ export class ConvertCommand implements vscode.Disposable {
               onProgress: (p) => {
                 const parts = [`${Math.floor(p.percent)}%`];
                 if (p.bytesPerSecond !== undefined) parts.push(formatRate(p.bytesPerSecond));
-                if (p.secondsLeft !== undefined) parts.push(`${formatDuration(p.secondsLeft)} left`);
+                if (p.secondsLeft !== undefined) parts.push(vscode.l10n.t('{0} left', formatDuration(p.secondsLeft)));
                 progress.report({ increment: Math.max(0, p.percent - shown), message: parts.join(' · ') });
                 shown = Math.max(shown, p.percent);
               },
@@ -323,7 +324,7 @@ export class ConvertCommand implements vscode.Disposable {
       if (err instanceof ConvertError && err.kind === 'cancelled') {
         this.log.info(err.message);
         // The file name first: a notification cuts long lines, and a full path would hide the news.
-        const msg = `${path.basename(source)}: conversion cancelled. Nothing was kept, and the source is unchanged.`;
+        const msg = vscode.l10n.t('{0}: conversion cancelled. Nothing was kept, and the source is unchanged.', path.basename(source));
         void vscode.window.showInformationMessage(msg);
         return { outcome: msg, cancelled: true };
       }
@@ -353,12 +354,12 @@ export class ConvertCommand implements vscode.Disposable {
   }
 }
 
-const REVEAL = 'Reveal in Explorer';
-const SHOW_INFO = 'Show Info';
+const REVEAL = vscode.l10n.t('Reveal in Explorer');
+const SHOW_INFO = vscode.l10n.t('Show Info');
 
 /** "disk.qcow2: 2.0 GiB virtual, 1.1 GiB on disk, converted in 3.4 s." Target name first, so a cut-off toast keeps it. */
 export function successToast(r: ConvertResult): string {
-  return `${path.basename(r.target)}: ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.targetBytes)} on disk, converted in ${formatDuration(r.seconds)}.`;
+  return vscode.l10n.t('{0}: {1} virtual, {2} on disk, converted in {3}.', path.basename(r.target), formatBytes(r.virtualSize), formatBytes(r.targetBytes), formatDuration(r.seconds));
 }
 
 /** The full story of a conversion, for the log. */
@@ -375,9 +376,9 @@ function logSummary(source: string, r: ConvertResult): string {
 
 /** Asks before converting a file that reads as text (core/textContent.ts decides when). */
 async function confirmText(source: string, why: string): Promise<boolean> {
-  const anyway = 'Convert Anyway';
+  const anyway = vscode.l10n.t('Convert Anyway');
   const pick = await vscode.window.showWarningMessage(
-    `${path.basename(source)} looks like a text file, not a disk image. Convert it as raw anyway?`,
+    vscode.l10n.t('{0} looks like a text file, not a disk image. Convert it as raw anyway?', path.basename(source)),
     { modal: true, detail: why.replace(/ Nothing was converted\.$/, '') },
     anyway,
   );
@@ -385,20 +386,21 @@ async function confirmText(source: string, why: string): Promise<boolean> {
 }
 
 async function pickFormat(preferred: TargetFormat | undefined, count: number): Promise<FormatChoice | undefined> {
-  const ordered = preferred ? [...FORMATS].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : FORMATS;
+  const all = formats();
+  const ordered = preferred ? [...all].sort((a, b) => Number(b.format === preferred) - Number(a.format === preferred)) : all;
   const items: (vscode.QuickPickItem & { choice?: FormatChoice })[] = [
     ...ordered.map((f) => ({
       label: f.format,
-      description: f.format === preferred ? `${f.ext} (default)` : f.ext,
+      description: f.format === preferred ? vscode.l10n.t('{0} (default)', f.ext) : f.ext,
       detail: f.detail,
       choice: f,
     })),
-    { label: 'Cloud destinations', kind: vscode.QuickPickItemKind.Separator },
-    ...CLOUD_CHOICES.map((f) => ({ label: `For ${CLOUD_TARGETS[f.cloud!].label}`, description: f.ext, detail: f.detail, choice: f })),
+    { label: vscode.l10n.t('Cloud destinations'), kind: vscode.QuickPickItemKind.Separator },
+    ...CLOUD_CHOICES.map((f) => ({ label: vscode.l10n.t('For {0}', CLOUD_TARGETS[f.cloud!].label), description: f.ext, detail: f.detail, choice: f })),
   ];
   const pick = await vscode.window.showQuickPick(items, {
-    title: count > 1 ? `Convert ${count} disk images to…` : 'Convert disk image to…',
-    placeHolder: 'Target format',
+    title: count > 1 ? vscode.l10n.t('Convert {0} disk images to…', count) : vscode.l10n.t('Convert disk image to…'),
+    placeHolder: vscode.l10n.t('Target format'),
     matchOnDetail: true,
   });
   return pick?.choice;
@@ -408,7 +410,7 @@ async function pickPreset(choice: FormatChoice): Promise<ConvertOptions | undefi
   if (choice.presets.length === 0) return {};
   const pick = await vscode.window.showQuickPick(
     choice.presets.map((p) => ({ label: p.label, detail: p.detail, options: p.options })),
-    { title: `${choice.format} options`, placeHolder: 'How to write the target' },
+    { title: vscode.l10n.t('{0} options', choice.format), placeHolder: vscode.l10n.t('How to write the target') },
   );
   return pick?.options;
 }
@@ -425,16 +427,16 @@ async function askTarget(source: string, choice: FormatChoice, counter: string):
   const suggested = suggestTarget(source, choice.ext);
   const stemStart = suggested.length - path.basename(suggested).length;
   const answer = await vscode.window.showInputBox({
-    title: `Target file for ${path.basename(source)}${counter}`,
-    prompt: `Path of the ${choice.format} image to write (relative names are beside the source)`,
+    title: vscode.l10n.t('Target file for {0}{1}', path.basename(source), counter),
+    prompt: vscode.l10n.t('Path of the {0} image to write (relative names are beside the source)', choice.format),
     value: suggested,
     valueSelection: [stemStart, suggested.length - path.extname(suggested).length],
     validateInput: (v) => {
-      if (v.trim() === '') return 'Enter a file name for the converted image.';
+      if (v.trim() === '') return vscode.l10n.t('Enter a file name for the converted image.');
       const t = path.resolve(path.dirname(source), v.trim());
-      if (t === path.resolve(source)) return 'That is the source file: converting onto it would destroy it. Choose another name.';
+      if (t === path.resolve(source)) return vscode.l10n.t('That is the source file: converting onto it would destroy it. Choose another name.');
       try {
-        if (fs.statSync(t).isDirectory()) return `${t} is a folder; add a file name.`;
+        if (fs.statSync(t).isDirectory()) return vscode.l10n.t('{0} is a folder; add a file name.', t);
       } catch {
         // Does not exist yet: fine.
       }
@@ -445,10 +447,10 @@ async function askTarget(source: string, choice: FormatChoice, counter: string):
 }
 
 async function confirmOverwrite(target: string): Promise<boolean> {
-  const replace = 'Replace';
+  const replace = vscode.l10n.t('Replace');
   const pick = await vscode.window.showWarningMessage(
-    `${path.basename(target)} already exists. Replace it with the converted image?`,
-    { modal: true, detail: `${target} will be overwritten once the conversion has finished.` },
+    vscode.l10n.t('{0} already exists. Replace it with the converted image?', path.basename(target)),
+    { modal: true, detail: vscode.l10n.t('{0} will be overwritten once the conversion has finished.', target) },
     replace,
   );
   return pick === replace;

@@ -47,9 +47,9 @@ function novaItemMarkdown(diskType: string, value: string): string {
 /** The hover text for a target, Markdown. */
 export function targetMarkdown(t: ModeTarget): string {
   if (t.attr === 'io') {
-    const head = `**io='${t.value}'**\n\n`;
+    const head = `**${t.label ?? `io='${t.value}'`}**\n\n`;
     return head + (isIoMode(t.value) ? IO_MODE_FACTS[t.value] : unknownValue(t.value, IO_MODES));
   }
   if (t.diskType !== undefined) return novaItemMarkdown(t.diskType, t.value);
-  return `**cache='${t.value}'**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
+  return `**${t.label ?? `cache='${t.value}'`}**\n\n` + (isCacheMode(t.value) ? cacheModeMarkdown(t.value) : unknownValue(t.value, CACHE_MODES));
 }

@@ -31,16 +31,16 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
   ) {}
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.pages.get(uri.toString()) ?? 'This page is gone: run "Show Disk Image Info" again.';
+    return this.pages.get(uri.toString()) ?? vscode.l10n.t('This page is gone: run "Show Disk Image Info" again.');
   }
 
   /** (uri, uris[]) from the explorer, one uri from a test, or nothing (active editor / open dialog). */
   async run(arg0?: unknown, arg1?: unknown): Promise<InfoOutcome | InfoOutcome[] | undefined> {
     try {
-      const refused = await refuseUntrusted('Reading a disk image with qemu-img');
+      const refused = await refuseUntrusted(vscode.l10n.t('Reading a disk image with qemu-img'));
       if (refused) return refused;
       let files = selectedFiles(arg0, arg1);
-      if (files.length === 0) files = await pickImageFiles('Disk images to describe', true);
+      if (files.length === 0) files = await pickImageFiles(vscode.l10n.t('Disk images to describe'), true);
       if (files.length === 0) return undefined;
       const outcomes: InfoOutcome[] = [];
       for (const f of files) outcomes.push(await this.showOne(f));
@@ -55,7 +55,7 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
     if (problem) return this.fail(problem);
     const buttons: { label: string; action: RemedyAction }[] = [];
     const page = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(file.fsPath)}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}', path.basename(file.fsPath)), cancellable: true },
       (_progress, token) => this.describe(file.fsPath, token, buttons),
     );
     const markdown = infoMarkdown(page);
@@ -71,13 +71,13 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
     }
     const name = path.basename(file.fsPath);
     if (page.infoProblems?.length) {
-      void vscode.window.showWarningMessage(`${name} is not safe to open: qemu-img info shows that ${page.infoProblems.join('; ')}. The page says more.`, SHOW_LOG).then((p) => p && this.log.show(true));
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0} is not safe to open: qemu-img info shows that {1}. The page says more.', name, page.infoProblems.join('; ')), SHOW_LOG).then((p) => p && this.log.show(true));
     } else if (!page.info) {
       // The page lists the inspector's reasons; the notification only says where to look.
       const refused = page.inspect !== undefined && blockingIssues(page.inspect).length > 0;
       const msg = refused
-        ? `Only part of the info for ${name} is shown: the inspector refused the image, so qemu-img was not run on it. The page says why.`
-        : `Only part of the info for ${name} could be read: ${page.infoError ?? page.inspectError ?? 'no details'}`;
+        ? vscode.l10n.t('Only part of the info for {0} is shown: the inspector refused the image, so qemu-img was not run on it. The page says why.', name)
+        : vscode.l10n.t('Only part of the info for {0} could be read: {1}', name, page.infoError ?? page.inspectError ?? vscode.l10n.t('no details'));
       void vscode.window.showWarningMessage(msg, ...buttons.map((b) => b.label), SHOW_LOG).then((pick) => {
         if (pick === SHOW_LOG) this.log.show(true);
         const chosen = buttons.find((b) => b.label === pick);

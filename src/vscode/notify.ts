@@ -4,7 +4,7 @@ import type { Remedy } from '../core/remedy';
 import { editorMessage, type RemedyAction } from './remedyText';
 import { INSTALL_DOC, showDoc } from './ruleDocs';
 
-export const SHOW_LOG = 'Show log';
+export const SHOW_LOG = vscode.l10n.t('Show Log');
 
 /**
  * The extension's log channel. Once disposed (the extension stopped) further calls are dropped:

@@ -28,7 +28,7 @@ const compiled = path.join(repoRoot, 'out/test/integration');
 const active = new Set();
 
 const RUNS = {
-  trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement,conventions').split(',') },
+  trusted: { trust: true, suites: (process.env.QDT_IT_SUITES ?? 'diagnostics,codeActions,language,settings,convert,agreement,liveDomains,conventions').split(',') },
   untrusted: { trust: false, suites: ['untrusted'] },
   vsix: { trust: true, suites: ['vsix'], vsix: true },
   // A person's view through the browser: `npm run screenshots` into a temp folder.

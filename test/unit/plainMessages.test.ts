@@ -57,7 +57,13 @@ test('every rule that fired says its message, related locations and fix titles i
   NOVA.forEach((t, i) => check(`/etc/nova/nova-${i}.conf`, t, seen));
   XML.forEach((t, i) => check(`/vm-${i}.xml`, t, seen));
   check('/build/image.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=a.img,cache=unsafe,aio=native\n', seen);
+  check(
+    '/build/advice.sh',
+    '#!/bin/sh\nqemu-img convert -T none -c -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=b.img -blockdev driver=file,node-name=f0,filename=c.raw,aio=native,cache.no-flush=on\nvirt-install --disk /dev/vg0/a,cache=writeback --disk path=/b.img,cache=bogus\n',
+    seen,
+  );
   check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
+  check('/etc/pve/qemu-server/101.conf', 'memory: 2048\nscsi0: tank:101/vm-101-disk-0.raw,aio=native,cache=none\n', seen, 'btrfs: tank\n\tpath /mnt/tank\n');
   if (CORPUS) {
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));

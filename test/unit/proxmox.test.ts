@@ -225,15 +225,59 @@ test('proxmox-io-uring-storage: explicit io_uring where qemu-server never picks 
   assert.match(withStorage(vm('', '\n[pre]\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring\n'))[0].message, /In snapshot 'pre'/);
 });
 
-test('storage.cfg: btrfs without nocow has no cache=none default, so aio=native there is refused', () => {
+test('storage.cfg: btrfs without nocow has no cache=none default, so aio=native there is refused; the fix keeps O_DIRECT off', () => {
   const text = vm('scsi0: tank:100/vm-100-disk-0.raw,aio=native\n');
   assert.deepEqual(run(text), []);
   const f = withStorage(text).find((x) => x.rule === 'io-native-needs-direct');
   assert.ok(f, 'io-native-needs-direct on btrfs');
-  assert.match(f.message, /this disk has no cache mode \(QEMU's default, writeback\)/);
-  assert.equal(line(fixed(text, f), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,aio=native,cache=none');
+  assert.match(f.message, /this disk has no cache mode \(QEMU's default, writeback\).*Use aio=threads: a direct cache is wrong here \(btrfs storage 'tank' keeps data checksums/);
+  // cache=none would trade this finding for proxmox-btrfs-cache-direct: not offered.
+  assert.deepEqual(f.fixes.map((x) => x.title), ['Set aio=threads']);
+  assert.equal(line(fixed(text, f), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,aio=threads');
   const nocow = STORAGE_CFG.replace('\tpath /mnt/tank\n', '\tpath /mnt/tank\n\tnocow 1\n');
   assert.deepEqual(lint(text, { fileName: FILE, storageCfg: nocow }), []);
+});
+
+test('proxmox-btrfs-cache-direct: cache=none or directsync on btrfs without nocow; fix removes it (and an aio=native that needs it)', () => {
+  const flagged = (drive: string, cfg = STORAGE_CFG) => lint(vm(`${drive}\n`), { fileName: FILE, storageCfg: cfg }).filter((f) => f.rule === 'proxmox-btrfs-cache-direct');
+  const text = vm('scsi0: tank:100/vm-100-disk-0.raw,cache=none,discard=on,size=32G\n');
+  const [f] = withStorage(text).filter((x) => x.rule === 'proxmox-btrfs-cache-direct');
+  assert.equal(f.severity, 'warning');
+  assert.equal(at(text, f), 'none');
+  assert.match(f.message, /^cache=none opens this image with O_DIRECT on btrfs storage 'tank', which keeps data checksums \(no nocow\).*checksum errors\..*Remove cache=none: qemu-server then opens it without O_DIRECT \(QEMU's writeback\)\.$/);
+  assert.equal(line(fixed(text, f), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,discard=on,size=32G');
+  assert.equal(line(fixed(text, f, 'Set cache=writeback'), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,cache=writeback,discard=on,size=32G');
+  // With aio=native, both go in one fix (native AIO needs the O_DIRECT being removed), and fix-all ends with no finding.
+  const both = vm('scsi0: tank:100/vm-100-disk-0.raw,aio=native,cache=directsync,size=32G\n');
+  const [g] = withStorage(both).filter((x) => x.rule === 'proxmox-btrfs-cache-direct');
+  assert.deepEqual(g.fixes.map((x) => x.title), ['Remove cache=directsync and aio=native']);
+  assert.equal(line(fixed(both, g), 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,size=32G');
+  const all = fixAll(both, { fileName: FILE, storageCfg: STORAGE_CFG }).text;
+  assert.equal(line(all, 'scsi0'), 'scsi0: tank:100/vm-100-disk-0.raw,size=32G');
+  assert.deepEqual(lint(all, { fileName: FILE, storageCfg: STORAGE_CFG }), []);
+  // Not flagged: nocow, writeback, no cache key, read-only, CD-ROM, other storage, no storage.cfg.
+  assert.deepEqual(flagged('scsi0: tank:100/vm-100-disk-0.raw,cache=none', STORAGE_CFG.replace('\tpath /mnt/tank\n', '\tpath /mnt/tank\n\tnocow 1\n')), []);
+  assert.deepEqual(flagged('scsi0: tank:100/vm-100-disk-0.raw,cache=writeback'), []);
+  assert.deepEqual(flagged('scsi0: tank:100/vm-100-disk-0.raw'), []);
+  assert.deepEqual(flagged('scsi0: tank:100/vm-100-disk-0.raw,cache=none,ro=1'), []);
+  assert.deepEqual(flagged('ide3: tank:iso/x.iso,cache=none,media=cdrom'), []);
+  assert.deepEqual(flagged('scsi0: local-lvm:vm-100-disk-0,cache=none'), []);
+  assert.deepEqual(run(vm('scsi0: tank:100/vm-100-disk-0.raw,cache=none\n')), []);
+  assert.match(withStorage(vm('', '\n[pre]\nscsi0: tank:100/vm-100-disk-0.raw,cache=none\n'))[0].message, /In snapshot 'pre'/);
+});
+
+test('librbd and libiscsi storage never see the aio mode: io-native-needs-direct stays quiet there, not on krbd', () => {
+  const cfg = `${STORAGE_CFG}\niscsidirect: san-direct\n\tportal 192.0.2.20\n\ttarget iqn.2003-01.org.example:san\n\nzfs: zfs-iscsi\n\tportal 192.0.2.21\n\ttarget iqn.2003-01.org.example:zfs\n\tpool tank\n\tiscsiprovider LIO\n`;
+  const native = (store: string) =>
+    lint(vm(`scsi0: ${store}:vm-100-disk-0,aio=native,cache=writeback\n`), { fileName: FILE, storageCfg: cfg }).filter((f) => f.rule === 'io-native-needs-direct').length;
+  assert.equal(native('ceph'), 0);
+  assert.equal(native('san-direct'), 0);
+  assert.equal(native('zfs-iscsi'), 0);
+  // The kernel client (krbd) is a host block device: file-posix reads aio there.
+  assert.equal(native('ceph-krbd'), 1);
+  assert.equal(native('san-lvm'), 1);
+  // Without storage.cfg, 'ceph' could be anything: flagged.
+  assert.equal(run(vm('scsi0: ceph:vm-100-disk-0,aio=native,cache=writeback\n')).filter((f) => f.rule === 'io-native-needs-direct').length, 1);
 });
 
 test('every combination of the drive options the rules read fires only the rules the registry lists for Proxmox', () => {

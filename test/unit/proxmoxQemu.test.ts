@@ -85,3 +85,21 @@ test('real QEMU refuses exactly the drives with an error finding, and accepts ev
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('real QEMU: only its file driver refuses aio=native without O_DIRECT, so drives on librbd/libiscsi storage are not flagged', () => {
+  // A network driver (rbd, iscsi) cannot open here without its server; null-co is a QEMU driver
+  // that, like them, is not file-posix, which is the only place the refusal lives (raw_open_common).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qdt-pve-'));
+  try {
+    const image = path.join(dir, 'disk.raw');
+    fs.writeFileSync(image, Buffer.alloc(1024 * 1024));
+    assert.ok(qemuAccepts('driver=null-co,if=none,id=d,cache=writeback,aio=native', dir).ok);
+    assert.match(qemuAccepts(`file=${image},if=none,id=d,format=raw,cache=writeback,aio=native`, dir).stderr, /aio=native was specified, but it requires cache\.direct=on/);
+    const cfg = 'rbd: ceph\n\tpool vms\n\tkrbd 0\n\nrbd: ceph-krbd\n\tpool vms\n\tkrbd 1\n';
+    const text = 'scsi0: ceph:vm-100-disk-0,aio=native,cache=writeback\nscsi1: ceph-krbd:vm-100-disk-1,aio=native,cache=writeback\n';
+    const errors = lint(text, { fileName: FILE, storageCfg: cfg }).filter((f) => f.severity === 'error');
+    assert.deepEqual(errors.map((f) => text.slice(text.lastIndexOf('\n', f.start) + 1, text.indexOf(':', text.lastIndexOf('\n', f.start) + 1))), ['scsi1']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,6 +5,9 @@
 import type { FileKind } from '../types';
 import { scanXml } from './domainXml/xmlScan';
 import { parseIni, type IniPiece } from './nova/ini';
+import { commandLineTargetAt } from './commandLine/modeTargets';
+import { shellCommands } from './commandLine/shellWords';
+import { unitCommands } from './commandLine/systemdUnit';
 
 export interface ModeTarget {
   /** Which list of values applies. */
@@ -19,13 +22,18 @@ export interface ModeTarget {
   /** Range a hover covers: the value in XML, the whole `type=mode` item in Nova. */
   hoverStart: number;
   hoverEnd: number;
+  /** The setting as written, where it is not XML (`cache=none`, `driver.io=native`). */
+  label?: string;
+  /** The program refuses libvirt's 'default' (QEMU's -drive): completion leaves it out. */
+  noDefault?: boolean;
 }
 
 /** The cache/io value at `offset` (inclusive of the value's end, where a cursor sits after typing). */
 export function modeTargetAt(text: string, kind: FileKind, offset: number): ModeTarget | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   if (kind === 'proxmox-vm') return proxmoxTargetAt(text, offset);
-  // Shell scripts and systemd units: no hover or completion yet.
+  if (kind === 'shell-script') return commandLineTargetAt(shellCommands(text).map((c) => c.words), offset);
+  if (kind === 'systemd-unit') return commandLineTargetAt(unitCommands(text), offset);
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
 

@@ -37,10 +37,16 @@ export const NOVA_RULE_IDS = [
 ] as const;
 
 /** Rules of QEMU and qemu-img command lines that are not about a disk's cache or io. */
-export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
+export const COMMAND_LINE_RULE_IDS = [
+  'qemu-img-convert-writethrough',
+  'qemu-img-convert-default-cache',
+  'qemu-img-convert-source-nocache',
+  'qemu-img-convert-zlib',
+  'qemu-drive-default-cache',
+] as const;
 
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
-export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
+export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cache-direct'] as const;
 
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];

@@ -31,13 +31,18 @@ export const PROXMOX_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-n
 
 const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => k !== 'proxmox-vm' || PROXMOX_DISK_RULES.includes(id));
 
-// qemu-img and QEMU command lines (qemuImgArgs.ts).
+// qemu-img and QEMU command lines (qemuImgArgs.ts, qemuImgConvert.ts, driveDefaultCache.ts).
 const COMMAND_LINE_RULES = [
   ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
+  ['qemu-img-convert-default-cache', 'info', 'qemu-img convert without -t: the target is never flushed (cache=unsafe)'],
+  ['qemu-img-convert-source-nocache', 'info', 'qemu-img convert -T none: the source is read past the page cache (O_DIRECT)'],
+  ['qemu-img-convert-zlib', 'hint', 'qemu-img convert -c to qcow2 without compression_type=zstd: zlib is slower'],
+  ['qemu-drive-default-cache', 'hint', "-drive without cache=: QEMU's default, writeback"],
 ] as const satisfies readonly (readonly [CommandLineRuleId, Severity, string])[];
 
 const PROXMOX_RULES = [
   ['proxmox-io-uring-storage', 'warning', 'aio=io_uring on krbd, LVM or CIFS storage, where qemu-server never picks it'],
+  ['proxmox-btrfs-cache-direct', 'warning', 'cache=none or directsync on btrfs storage without nocow: checksum errors'],
 ] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
 
 export const RULES: readonly RuleInfo[] = [

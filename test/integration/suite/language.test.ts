@@ -83,4 +83,20 @@ suite('hover and completion', () => {
     assert.match(await hoverAt(uri, rangeOfText(doc, 'writethrough').start.translate(0, 2)), /^\| Host page cache \|/m);
     assert.equal(await hoverAt(uri, rangeOfText(doc, 'vm-100').start), '');
   });
+
+  test('shell script: completion in -drive cache= leaves out default (QEMU refuses it), virt-install keeps it; hover names the setting', async () => {
+    const script = '#!/bin/sh\nqemu-system-x86_64 -drive file=a.img,cache=writethrough,aio=threads\nvirt-install --disk path=/b.img,driver.cache=unsafe,io=threads\n';
+    const uri = writeFixture('lang/start-vm.sh', script);
+    const { doc } = await openAndWait(uri, (ds) => ds.length === 2, 'the writethrough and unsafe findings');
+    const drive = await ourCompletions(uri, rangeOfText(doc, 'writethrough').start);
+    assert.deepEqual(drive.map(label).sort(), MODES.filter((m) => m !== 'default').sort());
+    const disk = await ourCompletions(uri, rangeOfText(doc, 'unsafe').start);
+    assert.deepEqual(disk.map(label).sort(), [...MODES].sort());
+    const io = await ourCompletions(uri, rangeOfText(doc, 'threads').start);
+    assert.deepEqual(io.map(label).sort(), ['io_uring', 'native', 'threads']);
+    const hover = await hoverAt(uri, rangeOfText(doc, 'unsafe').start.translate(0, 2));
+    assert.match(hover, /driver\.cache=unsafe/);
+    assert.match(hover, /^\| Host page cache \|/m);
+    assert.equal(await hoverAt(uri, rangeOfText(doc, 'a.img').start), '');
+  });
 });

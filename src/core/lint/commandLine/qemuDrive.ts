@@ -4,7 +4,7 @@
 // value in place or appends `,key=value`. The rules are the disk rules (lint/disk).
 import type { TextEdit } from '../../types';
 import type { Disk, DiskEdits, DiskSyntax, Setting } from '../disk/model';
-import { OPAQUE, plainRange, type ShellWord } from './shellWords';
+import { OPAQUE, plainRange, removeListItem, type ShellWord } from './shellWords';
 
 /** bdrv_parse_cache_mode (block.c): `off` is QEMU's other name for none; `default` is libvirt's, QEMU refuses it. */
 export const QEMU_CACHE_MODES = ['none', 'off', 'writeback', 'writethrough', 'directsync', 'unsafe'] as const;
@@ -26,7 +26,7 @@ export const QEMU_SYNTAX: DiskSyntax = {
 };
 
 /** One `key[=value]` of the list; indices into the word's value. */
-interface Item {
+export interface Item {
   key: string;
   value: string;
   /** The item, key to end of value. */
@@ -40,8 +40,8 @@ interface Item {
   opaqueKey: boolean;
 }
 
-/** Splits a -drive value into items as get_opt_name_value does. */
-function items(v: string): Item[] {
+/** Splits a -drive value into items as get_opt_name_value does (-blockdev's keyval_parse splits the same way). */
+export function items(v: string): Item[] {
   const out: Item[] = [];
   let i = 0;
   while (i < v.length) {
@@ -140,10 +140,7 @@ function driveEdits(w: ShellWord, list: Item[], last: Map<string, Item>): DiskEd
     replace: (s, value) => replace(byValue(s), value),
     remove: (s) => {
       const it = byValue(s);
-      if (!it) return undefined;
-      // With the comma before it, or after it when it comes first.
-      const r = it.from > 0 ? plainRange(w, it.from - 1, it.to) : plainRange(w, it.from, Math.min(it.to + 1, w.value.length));
-      return r && [{ start: r.start, end: r.end, newText: '' }];
+      return it && removeListItem(w, it.from, it.to);
     },
   };
 }

@@ -28,34 +28,61 @@ function subcommandAt(args: readonly ShellWord[]): number {
 const CONVERT_WITH_ARG = new Set('fOBolStTmrF');
 const LONG_WITH_ARG = new Set(['--object']);
 
-/** convert's options: the last argument of each short option that takes one. */
-export function convertOptions(args: readonly ShellWord[]): Map<string, OptionArg> | undefined {
+/** What convert's command line sets: every argument of each option that takes one, in order, and the flags. */
+export interface ConvertLine {
+  /** The `convert` word. */
+  sub: ShellWord;
+  args: Map<string, OptionArg[]>;
+  /** Short options without an argument (c, n, p, q, W, C, U) and long ones (--target-image-opts…): the word each is in. */
+  flags: Map<string, ShellWord>;
+  /** An expansion where an option stands: any option may be set. */
+  opaque: boolean;
+}
+
+/** convert's options as getopt_long reads them; undefined when the subcommand is not convert. */
+export function readConvert(args: readonly ShellWord[]): ConvertLine | undefined {
   const sub = subcommandAt(args);
   if (sub < 0 || args[sub].value !== 'convert') return undefined;
-  const out = new Map<string, OptionArg>();
+  const out: ConvertLine = { sub: args[sub], args: new Map(), flags: new Map(), opaque: false };
+  const add = (c: string, a: OptionArg) => out.args.set(c, [...(out.args.get(c) ?? []), a]);
   for (let i = sub + 1; i < args.length; i++) {
     const v = args[i].value;
     if (v === '--') break;
     if (v.startsWith('--')) {
       if (LONG_WITH_ARG.has(v)) i++;
+      else out.flags.set(v, args[i]);
       continue;
     }
+    // An unquoted expansion ($OPTS) may split into options; a quoted one ("$SRC") is one word, a file name.
+    if (v.startsWith(OPAQUE) && args[i].start === args[i].starts[0]) out.opaque = true;
     if (!v.startsWith('-') || v.length < 2) continue;
     for (let k = 1; k < v.length; k++) {
       const c = v[k];
       // An expansion where an option letter stands: which options follow is unknown.
-      if (c === OPAQUE) break;
-      if (!CONVERT_WITH_ARG.has(c)) continue;
-      if (k + 1 < v.length) out.set(c, { word: args[i], from: k + 1, value: v.slice(k + 1) });
-      else if (i + 1 < args.length) out.set(c, { word: args[i + 1], from: 0, value: args[++i].value });
+      if (c === OPAQUE) {
+        out.opaque = true;
+        break;
+      }
+      if (!CONVERT_WITH_ARG.has(c)) {
+        out.flags.set(c, args[i]);
+        continue;
+      }
+      if (k + 1 < v.length) add(c, { word: args[i], from: k + 1, value: v.slice(k + 1) });
+      else if (i + 1 < args.length) add(c, { word: args[i + 1], from: 0, value: args[++i].value });
       break;
     }
   }
   return out;
 }
 
+/** convert's options: the last argument of each short option that takes one. */
+export function convertOptions(args: readonly ShellWord[]): Map<string, OptionArg> | undefined {
+  const line = readConvert(args);
+  return line && new Map([...line.args].map(([c, all]) => [c, all[all.length - 1]]));
+}
+
 /** Replaces an option's argument, where it is written character for character. */
-function replaceArg(a: OptionArg, value: string): TextEdit[] | undefined {
+export function replaceArg(a: OptionArg, value: string): TextEdit[] | undefined {
   const r = plainRange(a.word, a.from, a.word.value.length);
   return r && [{ start: r.start, end: r.end, newText: value }];
 }

@@ -1,19 +1,24 @@
-// The shell-script dialect: QEMU and qemu-img invocations in sh/bash scripts. Each -drive of a
-// qemu-system-*/qemu-kvm/kvm invocation becomes a disk for the disk rules; qemu-img convert gets
-// its own rule. Words are split as the shell splits them (shellWords.ts), and expansions stay
+// The shell-script dialect: QEMU, qemu-img, virt-install and virt-xml invocations in sh/bash
+// scripts. Each -drive of a qemu-system-*/qemu-kvm/kvm invocation and each --disk of virt-install
+// or virt-xml becomes a disk for the disk rules; qemu-img convert gets its own rules. Words are split as the shell splits them (shellWords.ts), and expansions stay
 // opaque: a value that comes from a variable is never judged.
 import type { Finding } from '../../types';
 import type { Disk } from '../disk/model';
 import { lintDisks } from '../disk';
 import { OPAQUE, shellCommands, type ShellWord } from './shellWords';
 import { readDrive } from './qemuDrive';
+import { readBlockdev } from './qemuBlockdev';
 import { convertWritethrough } from './qemuImgArgs';
+import { convertAdvice } from './qemuImgConvert';
+import { driveDefaultCache } from './driveDefaultCache';
+import { virtInstallDisks } from './virtInstall';
 
 const SYSTEM = /^(qemu-system-[A-Za-z0-9_.-]+|qemu-kvm|kvm)$/;
 const QEMU_IMG = 'qemu-img';
+const VIRT = /^virt-(?:install|xml)$/;
 
 /** Cheap test for "this text may run one of our programs" (a file without one costs one scan). */
-export const INVOCATION_HINT = /(?:^|[\s/;&|(`"'])(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img)(?=[\s;&|)`"']|$)/m;
+export const INVOCATION_HINT = /(?:^|[\s/;&|(`"'])(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img|virt-install|virt-xml)(?=[\s;&|)`"']|$)/m;
 
 /** Words that may stand before the program without being it. */
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time', 'exec', 'command', 'builtin']);
@@ -40,7 +45,7 @@ export function invocationOf(words: readonly ShellWord[]): Invocation | undefine
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     const name = programName(w);
-    if (name !== undefined && (SYSTEM.test(name) || name === QEMU_IMG)) return { program: name, args: words.slice(i + 1) };
+    if (name !== undefined && (SYSTEM.test(name) || name === QEMU_IMG || VIRT.test(name))) return { program: name, args: words.slice(i + 1) };
     if (!wrapped && (ASSIGNMENT.test(w.value) || RESERVED.has(w.value))) continue;
     if (name !== undefined && WRAPPERS.has(name)) {
       wrapped = true;
@@ -54,13 +59,15 @@ export function invocationOf(words: readonly ShellWord[]): Invocation | undefine
   return undefined;
 }
 
-/** The disks of a QEMU invocation: each `-drive` (or `--drive`) and its argument. */
-function drives(inv: Invocation): Disk[] {
+/** The disks of an invocation: each `-drive` and `-blockdev` of QEMU, each --disk of virt-install and virt-xml. */
+export function disksOf(inv: Invocation): Disk[] {
+  if (VIRT.test(inv.program)) return virtInstallDisks(inv.program, inv.args);
   if (!SYSTEM.test(inv.program)) return [];
   const out: Disk[] = [];
   for (let i = 0; i + 1 < inv.args.length; i++) {
     const v = inv.args[i].value;
     if (v === '-drive' || v === '--drive') out.push(readDrive(inv.args[i], inv.args[++i]));
+    else if (v === '-blockdev' || v === '--blockdev') out.push(...readBlockdev(inv.args[i], inv.args[++i]));
   }
   return out;
 }
@@ -68,8 +75,10 @@ function drives(inv: Invocation): Disk[] {
 /** The findings of the invocations among these commands (each a list of words): disk rules on every -drive, qemu-img's rules. */
 export function lintCommands(commands: readonly (readonly ShellWord[])[]): Finding[] {
   const invs = commands.map(invocationOf).filter((x): x is Invocation => !!x);
-  const findings = lintDisks(invs.flatMap(drives));
-  for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args));
+  const disks = invs.flatMap(disksOf);
+  const findings = lintDisks(disks);
+  for (const d of disks) findings.push(...driveDefaultCache(d));
+  for (const inv of invs) if (inv.program === QEMU_IMG) findings.push(...convertWritethrough(inv.args), ...convertAdvice(inv.args));
   return findings;
 }
 

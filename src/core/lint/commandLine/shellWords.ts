@@ -260,3 +260,9 @@ export function plainRange(w: ShellWord, from: number, to: number): { start: num
   }
   return { start: w.starts[from], end: w.ends[to - 1] };
 }
+
+/** Removes value[from, to), an item of a comma list, with the comma before it (after it when it comes first); undefined where not written plainly. */
+export function removeListItem(w: ShellWord, from: number, to: number): { start: number; end: number; newText: string }[] | undefined {
+  const r = from > 0 ? plainRange(w, from - 1, to) : plainRange(w, from, Math.min(to + 1, w.value.length));
+  return r && [{ start: r.start, end: r.end, newText: '' }];
+}

@@ -120,10 +120,15 @@ function execValues(text: string): { start: number; end: number }[][] {
   return out;
 }
 
+/** The commands of every Exec*= line, each as its words. */
+export function unitCommands(text: string): ShellWord[][] {
+  return execValues(text).flatMap((parts) => execCommands(text, parts));
+}
+
 /** Lints the Exec*= lines of a systemd unit. Never throws. */
 export function lintSystemdUnit(text: string): Finding[] {
   try {
-    return lintCommands(execValues(text).flatMap((parts) => execCommands(text, parts)));
+    return lintCommands(unitCommands(text));
   } catch {
     // Built not to throw; this only keeps a bug from crashing the editor.
     return [];

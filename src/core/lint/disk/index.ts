@@ -37,7 +37,7 @@ export function diskFacts(d: Disk): DiskFacts {
     mode = accepted ? (d.syntax.cacheAliases?.[mode] ?? mode) : undefined;
   }
   const ioKnown = !d.io || d.io.literal;
-  let io = ioKnown ? d.io?.value : undefined;
+  let io = ioKnown ? (d.io?.value ?? d.defaultIo?.mode) : undefined;
   if (io !== undefined && !isIoMode(io)) io = undefined;
   const direct = mode !== undefined && DIRECT_MODES.has(mode);
   const shown = !d.cache && d.defaultCache ? d.defaultCache.shown :

@@ -52,7 +52,7 @@ export interface DiskSyntax {
   valueReader?: { program: string; refuses: string };
 }
 
-/** What the dialect puts in force when the file sets no cache (libvirt leaves QEMU's writeback). */
+/** What the dialect puts in force when the file sets no cache (libvirt leaves QEMU's writeback), or no io. */
 export interface DefaultCache {
   mode: string;
   /** How a message names it: "no cache option (qemu-server then passes cache=none)". */
@@ -83,6 +83,16 @@ export interface Disk {
   machine?: string;
   /** The mode in force without a cache setting, when the dialect picks one (else QEMU's writeback). */
   defaultCache?: DefaultCache;
+  /** The io mode in force without an io setting, when the dialect's program adds one (virt-install: native on a block device). */
+  defaultIo?: DefaultCache;
+  /**
+   * The io setting reaches no driver that reads it, so no io mode is refused: Proxmox storage
+   * that QEMU opens with its own network driver (librbd, libiscsi), where qemu-server's
+   * generate_file_blockdev sets aio only for the file, host_device and host_cdrom drivers.
+   */
+  ioUnread?: boolean;
+  /** Why a direct cache (O_DIRECT) is wrong for this disk, when the storage says so (btrfs without nocow). */
+  directHarmful?: string;
   /** Appended to every finding's message about this disk (" (in snapshot 'before-upgrade')"). */
   note?: string;
   edits: DiskEdits;
@@ -112,7 +122,7 @@ export interface DiskFacts {
   disk: Disk;
   /** The cache mode in force, 'default' when none is set; undefined when it cannot be judged. */
   mode: string | undefined;
-  /** The io mode as set; undefined when unset or not judgeable. */
+  /** The io mode as set (or the dialect's default io); undefined when unset or not judgeable. */
   io: string | undefined;
   /** The io setting is absent or literal (a templated io leaves the disk unjudged). */
   ioKnown: boolean;

@@ -31,18 +31,20 @@ function literal(a: XmlAttr | undefined): a is XmlAttr {
   return a !== undefined && a.complete && !NOT_LITERAL.test(a.value);
 }
 
+/** libvirt's own error texts (virDomainDiskDefParseXML, qemuValidateDomainDeviceDefDisk…); virt-install's disks get the same. */
+export const LIBVIRT_REFUSALS: DiskSyntax['refusal'] = {
+  'cache-invalid': ` ("Invalid value for attribute 'NAME'")`,
+  'io-native-needs-direct': ` with "io='native' needs either no disk cache or directsync cache mode"`,
+  'vhostuser-cache': ` ("NAME is not supported with vhostuser disk")`,
+  'shareable-format': ' ("shared access for disk … requires use of supported storage format")',
+};
+
 const SYNTAX: DiskSyntax = {
   show: (name, value) => `${name}='${value}'`,
   program: 'libvirt',
   refuses: 'refuses the domain',
   shareableMark: '<shareable/>',
-  // libvirt's own error texts (virDomainDiskDefParseXML, qemuValidateDomainDeviceDefDisk…).
-  refusal: {
-    'cache-invalid': ` ("Invalid value for attribute 'NAME'")`,
-    'io-native-needs-direct': ` with "io='native' needs either no disk cache or directsync cache mode"`,
-    'vhostuser-cache': ` ("NAME is not supported with vhostuser disk")`,
-    'shareable-format': ' ("shared access for disk … requires use of supported storage format")',
-  },
+  refusal: LIBVIRT_REFUSALS,
 };
 
 function setting(a: XmlAttr | undefined): Setting | undefined {

@@ -7,8 +7,9 @@ import type { Finding } from '../../types';
 import type { Disk, DiskSyntax, Setting } from '../disk/model';
 import { lintDisks } from '../disk';
 import { driveEdits, type DriveItem } from './edits';
-import { parseStorageCfg, storageIdOf, type StorageInfo } from './storage';
+import { parseStorageCfg, storageIdOf, takesAio, type StorageInfo } from './storage';
 import { ioUringHostCache } from './ioUring';
+import { btrfsCacheDirect, isCowBtrfs } from './btrfsCache';
 
 /** The cache values of qemu-server's drive schema (%drivedesc_base in Drive.pm): no 'default'. */
 const PVE_CACHE_MODES = ['none', 'writethrough', 'writeback', 'unsafe', 'directsync'] as const;
@@ -83,7 +84,7 @@ function readDrive(key: string, keyStart: number, value: string, valueStart: num
   const note = noteOf(section);
   const storeId = storageIdOf(volume);
   const storage = storeId ? storages?.get(storeId) : undefined;
-  const cowBtrfs = storage?.type === 'btrfs' && !storage.nocow;
+  const cowBtrfs = isCowBtrfs(storage);
   const disk: Disk = {
     anchor,
     cacheAnchor: anchor,
@@ -105,6 +106,8 @@ function readDrive(key: string, keyStart: number, value: string, valueStart: num
       isDrive && !cdrom && !cowBtrfs
         ? { mode: 'none', shown: storage ? 'no cache option (qemu-server then passes cache=none)' : 'no cache option (qemu-server then passes cache=none, unless the storage is btrfs without nocow)' }
         : undefined,
+    ...(storage && !takesAio(storage) ? { ioUnread: true } : {}),
+    ...(cowBtrfs ? { directHarmful: `btrfs storage '${storage!.id}' keeps data checksums, and O_DIRECT writes there end in checksum errors` } : {}),
     ...(note ? { note } : {}),
     edits: driveEdits(items, valueStart + value.length),
     syntax: syntaxFor(key),
@@ -146,7 +149,7 @@ export function readProxmoxDrives(text: string, storageCfg?: string): Drive[] {
 export function lintProxmoxConf(text: string, storageCfg?: string): Finding[] {
   try {
     const drives = readProxmoxDrives(text, storageCfg);
-    return [...lintDisks(drives.map((d) => d.disk)), ...drives.flatMap(ioUringHostCache)];
+    return [...lintDisks(drives.map((d) => d.disk)), ...drives.flatMap(ioUringHostCache), ...drives.flatMap(btrfsCacheDirect)];
   } catch {
     // Guards only against a bug turning into a crash of the editor.
     return [];

@@ -41,6 +41,17 @@ export function parseStorageCfg(text: string): Map<string, StorageInfo> {
   return out;
 }
 
+/**
+ * Whether QEMU opens this storage's volumes with a driver that reads the aio mode. pve-storage's
+ * qemu_blockdev_options gives librbd (rbd without krbd) and libiscsi (iscsidirect, ZFS over
+ * iSCSI) their own QEMU drivers, and qemu-server's generate_file_blockdev sets aio only for the
+ * file, host_device and host_cdrom drivers; with -drive, those drivers ignore it.
+ */
+export function takesAio(s: StorageInfo): boolean {
+  if (s.type === 'rbd') return s.krbd;
+  return s.type !== 'iscsidirect' && s.type !== 'zfs';
+}
+
 /** The storage id of a volume id (`local-lvm:vm-100-disk-0`), as PVE::Storage::parse_volume_id. */
 export function storageIdOf(volume: string): string | undefined {
   return /^([a-z][a-z0-9._-]*[a-z0-9]):./i.exec(volume)?.[1];

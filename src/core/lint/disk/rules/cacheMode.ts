@@ -15,6 +15,9 @@ function ioRelated(f: DiskFacts): RelatedLocation[] {
   return [{ start: io.start, end: io.end, message: `${f.disk.syntax.show('io', 'native')} needs O_DIRECT: keep ${f.disk.syntax.show('cache', 'none')} or 'directsync'.` }];
 }
 
+/** Where the syntax has one word for both (-blockdev's cache.no-flush=off), writeback is no other choice. */
+const writebackAlt = (f: DiskFacts) => (f.disk.syntax.show('cache', 'writeback') === f.disk.syntax.show('cache', 'none') ? '' : " (or 'writeback' where the filesystem lacks O_DIRECT)");
+
 const setNone = (f: DiskFacts, preferred: boolean) => fix(`Set ${f.disk.syntax.show('cache', 'none')}`, f.disk.edits.setCache('none'), preferred);
 
 
@@ -31,7 +34,7 @@ export const cacheUnsafe = diskRule({
         f.disk,
         'cache-unsafe',
         'warning',
-        `${s.show('cache', 'unsafe')} ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use ${s.show('cache', 'none')} (or 'writeback' where the filesystem lacks O_DIRECT); keep unsafe only for throwaway guests.`,
+        `${s.show('cache', 'unsafe')} ignores the guest's flushes: a host crash or power loss can leave this disk's image corrupt. Use ${s.show('cache', 'none')}${writebackAlt(f)}; keep unsafe only for throwaway guests.`,
         cacheRange(f.disk),
         [...setNone(f, true), ...writebackFix(f)],
         ioRelated(f),
