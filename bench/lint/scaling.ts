@@ -1,6 +1,7 @@
 // Size → time of lint and fix-all, up to 20 MB, for the ordinary layout and the odd shapes of
 // bench/lint/shapes.ts (the same content): linear time shows as time growing with size alone.
-//   npm run compile && node out/bench/lint/scaling.js
+//   npm run compile && node out/bench/lint/scaling.js [--only TEXT] [--mb 1,2,5,10,20]
+// (--only: the shapes whose name holds TEXT; --mb: the target sizes)
 // Prints a Markdown table for bench/README.md (medians of 3 in-process runs, after one warm-up).
 import { performance } from 'node:perf_hooks';
 import { fixAll, lint } from '../../src/core/lint/engine';
@@ -16,9 +17,15 @@ const median3 = (fn: () => void) => {
   return t.sort((a, b) => a - b)[1];
 };
 
-const TARGET_MB = [1, 2, 5, 10, 20];
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const only = arg('--only');
+const TARGET_MB = (arg('--mb') ?? '1,2,5,10,20').split(',').map(Number);
 const rows: string[] = ['| shape | MB | lint ms | fix-all ms | ms per MB (lint) |', '|---|---|---|---|---|'];
 for (const [index, name] of shapePairs(10).map((p, i) => [i, p.name] as const)) {
+  if (only && !name.includes(only)) continue;
   for (const layout of ['ordinary', 'odd'] as const) {
     if (layout === 'ordinary' && index > 0 && shapePairs(10)[index].ordinary === shapePairs(10)[0].ordinary) continue;
     for (const mb of TARGET_MB) {

@@ -42,6 +42,8 @@ export function shapePairs(size: number): ShapePair[] {
   const head = "<domain type='kvm'><devices><disk type='file'>\n";
   const tail = '</disk></devices></domain>\n';
   const manyAttrs = attrList(size * 4);
+  // Every item but the last of each type is overridden: one finding and one fix each.
+  const overridden = Array.from({ length: size * 16 }, (_, i) => `file=${CACHES[i % 4]}`);
   const manyElements = Array.from({ length: size * 4 }, (_, i) => `<x a${i}='v${i}'/>`).join('\n');
   return [
     { name: 'domain written on one line', fileName: 'vm.xml', odd: domain.replace(/\n\s*/g, ''), ordinary: domain },
@@ -81,6 +83,13 @@ export function shapePairs(size: number): ShapePair[] {
       odd: `[libvirt]\ndisk_cachemodes = ${Array.from({ length: size * 4 }, (_, i) => `file=${CACHES[i % 4]}`).join(',')}\n`,
       // The same items as continuation lines of one value (oslo.config joins them).
       ordinary: `[libvirt]\ndisk_cachemodes = ${Array.from({ length: size * 4 }, (_, i) => `file=${CACHES[i % 4]}`).join(',\n  ')}\n`,
+    },
+    {
+      name: 'tens of thousands of overridden disk_cachemodes items',
+      fileName: 'nova.conf',
+      odd: `[libvirt]\ndisk_cachemodes = ${overridden.join(',')}\n`,
+      // The same items as options of their own, one a line: nothing overridden, nothing to fix.
+      ordinary: `[libvirt]\n${overridden.map((it, i) => `opt${i} = ${it}`).join('\n')}\n`,
     },
     {
       name: '-blockdev with one node path thousands of levels deep',

@@ -92,3 +92,36 @@ test('fix-all applies the fixes of findings at warning or above only, after seve
     assert.ok(r.shown <= visible(req), JSON.stringify(req.severities));
   }
 });
+
+// Past 1,000 findings of one rule the rest are one finding whose fix is all of theirs: one call
+// still reaches the fixed point (a cap that dropped them took a pass per thousand and stopped at ten).
+test('20,000 overridden disk_cachemodes items: one fix-all call removes them all, and one finding stands for those past the cap', () => {
+  const items = Array.from({ length: 20_000 }, (_, i) => `file=${['none', 'writeback'][i % 2]}`);
+  const text = `[libvirt]\ndisk_cachemodes = ${items.join(',')}\n`;
+  const dups = lint(text, { fileName: NOVA }).filter((f) => f.rule === 'nova-cachemodes-duplicate');
+  assert.equal(dups.length, 1001);
+  assert.match(dups[1000].message, /also stands for 18,998 more like it, up to line 2/);
+  const r = fixedPoint(text, { fileName: NOVA });
+  assert.equal(r.text, '[libvirt]\ndisk_cachemodes = file=writeback\n');
+  assert.deepEqual(lint(r.text, { fileName: NOVA }), []);
+});
+
+test('past the cap, a suppressed line keeps its setting, and moves that reach back are all applied in one call', () => {
+  // 1,500 misplaced lines in [DEFAULT], one of them suppressed: each moves above the [libvirt] line in force.
+  const lines = Array.from({ length: 1500 }, (_, i) => (i === 1200 ? '# qdt-disable-next-line nova-cachemodes-section -- staged\n' : '') + `disk_cachemodes = file=none\nopt${i} = ${i}\n`);
+  const text = '[libvirt]\ndisk_cachemodes = network=writeback\n[DEFAULT]\n' + lines.join('');
+  const r = fixedPoint(text, { fileName: NOVA });
+  // The suppressed line stays where it was; every other one left [DEFAULT].
+  assert.equal((r.text.split('[DEFAULT]')[1].match(/^disk_cachemodes/gm) ?? []).length, 1);
+  assert.match(r.text, /staged\ndisk_cachemodes = file=none\nopt1200 = 1200\n/);
+  assert.deepEqual(lint(r.text, { fileName: NOVA }).filter((f) => f.fixes.some((x) => x.preferred)), []);
+});
+
+test('5,000 lines that make oslo.config refuse the file: 100 listed, one finding for the rest, all fixed in one call', () => {
+  const text = Array.from({ length: 5000 }, (_, i) => `[s${i}]\n  opt = ${i}\n`).join('');
+  const syntax = lint(text, { fileName: NOVA }).filter((f) => f.rule === 'nova-conf-syntax');
+  assert.equal(syntax.length, 101);
+  assert.match(syntax[100].message, /also stands for 4,899 more like it, up to line 10000: past 100 findings/);
+  const r = fixedPoint(text, { fileName: NOVA });
+  assert.equal(r.text, Array.from({ length: 5000 }, (_, i) => `[s${i}]\nopt = ${i}\n`).join(''));
+});

@@ -104,3 +104,16 @@ test('images_type is checked as oslo.config checks choices: case-sensitive, nova
     assert.deepEqual(lint(`[libvirt]\nimages_type = ${ok}\n`, { fileName: 'nova.conf.j2' }).filter((f) => f.rule === 'nova-images-type-invalid'), [], ok);
   }
 });
+
+test('local.conf: precedence stays inside its block (a syntax finding in one block hides no hint of another)', () => {
+  // Both blocks put disk_cachemodes at the same offset of their own text; only the first has a syntax slip.
+  const block = (value: string) => `[libvirt]\nimages_type = rbd\ndisk_cachemodes = ${value}\n`;
+  const text = `[[post-config|$NOVA_CONF]]\n${block('network=none # c')}\n[[post-config|$NOVA_CPU_CONF]]\n${block('network=none')}`;
+  const fs = lint(text, { fileName: 'local.conf' });
+  const second = text.lastIndexOf('network=none');
+  assert.deepEqual(fs.filter((f) => f.rule === 'nova-rbd-cache').map((f) => text.slice(f.start, f.end)), ['network=none']);
+  assert.equal(fs.find((f) => f.rule === 'nova-rbd-cache')!.start, second);
+  // In the first block the syntax finding supersedes the hint; turned off, the hint shows there too.
+  const off = lint(text, { fileName: 'local.conf', severities: { 'nova-cachemodes-syntax': 'off' } });
+  assert.equal(off.filter((f) => f.rule === 'nova-rbd-cache').length, 2);
+});

@@ -140,7 +140,7 @@ test('several [libvirt] sections: only the last disk_cachemodes counts, and RBD 
   ].join('\n');
   const fs = lintNova(text);
   assert.deepEqual(fs.map((f) => f.rule), ['nova-cachemodes-duplicate']);
-  assert.match(fs[0].message, /set again on line 10 and only the last line counts.*"file=unsafe"/);
+  assert.match(fs[0].message, /set again on line 10 and Nova reads only the last line.*"file=unsafe"/);
   // The earlier line's unsafe mode is never applied, so it gets no unsafe finding of its own.
   assert.deepEqual(ofRule(text, 'nova-cachemodes-unsafe'), []);
 });
@@ -351,7 +351,7 @@ test('messages name the value as written, in double quotes, and say what to do',
 test('messages: an empty earlier line and an empty bracketed list are described, never as ""', () => {
   const dup = '[libvirt]\ndisk_cachemodes =\n[libvirt]\ndisk_cachemodes = network=writeback\n';
   const f = one(dup, 'nova-cachemodes-duplicate');
-  assert.equal(f.message, 'disk_cachemodes is set again on line 4 and only the last line counts, so this empty setting has no effect. Remove this line.');
+  assert.equal(f.message, 'disk_cachemodes is set again on line 4 and Nova reads only the last line, so this empty setting is ignored. Remove this line.');
   assert.equal(preferred(dup, f), '[libvirt]\n[libvirt]\ndisk_cachemodes = network=writeback\n');
   // Ansible renders an empty list variable as `[]`; Nova reads it as one item, `[]`.
   const empty = '[libvirt]\ndisk_cachemodes = []\n';

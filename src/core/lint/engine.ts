@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { atLeast, type FileKind, type Finding, type Fix, type LintOptions, type Severity, type TextEdit } from '../types';
 import { ruleInfo } from './rules';
-import { applySuppressions } from './suppress';
+import { applySuppressions, suppressionFilter } from './suppress';
 import { applyEdits, composeEdits, nonOverlapping } from '../text';
 import { lintDomainXml } from './domainXml/domainXml';
 import { lintNovaConf } from './nova/novaConf';
@@ -132,9 +132,12 @@ const TEMPLATE_LINE = /^[ \t]*(\{%|\{#|\{\{|<%)/m;
 function lintNova(text: string, req: LintRequest): Finding[] {
   const opts = { hadBom: req.hadBom ?? false, template: isTemplateName(req.fileName) || TEMPLATE_LINE.test(text) };
   const blocks = novaBlocks(text);
-  if (!blocks) return lintNovaConf(text, opts);
+  const reported = suppressionFilter(text, 'nova-conf');
+  if (!blocks) return lintNovaConf(text, opts, reported);
   // A DevStack local.conf: each Nova block on its own, at its place in the file.
-  return blocks.flatMap((b) => lintNovaConf(text.slice(b.bodyStart, b.bodyEnd), { ...opts, hadBom: false }).map((f) => shiftFinding(f, b.bodyStart)));
+  return blocks.flatMap((b) =>
+    lintNovaConf(text.slice(b.bodyStart, b.bodyEnd), { ...opts, hadBom: false }, reported && ((rule, at) => reported(rule, at + b.bodyStart))).map((f) => shiftFinding(f, b.bodyStart)),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 // Every rule id, as a type: a finding, a setting or a test that names a rule that does not exist
 // does not compile. The rules' data and checks live in their units (lint/disk/rules for the disk
-// rules, novaConf.ts for Nova's); the registry (rules.ts) checks that each id here has one.
+// rules, lint/nova/rules for Nova's); the registry (rules.ts) checks that each id here has one.
 /** Rules of the domain XML file itself, not of a disk. */
 export const XML_RULE_IDS = ['xml-syntax'] as const;
 

@@ -1,9 +1,10 @@
 // The rule registry: every rule id, where it applies, its default severity and a one-line
-// title. The disk rules are units in lint/disk/rules (each with its own data); Nova's rules live
-// in novaConf.ts. Both fronts read this table.
+// title. The disk rules are units in lint/disk/rules and Nova's in lint/nova/rules (each with its
+// own data). Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from '../types';
 import { DISK_RULES } from './disk';
-import type { CommandLineRuleId, DiskRuleId, KubevirtRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
+import { NOVA_RULES } from './nova';
+import type { CommandLineRuleId, DiskRuleId, KubevirtRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -37,23 +38,6 @@ export const KUBEVIRT_DISK_RULES: readonly DiskRuleId[] = ['cache-invalid', 'io-
 const REACHED: Partial<Record<FileKind, readonly DiskRuleId[]>> = { 'proxmox-vm': PROXMOX_DISK_RULES, 'kubevirt-yaml': KUBEVIRT_DISK_RULES };
 const kindsOf = (id: DiskRuleId): FileKind[] => DISK_DIALECTS.filter((k) => REACHED[k]?.includes(id) ?? true);
 
-const NOVA_RULES = [
-  ['nova-conf-syntax', 'error', 'oslo.config refuses the whole file'],
-  ['nova-cachemodes-section', 'error', 'disk_cachemodes where Nova never reads it'],
-  ['nova-cachemodes-syntax', 'error', 'disk_cachemodes written in a form Nova does not parse'],
-  ['nova-cachemodes-invalid-mode', 'error', 'disk_cachemodes item with an unknown cache mode'],
-  ['nova-cachemodes-unknown-type', 'warning', 'disk_cachemodes item for a disk type that never matches'],
-  ['nova-cachemodes-duplicate', 'warning', 'disk_cachemodes item or line that a later one overrides'],
-  ['nova-cachemodes-unsafe', 'warning', 'disk_cachemodes sets unsafe: guest flushes are ignored'],
-  ['nova-cachemodes-writethrough', 'warning', 'disk_cachemodes sets writethrough: slow, and no safer than none'],
-  ['nova-cachemodes-directsync', 'info', 'disk_cachemodes sets directsync: every write is synchronous'],
-  ['nova-rbd-cache', 'hint', 'RBD images without network=writeback: the librbd cache stays off'],
-  ['nova-rbd-force-raw', 'error', 'images_type = rbd with force_raw_images = False'],
-  ['nova-images-type-invalid', 'error', 'images_type that oslo.config refuses (choices are case-sensitive)'],
-  ['nova-image-inspection-off', 'warning', 'Deep image inspection disabled'],
-  ['nova-vmdk-types', 'warning', 'vmdk_allowed_types allows VMDK subformats that can read host files'],
-] as const satisfies readonly (readonly [NovaRuleId, Severity, string])[];
-
 // qemu-img and QEMU command lines (qemuImgArgs.ts, qemuImgConvert.ts, driveDefaultCache.ts).
 const COMMAND_LINE_RULES = [
   ['qemu-img-convert-writethrough', 'warning', 'qemu-img convert -t writethrough: one flush per write'],
@@ -79,7 +63,9 @@ export const RULES: readonly RuleInfo[] = [
   ...DISK_RULES.map(
     (r): RuleInfo => ({ id: r.id, kinds: kindsOf(r.id), severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
   ),
-  ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
+  ...NOVA_RULES.map(
+    (r): RuleInfo => ({ id: r.id, kinds: ['nova-conf'], severity: r.severity, title: r.title, ...(r.supersedes ? { supersedes: r.supersedes } : {}) }),
+  ),
   ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
   ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['proxmox-vm'], severity, title })),
   ...KUBEVIRT_RULES.map((r): RuleInfo => ({ ...r, kinds: ['kubevirt-yaml'] })),

@@ -102,12 +102,16 @@ export function shellCommandLines(text: string, index: LineIndex, line: number):
 
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
-/** Drops the findings that a suppression comment covers. */
-export function applySuppressions(text: string, kind: FileKind, findings: Finding[]): Finding[] {
-  if (!text.includes('qdt-')) return findings;
+/**
+ * Whether a finding of `rule` at `offset` is reported, or undefined when the text has no
+ * suppression comment (everything is). A linter that folds findings past a cap asks before it
+ * counts one, so that no fix reaches a line whose finding the user suppressed.
+ */
+export function suppressionFilter(text: string, kind: FileKind): ((rule: string, offset: number) => boolean) | undefined {
+  if (!text.includes('qdt-')) return undefined;
   const index = new LineIndex(text);
   const ds = directives(text, kind, index);
-  if (ds.length === 0) return findings;
+  if (ds.length === 0) return undefined;
 
   const nextLine = new Map<number, Directive[]>();
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
@@ -122,16 +126,22 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
   });
   const regions = ds.filter((x) => x.verb !== 'disable-next-line');
 
-  return findings.filter((f) => {
-    const line = index.positionAt(f.start).line;
-    if ((nextLine.get(line) ?? []).some((d) => covers(d, f.rule))) return false;
+  return (rule, offset) => {
+    const line = index.positionAt(offset).line;
+    if ((nextLine.get(line) ?? []).some((d) => covers(d, rule))) return false;
     let disabled = false;
     for (const d of regions) {
       if (d.line >= line) break;
-      if (covers(d, f.rule)) disabled = d.verb === 'disable';
+      if (covers(d, rule)) disabled = d.verb === 'disable';
     }
     return !disabled;
-  });
+  };
+}
+
+/** Drops the findings that a suppression comment covers. */
+export function applySuppressions(text: string, kind: FileKind, findings: Finding[]): Finding[] {
+  const reported = suppressionFilter(text, kind);
+  return reported ? findings.filter((f) => reported(f.rule, f.start)) : findings;
 }
 
 /** Where the reason starts in a suppression comment, per syntax (an XML comment may not hold "--"). */

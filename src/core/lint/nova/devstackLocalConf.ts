@@ -51,6 +51,7 @@ export function shiftFinding(f: Finding, by: number): Finding {
     end: f.end + by,
     fixes: f.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, start: e.start + by, end: e.end + by })) })),
   };
+  if (f.subject !== undefined) out.subject = f.subject + by;
   if (f.related) out.related = f.related.map((r) => ({ ...r, start: r.start + by, end: r.end + by }));
   return out;
 }
