@@ -8,13 +8,16 @@ import { RULES, ruleDocPath, ruleDocUrl, type RuleInfo } from '../src/core/lint/
 import { SEVERITY_SETTINGS } from '../src/core/lint/ruleConfig';
 import type { FileKind } from '../src/core/types';
 
-const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM' };
+const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM', makefile: 'Makefile', dockerfile: 'Dockerfile', packer: 'Packer' };
 const KIND_LONG: Record<FileKind, string> = {
   'domain-xml': 'libvirt domain XML',
   'nova-conf': 'Nova config',
   'shell-script': 'QEMU/qemu-img command lines in shell scripts',
   'systemd-unit': 'Exec*= lines of systemd units',
   'proxmox-vm': 'Proxmox VE VM config',
+  makefile: 'Makefile recipes',
+  dockerfile: 'Dockerfile RUN, CMD and ENTRYPOINT',
+  packer: "Packer templates' QEMU builder",
 };
 const kindsOf = (r: RuleInfo, names: Record<FileKind, string>) => r.kinds.map((k) => names[k]).join(', ');
 

@@ -22,7 +22,10 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'plaintext',
   'jinja',
   'shellscript',
-  { pattern: '**/*.{service,sh,bash}' },
+  'makefile',
+  'dockerfile',
+  { pattern: '**/*.{service,sh,bash,mk,pkr.hcl,pkr.json,dockerfile,containerfile}' },
+  { pattern: '**/{Makefile,GNUmakefile,Dockerfile,Containerfile}' },
   { pattern: '**/qemu-server/*.conf' },
   { pattern: '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl}' },
 ];
@@ -33,6 +36,9 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   'shell-script': () => vscode.l10n.t('shell script (QEMU and qemu-img command lines)'),
   'systemd-unit': () => vscode.l10n.t('systemd unit (QEMU and qemu-img command lines)'),
   'proxmox-vm': () => vscode.l10n.t('Proxmox VE VM config'),
+  makefile: () => vscode.l10n.t('Makefile (QEMU and qemu-img command lines in recipes)'),
+  dockerfile: () => vscode.l10n.t('Dockerfile (QEMU and qemu-img command lines in RUN, CMD, ENTRYPOINT)'),
+  packer: () => vscode.l10n.t('Packer template (QEMU builder)'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

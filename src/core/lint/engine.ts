@@ -10,6 +10,10 @@ import { novaBlocks, shiftFinding } from './nova/devstackLocalConf';
 import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
 import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
+import { lintMakefile } from './commandLine/makefile';
+import { lintDockerfile } from './commandLine/dockerfile';
+import { lintPackerTemplate } from './packer';
+import { PACKER_JSON_HINT } from './packer/json';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -71,6 +75,18 @@ function isShellScript(base: string, head: string): boolean {
   return SHELL_EXT.test(base) || SHELL_SHEBANG.test(head.replace(/^\uFEFF/, ''));
 }
 
+const MAKEFILE_NAME = /^(?:GNUmakefile|[Mm]akefile(?:\.[\w.-]+)?|.+\.(?:mk|make))$/;
+const DOCKERFILE_NAME = /^(?:(?:Docker|Container)file(?:\.[\w.-]+)?|.+\.(?:dockerfile|containerfile))$/i;
+const PACKER_NAME = /\.pkr\.(?:hcl|json)$/i;
+/** A qemu source in HCL2 (source "qemu" "x", or a build's source.qemu.x), or a JSON template's qemu builder or source. */
+const PACKER_HCL_HINT = /\bsource[ \t]+"(?:qemu"|source\.qemu\.)/;
+
+/** A Packer template with a qemu source or builder: *.pkr.hcl / *.pkr.json, or a legacy *.json with a qemu builder. */
+function isPackerTemplate(base: string, text: string, language: string | undefined): boolean {
+  if (PACKER_NAME.test(base) || language === 'hcl' || language === 'packer') return PACKER_HCL_HINT.test(text) || PACKER_JSON_HINT.test(text);
+  return (/\.json$/i.test(base) || language === 'json' || language === 'jsonc') && /"builders"\s*:/.test(text) && PACKER_JSON_HINT.test(text);
+}
+
 /** Where Proxmox VE keeps VM configs: /etc/pve/qemu-server/<vmid>.conf (also under nodes/<node>/). */
 const PROXMOX_PATH = /(?:^|[\\/])qemu-server[\\/]\d+\.conf$/;
 /** Keys every VM config written by Proxmox has besides its drives. */
@@ -90,9 +106,11 @@ function isProxmoxVm(fileName: string, base: string, head: string): boolean {
  * name, folder, or a [libvirt] section holding Nova options; a shell script by name or #! line
  * when it runs qemu-system-*, qemu-kvm, kvm or qemu-img; a systemd unit or drop-in by name when
  * an Exec*= line does; a Proxmox VE VM config by its path (qemu-server/<vmid>.conf) or by a
- * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key.
+ * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key; a Makefile or a
+ * Dockerfile by name (or the editor's language id) when it runs one of the programs; a Packer
+ * template by name, or a legacy JSON one by its builders, when it has a qemu source or builder.
  */
-export function detectKind(fileName: string, text: string): FileKind | undefined {
+export function detectKind(fileName: string, text: string, languageId?: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
   const head = text.slice(0, 64 * 1024);
   if (/\.xml$/i.test(base) || /^\s*</.test(head.replace(/^\uFEFF/, ''))) {
@@ -103,6 +121,9 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   if (isShellScript(base, head) && INVOCATION_HINT.test(text)) return 'shell-script';
   if (isSystemdUnit(base, fileName) && EXEC_LINE.test(text) && INVOCATION_HINT.test(text)) return 'systemd-unit';
+  if ((MAKEFILE_NAME.test(base) || languageId === 'makefile') && INVOCATION_HINT.test(text)) return 'makefile';
+  if ((DOCKERFILE_NAME.test(base) || languageId === 'dockerfile') && INVOCATION_HINT.test(text)) return 'dockerfile';
+  if (isPackerTemplate(base, text, languageId)) return 'packer';
   if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
@@ -182,7 +203,13 @@ export function lint(text: string, req: LintRequest): Finding[] {
           ? lintSystemdUnit(text)
           : kind === 'proxmox-vm'
             ? lintProxmoxConf(text, req.storageCfg)
-            : lintNova(text, req);
+            : kind === 'makefile'
+              ? lintMakefile(text)
+              : kind === 'dockerfile'
+                ? lintDockerfile(text)
+                : kind === 'packer'
+                  ? lintPackerTemplate(text)
+                  : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

@@ -42,9 +42,13 @@ export const COMMAND_LINE_RULE_IDS = ['qemu-img-convert-writethrough'] as const;
 /** Rules of the Proxmox VE dialect alone (lint/proxmox). */
 export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage'] as const;
 
+/** Rules of Packer's QEMU builder settings (lint/packer). */
+export const PACKER_RULE_IDS = ['packer-disk-option-invalid', 'packer-disk-settings-ignored'] as const;
+
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
 export type ProxmoxRuleId = (typeof PROXMOX_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
 export type CommandLineRuleId = (typeof COMMAND_LINE_RULE_IDS)[number];
-export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId;
+export type PackerRuleId = (typeof PACKER_RULE_IDS)[number];
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId | PackerRuleId;

@@ -3,7 +3,7 @@
 // in novaConf.ts. Both fronts read this table.
 import type { FileKind, Severity, SeveritySetting } from '../types';
 import { DISK_RULES } from './disk';
-import type { CommandLineRuleId, DiskRuleId, NovaRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, DiskRuleId, NovaRuleId, PackerRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -19,8 +19,8 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm'] as const satisfies readonly FileKind[];
-const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
+export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'makefile', 'dockerfile', 'packer'] as const satisfies readonly FileKind[];
+const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit', 'makefile', 'dockerfile', 'packer'];
 
 /**
  * The disk rules a Proxmox drive can trigger: its reader yields no shareable, vhost, LUN or RBD
@@ -56,6 +56,12 @@ const PROXMOX_RULES = [
   ['proxmox-io-uring-storage', 'warning', 'aio=io_uring on krbd, LVM or CIFS storage, where qemu-server never picks it'],
 ] as const satisfies readonly (readonly [ProxmoxRuleId, Severity, string])[];
 
+// Packer's QEMU builder (lint/packer/template.ts).
+const PACKER_RULES = [
+  ['packer-disk-option-invalid', 'error', 'disk_discard or disk_detect_zeroes value that Packer refuses'],
+  ['packer-disk-settings-ignored', 'warning', 'disk_cache, disk_discard or disk_detect_zeroes beside a qemuargs -drive, which replaces the drives they configure'],
+] as const satisfies readonly (readonly [PackerRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
   { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
   ...DISK_RULES.map(
@@ -64,6 +70,7 @@ export const RULES: readonly RuleInfo[] = [
   ...NOVA_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['nova-conf'], severity, title })),
   ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
   ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['proxmox-vm'], severity, title })),
+  ...PACKER_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['packer'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));
