@@ -3,7 +3,6 @@
 // for what refuses to start and for every fixed line.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +10,7 @@ import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import { shellCommands } from '../../src/core/lint/commandLine/shellWords';
 import { applyEdits } from '../../src/core/text';
 import type { Finding } from '../../src/core/types';
+import { hasQemu, QEMU, qemuAccepts } from '../helpers/qemuOracle';
 
 const SCRIPT = 'build.sh';
 const run = (text: string, fileName = SCRIPT) => lint(text, { fileName });
@@ -133,26 +133,6 @@ test('suppression comments (#) reach the whole command continued over several li
 });
 
 // --- QEMU as the oracle ---------------------------------------------------------------------
-
-const QEMU = 'qemu-system-x86_64';
-const hasQemu = spawnSync(QEMU, ['--version']).status === 0;
-
-/** Whether QEMU starts with these drive words: refused = exits with an error; accepted = still running after 1.5 s. */
-function qemuAccepts(args: string[]): Promise<{ ok: boolean; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(QEMU, ['-machine', 'none', '-S', '-display', 'none', '-nodefaults', '-monitor', 'none', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      resolve({ ok: true, stderr });
-    }, 1500);
-    p.on('exit', () => {
-      clearTimeout(timer);
-      resolve({ ok: false, stderr });
-    });
-  });
-}
 
 test('QEMU refuses every drive given an error, and starts with every fixed one', { skip: !hasQemu && `${QEMU} not installed (scripts/install-system-deps.sh)` }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qdt-drive-'));

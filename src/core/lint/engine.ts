@@ -10,7 +10,7 @@ import { novaBlocks, shiftFinding } from './nova/devstackLocalConf';
 import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
 import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
-import { lintMakefile } from './commandLine/makefile';
+import { lintMakefile, makefileMayRun } from './commandLine/makefile';
 import { lintDockerfile } from './commandLine/dockerfile';
 import { lintPackerTemplate } from './packer';
 import { PACKER_JSON_HINT } from './packer/json';
@@ -121,7 +121,7 @@ export function detectKind(fileName: string, text: string, languageId?: string):
   if (NOVA_NAME.test(base)) return 'nova-conf';
   if (isShellScript(base, head) && INVOCATION_HINT.test(text)) return 'shell-script';
   if (isSystemdUnit(base, fileName) && EXEC_LINE.test(text) && INVOCATION_HINT.test(text)) return 'systemd-unit';
-  if ((MAKEFILE_NAME.test(base) || languageId === 'makefile') && INVOCATION_HINT.test(text)) return 'makefile';
+  if ((MAKEFILE_NAME.test(base) || languageId === 'makefile') && makefileMayRun(text)) return 'makefile';
   if ((DOCKERFILE_NAME.test(base) || languageId === 'dockerfile') && INVOCATION_HINT.test(text)) return 'dockerfile';
   if (isPackerTemplate(base, text, languageId)) return 'packer';
   if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';

@@ -4,10 +4,10 @@ import type { Finding } from '../../types';
 import type { ShellWord } from './shellWords';
 import { INVOCATION_HINT, lintCommands } from './shellScript';
 
-/** Lints the commands `find` reads from the text. Never throws. */
-export function lintFound(text: string, find: (text: string) => ShellWord[][]): Finding[] {
+/** Lints the commands `find` reads from the text; `mayRun` is the cheap test. Never throws. */
+export function lintFound(text: string, find: (text: string) => ShellWord[][], mayRun = (t: string) => INVOCATION_HINT.test(t)): Finding[] {
   try {
-    if (!INVOCATION_HINT.test(text)) return [];
+    if (!mayRun(text)) return [];
     return lintCommands(find(text));
   } catch {
     // Built not to throw; this only keeps a bug from crashing the editor.

@@ -9,6 +9,7 @@ import type { Finding } from '../../types';
 import { MappedText } from './mappedText';
 import { OPAQUE, type ShellWord } from './shellWords';
 import { lintFound } from './lintFound';
+import { INVOCATION_HINT } from './shellScript';
 
 interface Line {
   start: number;
@@ -147,7 +148,15 @@ export function makefileCommands(text: string): ShellWord[][] {
   return out;
 }
 
+/** A recipe prefix (tab or .RECIPEPREFIX) and make's `@`, `-`, `+` before a program, which the shell never sees. */
+const MAKE_PREFIXES = /^[^\n\w/.$"'`]?[@+\- \t]*/gm;
+
+/** Cheap test: the text may run one of our programs (also written right after make's prefixes). */
+export function makefileMayRun(text: string): boolean {
+  return INVOCATION_HINT.test(text) || INVOCATION_HINT.test(text.replace(MAKE_PREFIXES, ' '));
+}
+
 /** Lints a Makefile's recipes. Never throws. */
 export function lintMakefile(text: string): Finding[] {
-  return lintFound(text, makefileCommands);
+  return lintFound(text, makefileCommands, makefileMayRun);
 }
