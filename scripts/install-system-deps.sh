@@ -5,10 +5,12 @@
 # of xmllint, which libvirt-clients does not pull in) for the lint benchmark.
 # strace: flush counts in the convert benchmark. genisoimage, fdisk (sfdisk), dosfstools: real ISO,
 # partitioned and FAT images for the inspector tests. qemu-system-x86: the real QEMU, the oracle for
-# which -drive options refuse to start (shell-script tests).
+# which -drive options refuse to start (shell-script tests). make: GNU make, the oracle for what a
+# Makefile recipe hands to the shell. packer: Packer with its QEMU builder, the oracle for the values
+# `packer validate` refuses (Packer templates).
 # As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
-packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools "$@")
+packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools make packer "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -58,14 +58,15 @@ function replaceValue(w: ShellWord | undefined, value: string): TextEdit[] | und
   return r && [{ start: r.start, end: r.end, newText: value }];
 }
 
+/** The setting of a string value; an empty one is none (config.go puts the default in its place). */
 function settingOf(name: string, a: PackerAttr): Setting | undefined {
   const w = a.value;
-  if (!w) return undefined;
+  if (!w || w.value === '') return undefined;
   return {
     name,
     value: w.value,
-    valueStart: w.value.length > 0 ? w.starts[0] : w.start + 1,
-    valueEnd: w.value.length > 0 ? w.ends[w.value.length - 1] : w.start + 1,
+    valueStart: w.starts[0],
+    valueEnd: w.ends[w.value.length - 1],
     start: a.whole.start,
     end: a.whole.end,
     literal: !w.value.includes(OPAQUE),
@@ -131,10 +132,10 @@ function optionInvalid(s: PackerSource): Finding[] {
   for (const [name, o] of Object.entries(PACKER_DISK_OPTIONS)) {
     const a = s.attrs.get(name);
     const w = a?.value;
-    if (!a || !w || w.value.includes(OPAQUE) || o.values.includes(w.value)) continue;
+    if (!a || !w || w.value === '' || w.value.includes(OPAQUE) || o.values.includes(w.value)) continue;
     const suggestion = suggestValue(w.value, o.values);
-    const start = w.value.length > 0 ? w.starts[0] : w.start;
-    const end = w.value.length > 0 ? w.ends[w.value.length - 1] : w.end;
+    const start = w.starts[0];
+    const end = w.ends[w.value.length - 1];
     out.push({
       rule: 'packer-disk-option-invalid',
       severity: 'error',
