@@ -58,6 +58,8 @@ test('every rule that fired says its message, related locations and fix titles i
   XML.forEach((t, i) => check(`/vm-${i}.xml`, t, seen));
   check('/build/image.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\nqemu-system-x86_64 -drive file=a.img,cache=unsafe,aio=native\n', seen);
   check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
+  const buildfiles = path.resolve(__dirname, '../../../test/fixtures/buildfiles');
+  for (const f of fs.readdirSync(buildfiles)) check(path.join(buildfiles, f), fs.readFileSync(path.join(buildfiles, f), 'utf8'), seen);
   if (CORPUS) {
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
