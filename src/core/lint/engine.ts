@@ -12,7 +12,7 @@ import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
 import { lintMakefile, makefileMayRun } from './commandLine/makefile';
 import { lintDockerfile } from './commandLine/dockerfile';
-import { lintPackerTemplate } from './packer';
+import { isJsonTemplate, lintPackerTemplate } from './packer';
 import { PACKER_JSON_HINT } from './packer/json';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
@@ -83,7 +83,7 @@ const PACKER_HCL_HINT = /\bsource[ \t]+"(?:qemu"|source\.qemu\.)/;
 
 /** A Packer template with a qemu source or builder: *.pkr.hcl / *.pkr.json, or a legacy *.json with a qemu builder. */
 function isPackerTemplate(base: string, text: string, language: string | undefined): boolean {
-  if (PACKER_NAME.test(base) || language === 'hcl' || language === 'packer') return PACKER_HCL_HINT.test(text) || PACKER_JSON_HINT.test(text);
+  if (PACKER_NAME.test(base) || language === 'hcl' || language === 'packer') return (isJsonTemplate(text) ? PACKER_JSON_HINT : PACKER_HCL_HINT).test(text);
   return (/\.json$/i.test(base) || language === 'json' || language === 'jsonc') && /"builders"\s*:/.test(text) && PACKER_JSON_HINT.test(text);
 }
 

@@ -27,6 +27,17 @@ suite('packaged extension (.vsix)', () => {
     }
   });
 
+  test('activates on a Makefile (language makefile), before anything else opened, and reads a Packer JSON template with the bundled JSON parser', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.equal(ext.isActive, false, 'nothing activated it yet');
+    const mk = writeFixture('vsix/Makefile', 'img:\n\t@qemu-img convert -t writethrough -O raw a.qcow2 b.raw\n');
+    const { doc } = await openAndWait(mk, (ds) => ds.length === 1, 'the Makefile finding');
+    assert.equal(doc.languageId, 'makefile');
+    assert.equal(ext.isActive, true);
+    const json = writeFixture('vsix/template.json', '{\n  "builders": [{ "type": "qemu", "disk_cache": "off" }]\n}\n');
+    await openAndWait(json, (ds) => ds.length === 1, 'the Packer finding');
+  });
+
   test('activates on a domain XML and publishes its diagnostics', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const uri = writeFixture('vsix/domain.xml', DOMAIN_XML);

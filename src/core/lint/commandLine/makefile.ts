@@ -148,12 +148,15 @@ export function makefileCommands(text: string): ShellWord[][] {
   return out;
 }
 
-/** A recipe prefix (tab or .RECIPEPREFIX) and make's `@`, `-`, `+` before a program, which the shell never sees. */
-const MAKE_PREFIXES = /^[^\n\w/.$"'`]?[@+\- \t]*/gm;
+/** A program right after a recipe prefix (tab or .RECIPEPREFIX) and make's `@`, `-`, `+`, which the shell never sees. */
+const MAKE_PREFIXED = /^[^\n\w/.$"'`]?[@+\- \t]*(?:\S*\/)?(?:qemu-system-|qemu-kvm|kvm|qemu-img)/m;
+
+/** Any of the names at all: a fast literal search, before the slower line-start pattern. */
+const NAMED = /qemu-(?:system-|kvm|img)|kvm/;
 
 /** Cheap test: the text may run one of our programs (also written right after make's prefixes). */
 export function makefileMayRun(text: string): boolean {
-  return INVOCATION_HINT.test(text) || INVOCATION_HINT.test(text.replace(MAKE_PREFIXES, ' '));
+  return INVOCATION_HINT.test(text) || (NAMED.test(text) && MAKE_PREFIXED.test(text));
 }
 
 /** Lints a Makefile's recipes. Never throws. */
