@@ -24,6 +24,7 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'shellscript',
   'makefile',
   'dockerfile',
+  'python',
   { pattern: '**/*.{service,sh,bash,mk,pkr.hcl,pkr.json,dockerfile,containerfile}' },
   { pattern: '**/{Makefile,GNUmakefile,Dockerfile,Containerfile}' },
   { pattern: '**/qemu-server/*.conf' },
@@ -39,6 +40,7 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   makefile: () => vscode.l10n.t('Makefile (QEMU and qemu-img command lines in recipes)'),
   dockerfile: () => vscode.l10n.t('Dockerfile (QEMU and qemu-img command lines in RUN, CMD, ENTRYPOINT)'),
   packer: () => vscode.l10n.t('Packer template (QEMU builder)'),
+  python: () => vscode.l10n.t('Python (argument lists that run QEMU or qemu-img)'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

@@ -11,6 +11,7 @@ import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
 import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
 import { lintMakefile, makefileMayRun } from './commandLine/makefile';
+import { lintPythonArgs, PYTHON_ARGS_HINT } from './commandLine/pythonArgs';
 import { lintDockerfile } from './commandLine/dockerfile';
 import { isJsonTemplate, lintPackerTemplate } from './packer';
 import { PACKER_JSON_HINT } from './packer/json';
@@ -77,6 +78,8 @@ function isShellScript(base: string, head: string): boolean {
 
 const MAKEFILE_NAME = /^(?:GNUmakefile|[Mm]akefile(?:\.[\w.-]+)?|.+\.(?:mk|make))$/;
 const DOCKERFILE_NAME = /^(?:(?:Docker|Container)file(?:\.[\w.-]+)?|.+\.(?:dockerfile|containerfile))$/i;
+const PYTHON_NAME = /\.pyw?$/i;
+const PYTHON_SHEBANG = /^#![ \t]*\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?python[\d.]*\b/;
 const PACKER_NAME = /\.pkr\.(?:hcl|json)$/i;
 /** A qemu source in HCL2 (source "qemu" "x", or a build's source.qemu.x), or a JSON template's qemu builder or source. */
 const PACKER_HCL_HINT = /\bsource[ \t]+"(?:qemu"|source\.qemu\.)/;
@@ -108,7 +111,8 @@ function isProxmoxVm(fileName: string, base: string, head: string): boolean {
  * an Exec*= line does; a Proxmox VE VM config by its path (qemu-server/<vmid>.conf) or by a
  * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key; a Makefile or a
  * Dockerfile by name (or the editor's language id) when it runs one of the programs; a Packer
- * template by name, or a legacy JSON one by its builders, when it has a qemu source or builder.
+ * template by name, or a legacy JSON one by its builders, when it has a qemu source or builder;
+ * Python code by name or #! line when a string literal names one of the programs.
  */
 export function detectKind(fileName: string, text: string, languageId?: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
@@ -124,6 +128,7 @@ export function detectKind(fileName: string, text: string, languageId?: string):
   if ((MAKEFILE_NAME.test(base) || languageId === 'makefile') && makefileMayRun(text)) return 'makefile';
   if ((DOCKERFILE_NAME.test(base) || languageId === 'dockerfile') && INVOCATION_HINT.test(text)) return 'dockerfile';
   if (isPackerTemplate(base, text, languageId)) return 'packer';
+  if ((PYTHON_NAME.test(base) || PYTHON_SHEBANG.test(head) || languageId === 'python') && PYTHON_ARGS_HINT.test(text)) return 'python';
   if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
@@ -209,7 +214,9 @@ export function lint(text: string, req: LintRequest): Finding[] {
                 ? lintDockerfile(text)
                 : kind === 'packer'
                   ? lintPackerTemplate(text)
-                  : lintNova(text, req);
+                  : kind === 'python'
+                    ? lintPythonArgs(text)
+                    : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

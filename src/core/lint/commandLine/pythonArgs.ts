@@ -150,7 +150,10 @@ export function pythonCommands(text: string): ShellWord[][] {
   return out;
 }
 
+/** Cheap test: a string literal that is one of the programs' names (a path before it allowed). */
+export const PYTHON_ARGS_HINT = /["'](?:[^"'\s]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img)["']/;
+
 /** Lints a Python file's argument lists. Never throws. */
 export function lintPythonArgs(text: string): Finding[] {
-  return lintFound(text, pythonCommands);
+  return lintFound(text, pythonCommands, (t) => PYTHON_ARGS_HINT.test(t));
 }
