@@ -149,10 +149,10 @@ export function makefileCommands(text: string): ShellWord[][] {
 }
 
 /** A program right after a recipe prefix (tab or .RECIPEPREFIX) and make's `@`, `-`, `+`, which the shell never sees. */
-const MAKE_PREFIXED = /^[^\n\w/.$"'`]?[@+\- \t]*(?:\S*\/)?(?:qemu-system-|qemu-kvm|kvm|qemu-img)/m;
+const MAKE_PREFIXED = /^[^\n\w/.$"'`]?[@+\- \t]*(?:\S*\/)?(?:qemu-system-|qemu-kvm|kvm|qemu-img|virt-install|virt-xml)/m;
 
 /** Any of the names at all: a fast literal search, before the slower line-start pattern. */
-const NAMED = /qemu-(?:system-|kvm|img)|kvm/;
+const NAMED = /qemu-(?:system-|kvm|img)|kvm|virt-(?:install|xml)/;
 
 /** Cheap test: the text may run one of our programs (also written right after make's prefixes). */
 export function makefileMayRun(text: string): boolean {

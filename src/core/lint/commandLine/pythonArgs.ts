@@ -118,7 +118,8 @@ function wordOf(el: Tok[]): ShellWord {
   return { value: OPAQUE, starts: [start], ends: [end], start, end };
 }
 
-const PROGRAM = /^(?:\S*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img)$/;
+// virt-install and virt-xml too: the command-line readers decide which programs they read.
+const PROGRAM = /^(?:\S*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img|virt-install|virt-xml)$/;
 
 /** The argument lists among the text's tuples, lists and calls whose first element names one of our programs. */
 export function pythonCommands(text: string): ShellWord[][] {
@@ -151,7 +152,7 @@ export function pythonCommands(text: string): ShellWord[][] {
 }
 
 /** Cheap test: a string literal that is one of the programs' names (a path before it allowed). */
-export const PYTHON_ARGS_HINT = /["'](?:[^"'\s]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img)["']/;
+export const PYTHON_ARGS_HINT = /["'](?:[^"'\s]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|kvm|qemu-img|virt-install|virt-xml)["']/;
 
 /** Lints a Python file's argument lists. Never throws. */
 export function lintPythonArgs(text: string): Finding[] {
