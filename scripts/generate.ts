@@ -8,7 +8,7 @@ import { RULES, ruleDocPath, ruleDocUrl, type RuleInfo } from '../src/core/lint/
 import { SEVERITY_SETTINGS } from '../src/core/lint/ruleConfig';
 import type { FileKind } from '../src/core/types';
 
-const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM', makefile: 'Makefile', dockerfile: 'Dockerfile', packer: 'Packer', python: 'Python' };
+const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM', makefile: 'Makefile', dockerfile: 'Dockerfile', packer: 'Packer', python: 'Python', ansible: 'Ansible' };
 const KIND_LONG: Record<FileKind, string> = {
   'domain-xml': 'libvirt domain XML',
   'nova-conf': 'Nova config',
@@ -19,6 +19,7 @@ const KIND_LONG: Record<FileKind, string> = {
   dockerfile: 'Dockerfile RUN, CMD and ENTRYPOINT',
   packer: "Packer templates' QEMU builder",
   python: 'argument lists in Python code',
+  ansible: 'command and shell tasks of Ansible',
 };
 const kindsOf = (r: RuleInfo, names: Record<FileKind, string>) => r.kinds.map((k) => names[k]).join(', ');
 

@@ -17,12 +17,14 @@ export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
 
 Checks the disk cache settings of libvirt domain XML files, Nova configuration files, the
 QEMU and qemu-img command lines of shell scripts, systemd units (Exec*= lines), Makefile
-recipes, Dockerfile RUN/CMD/ENTRYPOINT lines and argument lists in Python code, Packer
-templates with the QEMU builder, and Proxmox VE VM configs (qemu-server/<vmid>.conf).
+recipes, Dockerfile RUN/CMD/ENTRYPOINT lines, argument lists in Python code and Ansible
+command/shell tasks, Packer templates with the QEMU builder, and Proxmox VE VM configs
+(qemu-server/<vmid>.conf).
 Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
 .tmpl templates), *.sh, *.bash, *.service, Makefile, GNUmakefile, *.mk, Dockerfile,
-Containerfile, *.dockerfile, *.pkr.hcl, *.pkr.json and *.py, skipping node_modules and .git;
-a script known only by its #! line, or a legacy Packer *.json template, is read when named.
+Containerfile, *.dockerfile, *.pkr.hcl, *.pkr.json, *.py, *.yml and *.yaml, skipping
+node_modules and .git; a script known only by its #! line, or a legacy Packer *.json
+template, is read when named.
 Quote globs ('**/*.xml') so the shell does not expand them. Which rules apply to a file is
 decided from its content and name.
 

@@ -41,6 +41,7 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   dockerfile: () => vscode.l10n.t('Dockerfile (QEMU and qemu-img command lines in RUN, CMD, ENTRYPOINT)'),
   packer: () => vscode.l10n.t('Packer template (QEMU builder)'),
   python: () => vscode.l10n.t('Python (argument lists that run QEMU or qemu-img)'),
+  ansible: () => vscode.l10n.t('Ansible tasks (command and shell)'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

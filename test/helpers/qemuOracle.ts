@@ -1,6 +1,7 @@
 // Real programs as the oracle for "QEMU starts" / "QEMU refuses": a refused start exits within
 // milliseconds; an accepted one is still running after a short wait (then it is killed, with
 // everything it started: make, the shell and QEMU are one process group).
+import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 
 export const QEMU = 'qemu-system-x86_64';
@@ -32,4 +33,20 @@ export function stillRunning(program: string, args: readonly string[], cwd?: str
 /** Whether QEMU starts with these arguments (drive words). */
 export function qemuAccepts(args: readonly string[]): Promise<{ ok: boolean; stderr: string }> {
   return stillRunning(QEMU, [...QEMU_BARE, ...args]);
+}
+
+/**
+ * The truth check of a dialect on one text: it has an error finding exactly when QEMU refuses the
+ * arguments read from it (`argsOf`: what follows QEMU_BARE), and QEMU starts with the arguments of
+ * the fix-all result.
+ */
+export async function assertQemuAgrees(text: string, fileName: string, argsOf: (text: string) => string[]): Promise<void> {
+  const { fixAll, lint } = await import('../../src/core/lint/engine');
+  const errors = lint(text, { fileName }).filter((f) => f.severity === 'error');
+  const before = await qemuAccepts(argsOf(text));
+  assert.equal(errors.length > 0, !before.ok, `${text}\nfindings ${errors.map((f) => f.rule)}, QEMU ${before.ok ? 'started' : `refused: ${before.stderr}`}`);
+  const fixed = fixAll(text, { fileName }).text;
+  if (fixed === text) return;
+  const after = await qemuAccepts(argsOf(fixed));
+  assert.ok(after.ok, `fixed:\n${fixed}\nQEMU refused: ${after.stderr}`);
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import { dockerfileCommands } from '../../src/core/lint/commandLine/dockerfile';
 import type { Finding } from '../../src/core/types';
-import { hasQemu, QEMU, QEMU_BARE, qemuAccepts } from '../helpers/qemuOracle';
+import { assertQemuAgrees, hasQemu, QEMU, QEMU_BARE } from '../helpers/qemuOracle';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/buildfiles/Dockerfile');
 const run = (text: string, fileName = 'Dockerfile') => lint(text, { fileName });
@@ -93,16 +93,8 @@ test('QEMU refuses the words of every instruction given an error, and starts wit
     ];
     for (const d of ['cache=writethrough,aio=native', 'aio=native', 'cache=directsync,aio=native', 'cache=writeback,aio=nativ', 'cache=none,aio=native']) {
       for (const line of lines(d)) {
-        const text = `${FROM}${line}\n`;
-        const errors = run(text).filter((f) => f.severity === 'error');
-        const [words] = dockerfileCommands(text).map((c) => c.map((w) => w.value).filter((v) => v !== 'exec'));
-        const before = await qemuAccepts(words.slice(1 + QEMU_BARE.length));
-        assert.equal(errors.length > 0, !before.ok, `${line}: findings ${rules(errors)}, QEMU ${before.ok ? 'started' : `refused: ${before.stderr}`}`);
-        const fixed = fixAll(text, { fileName: 'Dockerfile' }).text;
-        if (fixed === text) continue;
-        const [after] = dockerfileCommands(fixed).map((c) => c.map((w) => w.value).filter((v) => v !== 'exec'));
-        const started = await qemuAccepts(after.slice(1 + QEMU_BARE.length));
-        assert.ok(started.ok, `fixed ${after.at(-1)}: QEMU refused: ${started.stderr}`);
+        const argsOf = (t: string) => dockerfileCommands(t)[0].map((w) => w.value).filter((v) => v !== 'exec').slice(1 + QEMU_BARE.length);
+        await assertQemuAgrees(`${FROM}${line}\n`, 'Dockerfile', argsOf);
       }
     }
   } finally {

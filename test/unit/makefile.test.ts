@@ -132,11 +132,11 @@ test('make runs the recipe: QEMU refuses every drive given an error, and starts 
   }
 });
 
-test('the README\'s Makefile, Dockerfile, Packer and Python examples get the findings their comments name', () => {
+test('the README\'s Makefile, Dockerfile, Packer, Python and Ansible examples get the findings their comments name', () => {
   const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
-  const names: Record<string, string> = { make: 'Makefile', dockerfile: 'Dockerfile', hcl: 'example.pkr.hcl', python: 'images.py' };
-  const blocks = [...readme.matchAll(/```(make|dockerfile|hcl|python)\n([\s\S]*?)```/g)];
-  assert.ok(blocks.length >= 4);
+  const names: Record<string, string> = { make: 'Makefile', dockerfile: 'Dockerfile', hcl: 'example.pkr.hcl', python: 'images.py', yaml: 'site.yml' };
+  const blocks = [...readme.matchAll(/```(make|dockerfile|hcl|python|yaml)\n([\s\S]*?)```/g)];
+  assert.ok(blocks.length >= 5);
   for (const [, lang, body] of blocks) {
     const named = new Set([...body.matchAll(/# ([a-z-]+(?:-[a-z]+)+)/g)].map((m) => m[1]).filter((r) => r !== 'qdt-disable-next-line'));
     const got = new Set(rules(lint(body, { fileName: names[lang] })));

@@ -108,7 +108,7 @@ test('the lint task type is contributed and activates the extension', () => {
 });
 
 test('the extension activates on the languages of the command-line dialects (hcl, and packer where an extension defines it)', () => {
-  for (const language of ['shellscript', 'makefile', 'dockerfile', 'json', 'hcl', 'packer', 'python']) assert.ok(pkg.activationEvents.includes(`onLanguage:${language}`), language);
+  for (const language of ['shellscript', 'makefile', 'dockerfile', 'json', 'hcl', 'packer', 'python', 'yaml', 'ansible']) assert.ok(pkg.activationEvents.includes(`onLanguage:${language}`), language);
 });
 
 test('localisation: every user-facing string of package.json is a %key% of package.nls.json, and every key is used', () => {

@@ -11,7 +11,7 @@ import { detectKind, fixAll, lint } from '../../src/core/lint/engine';
 import { pythonCommands } from '../../src/core/lint/commandLine/pythonArgs';
 import { OPAQUE } from '../../src/core/lint/commandLine/shellWords';
 import type { Finding } from '../../src/core/types';
-import { hasQemu, QEMU, QEMU_BARE, qemuAccepts } from '../helpers/qemuOracle';
+import { assertQemuAgrees, hasQemu, QEMU, QEMU_BARE } from '../helpers/qemuOracle';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/buildfiles/images.py');
 const run = (text: string, fileName = 'images.py') => lint(text, { fileName });
@@ -86,15 +86,7 @@ test('QEMU refuses the words of every list given an error, and starts with every
     fs.writeFileSync(img, Buffer.alloc(1 << 20));
     for (const d of ['cache=writethrough,aio=native', 'aio=native', 'cache=wrteback', 'cache=none,aio=native']) {
       const text = `subprocess.run([${[QEMU, ...QEMU_BARE, '-drive'].map((w) => `'${w}'`).join(', ')}, '${`file=${img},format=raw,if=none,`}' '${d}'])\n`;
-      const errors = run(text).filter((f) => f.severity === 'error');
-      const [words] = pythonCommands(text).map((c) => c.map((w) => w.value));
-      const before = await qemuAccepts(words.slice(1 + QEMU_BARE.length));
-      assert.equal(errors.length > 0, !before.ok, `${d}: findings ${rules(errors)}, QEMU ${before.ok ? 'started' : `refused: ${before.stderr}`}`);
-      const fixed = fixAll(text, { fileName: 'images.py' }).text;
-      if (fixed === text) continue;
-      const [after] = pythonCommands(fixed).map((c) => c.map((w) => w.value));
-      const started = await qemuAccepts(after.slice(1 + QEMU_BARE.length));
-      assert.ok(started.ok, `fixed ${after.at(-1)}: QEMU refused: ${started.stderr}`);
+      await assertQemuAgrees(text, 'images.py', (t) => pythonCommands(t)[0].map((w) => w.value).slice(1 + QEMU_BARE.length));
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

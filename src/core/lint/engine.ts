@@ -12,6 +12,7 @@ import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
 import { lintMakefile, makefileMayRun } from './commandLine/makefile';
 import { lintPythonArgs, PYTHON_ARGS_HINT } from './commandLine/pythonArgs';
+import { ansibleMayRun, lintAnsible } from './commandLine/ansible';
 import { lintDockerfile } from './commandLine/dockerfile';
 import { isJsonTemplate, lintPackerTemplate } from './packer';
 import { PACKER_JSON_HINT } from './packer/json';
@@ -112,7 +113,8 @@ function isProxmoxVm(fileName: string, base: string, head: string): boolean {
  * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key; a Makefile or a
  * Dockerfile by name (or the editor's language id) when it runs one of the programs; a Packer
  * template by name, or a legacy JSON one by its builders, when it has a qemu source or builder;
- * Python code by name or #! line when a string literal names one of the programs.
+ * Python code by name or #! line when a string literal names one of the programs; Ansible YAML
+ * when a command or shell task may run one.
  */
 export function detectKind(fileName: string, text: string, languageId?: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
@@ -129,6 +131,7 @@ export function detectKind(fileName: string, text: string, languageId?: string):
   if ((DOCKERFILE_NAME.test(base) || languageId === 'dockerfile') && INVOCATION_HINT.test(text)) return 'dockerfile';
   if (isPackerTemplate(base, text, languageId)) return 'packer';
   if ((PYTHON_NAME.test(base) || PYTHON_SHEBANG.test(head) || languageId === 'python') && PYTHON_ARGS_HINT.test(text)) return 'python';
+  if ((/\.ya?ml$/i.test(base) || languageId === 'yaml' || languageId === 'ansible') && ansibleMayRun(text)) return 'ansible';
   if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
@@ -216,7 +219,9 @@ export function lint(text: string, req: LintRequest): Finding[] {
                   ? lintPackerTemplate(text)
                   : kind === 'python'
                     ? lintPythonArgs(text)
-                    : lintNova(text, req);
+                    : kind === 'ansible'
+                      ? lintAnsible(text)
+                      : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

@@ -19,8 +19,8 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'makefile', 'dockerfile', 'packer', 'python'] as const satisfies readonly FileKind[];
-const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit', 'makefile', 'dockerfile', 'packer', 'python'];
+export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'makefile', 'dockerfile', 'packer', 'python', 'ansible'] as const satisfies readonly FileKind[];
+const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit', 'makefile', 'dockerfile', 'packer', 'python', 'ansible'];
 
 /**
  * The disk rules a Proxmox drive can trigger: its reader yields no shareable, vhost, LUN or RBD

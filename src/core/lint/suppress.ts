@@ -147,7 +147,7 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
 }
 
 /** Where the reason starts in a suppression comment, per syntax (an XML comment may not hold "--"). */
-export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ', 'shell-script': ' -- ', 'systemd-unit': ' -- ', 'proxmox-vm': ' -- ', makefile: ' -- ', dockerfile: ' -- ', packer: ' -- ', python: ' -- ' };
+export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ', 'shell-script': ' -- ', 'systemd-unit': ' -- ', 'proxmox-vm': ' -- ', makefile: ' -- ', dockerfile: ' -- ', packer: ' -- ', python: ' -- ', ansible: ' -- ' };
 
 /** A suppression comment in the file's syntax: `verb` for `rules` (none: every rule), with `reason` when given. */
 export function suppressionComment(kind: FileKind, verb: Directive['verb'], rules: string, reason?: string): string {
