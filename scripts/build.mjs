@@ -10,6 +10,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build whose inner require() calls esbuild cannot follow; its
+  // "module" build is plain ES modules.
+  mainFields: ['module', 'main'],
 };
 
 await Promise.all([

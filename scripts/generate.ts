@@ -8,7 +8,7 @@ import { RULES, ruleDocPath, ruleDocUrl, type RuleInfo } from '../src/core/lint/
 import { SEVERITY_SETTINGS } from '../src/core/lint/ruleConfig';
 import type { FileKind } from '../src/core/types';
 
-const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM', 'kubevirt-yaml': 'KubeVirt' };
+const KIND_LABEL: Record<FileKind, string> = { 'domain-xml': 'domain XML', 'nova-conf': 'nova.conf', 'shell-script': 'shell script', 'systemd-unit': 'systemd unit', 'proxmox-vm': 'Proxmox VM', 'kubevirt-yaml': 'KubeVirt', makefile: 'Makefile', dockerfile: 'Dockerfile', packer: 'Packer', python: 'Python', ansible: 'Ansible' };
 const KIND_LONG: Record<FileKind, string> = {
   'domain-xml': 'libvirt domain XML',
   'nova-conf': 'Nova config',
@@ -16,6 +16,11 @@ const KIND_LONG: Record<FileKind, string> = {
   'systemd-unit': 'Exec*= lines of systemd units',
   'proxmox-vm': 'Proxmox VE VM config',
   'kubevirt-yaml': 'KubeVirt VirtualMachine YAML',
+  makefile: 'Makefile recipes',
+  dockerfile: 'Dockerfile RUN, CMD and ENTRYPOINT',
+  packer: "Packer templates' QEMU builder",
+  python: 'argument lists in Python code',
+  ansible: 'command and shell tasks of Ansible',
 };
 const kindsOf = (r: RuleInfo, names: Record<FileKind, string>) => r.kinds.map((k) => names[k]).join(', ');
 

@@ -9,9 +9,11 @@
 # libvirt-daemon-driver-qemu: the private libvirtd the lint --connect tests start; virtinst:
 # virt-xml, which runs the fix commands lint --connect prints, and the real virt-install and
 # virt-xml whose --print-xml / --build-xml output the virt-install tests lint as domain XML.
+# make: GNU make, the oracle for what a Makefile recipe hands to the shell. packer: Packer with
+# its QEMU builder, the oracle for the values `packer validate` refuses (Packer templates).
 # As root (or with password-less sudo) it installs them; otherwise it names them and stops.
 set -euo pipefail
-packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools libvirt-daemon libvirt-daemon-driver-qemu virtinst "$@")
+packages=(qemu-utils qemu-system-x86 libvirt-clients libxml2-utils strace genisoimage fdisk dosfstools libvirt-daemon libvirt-daemon-driver-qemu virtinst make packer "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

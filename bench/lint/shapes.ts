@@ -103,5 +103,42 @@ export function shapePairs(size: number): ShapePair[] {
       odd: `virt-install --disk path=/a.img,${Array.from({ length: size * 4 }, (_, i) => (i % 2 ? `io=threads` : `driver.io=native`)).join(',')},cache=unsafe\n`,
       ordinary: `virt-install ${Array.from({ length: size }, (_, i) => `--disk path=/a${i}.img,bus=virtio,io=threads,cache=unsafe`).join(' \\\n  ')}\n`,
     },
+    {
+      name: 'a Makefile recipe continued over thousands of lines',
+      fileName: 'Makefile',
+      odd: `img:\n\tqemu-system-x86_64 \\\n${drives(size * 4, (d) => `\t\t-drive ${d} \\\n`)}\t\t-m 1\n`,
+      ordinary: `img:\n${drives(size * 4, (d) => `\tqemu-system-x86_64 -drive ${d}\n`)}`,
+    },
+    {
+      name: 'unclosed make references in one recipe line',
+      fileName: 'Makefile',
+      odd: `img:\n\tqemu-img convert -t writethrough a b ${'$('.repeat(size * 40)}\n`,
+      ordinary: `img:\n\tqemu-img convert -t writethrough a b ${'$(X)'.repeat(size * 20)}\n`,
+    },
+    {
+      name: 'a Dockerfile RUN continued over thousands of lines',
+      fileName: 'Dockerfile',
+      odd: `FROM debian\nRUN qemu-system-x86_64 \\\n${drives(size * 4, (d) => `    -drive ${d} \\\n`)}    -m 1\n`,
+      ordinary: `FROM debian\n${drives(size * 4, (d) => `RUN qemu-system-x86_64 -drive ${d}\n`)}`,
+    },
+    {
+      name: 'Packer qemuargs: thousands of drives on one line',
+      fileName: 'vm.pkr.hcl',
+      odd: `source "qemu" "vm" {\n  qemuargs = [${drives(size * 4, (d) => `["-drive", "${d}"], `)}]\n}\n`,
+      ordinary: `source "qemu" "vm" {\n  qemuargs = [\n${drives(size * 4, (d) => `    ["-drive", "${d}"],\n`)}  ]\n}\n`,
+    },
+    {
+      name: 'Packer HCL: unclosed templates in one string',
+      fileName: 'vm.pkr.hcl',
+      odd: `source "qemu" "vm" {\n  disk_cache = "${'${'.repeat(size * 40)}"\n}\n`,
+      ordinary: `source "qemu" "vm" {\n  disk_cache = "${'${x}'.repeat(size * 20)}"\n}\n`,
+    },
   ];
+}
+
+/** `count` -drive values, each written by `line`. */
+function drives(count: number, line: (drive: string) => string): string {
+  let s = '';
+  for (let i = 0; i < count; i++) s += line(`file=d${i}.img,cache=${CACHES[i % CACHES.length]}`);
+  return s;
 }

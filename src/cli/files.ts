@@ -10,7 +10,7 @@ export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git']);
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Names a directory walk picks up; detectKind still decides per file. */
-const CANDIDATE = /\.(xml|conf|ini|cfg|sh|bash|service|ya?ml)(\.sample)?$/i;
+const CANDIDATE = /\.(xml|conf|ini|cfg|sh|bash|service)(\.sample)?$|\.(mk|dockerfile|containerfile|pkr\.hcl|pkr\.json|py|ya?ml)$|^(GNUmakefile|[Mm]akefile|Dockerfile|Containerfile)$/i;
 
 export function isCandidateName(name: string): boolean {
   return CANDIDATE.test(isTemplateName(name) ? name.replace(/\.[^.]+$/, '') : name);

@@ -18,14 +18,19 @@ Run 'qemu-disk-tools <command> --help' for a command's options.
 export const LINT_HELP = `Usage: qemu-disk-tools lint [options] <path|glob>...
        qemu-disk-tools lint [options] --connect URI [--connect URI]... [<path|glob>...]
 
-Checks the disk cache settings of libvirt domain XML files, Nova configuration files and
-the QEMU and qemu-img command lines of shell scripts and systemd units (Exec*= lines),
-Proxmox VE VM configs (qemu-server/<vmid>.conf), and KubeVirt VirtualMachine,
-VirtualMachineInstance, VirtualMachinePool and VirtualMachineInstanceReplicaSet YAML.
-Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg, *.yaml, *.yml (and
-their .j2, .erb, .tmpl templates), *.sh, *.bash and *.service, skipping node_modules and
-.git; a script known only by its #! line is read when named. Quote globs ('**/*.xml') so
-the shell does not expand them. Which rules apply to a file is decided from its content and name.
+Checks the disk cache settings of libvirt domain XML files, Nova configuration files, the
+QEMU and qemu-img command lines of shell scripts, systemd units (Exec*= lines), Makefile
+recipes, Dockerfile RUN/CMD/ENTRYPOINT lines, argument lists in Python code and Ansible
+command/shell tasks, Packer templates with the QEMU builder, Proxmox VE VM configs
+(qemu-server/<vmid>.conf), and KubeVirt VirtualMachine, VirtualMachineInstance,
+VirtualMachinePool and VirtualMachineInstanceReplicaSet YAML.
+Directories are searched recursively for *.xml, *.conf, *.ini, *.cfg (and their .j2, .erb,
+.tmpl templates), *.sh, *.bash, *.service, Makefile, GNUmakefile, *.mk, Dockerfile,
+Containerfile, *.dockerfile, *.pkr.hcl, *.pkr.json, *.py, *.yml and *.yaml, skipping
+node_modules and .git; a script known only by its #! line, or a legacy Packer *.json
+template, is read when named.
+Quote globs ('**/*.xml') so the shell does not expand them. Which rules apply to a file is
+decided from its content and name.
 
 Options:
   -f, --format FORMAT   text (default): file:line:col severity rule message

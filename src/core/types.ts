@@ -14,7 +14,7 @@ export function atLeast(s: Severity, level: Severity): boolean {
 }
 
 /** What kind of file a text is. */
-export type FileKind = 'domain-xml' | 'nova-conf' | 'shell-script' | 'systemd-unit' | 'proxmox-vm' | 'kubevirt-yaml';
+export type FileKind = 'domain-xml' | 'nova-conf' | 'shell-script' | 'systemd-unit' | 'proxmox-vm' | 'kubevirt-yaml' | 'makefile' | 'dockerfile' | 'packer' | 'python' | 'ansible';
 
 /** Replace text[start, end) with newText. */
 export interface TextEdit {

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Finding, TextEdit } from '../core/types';
 import { disableEdits, reasonSnippet } from './disableComment';
+import { takesComments } from '../core/lint/suppress';
 import { DiagnosticsController, rangeOf, ruleOf } from './diagnostics';
 import { errorMessage, guarded, showFailure } from './notify';
 import { isLiveDomain } from './liveDomains';
@@ -75,9 +76,10 @@ export class QemuCodeActionProvider implements vscode.CodeActionProvider {
       const finding = result.findings.find((f) => f.rule === rule && f.start === start && f.end === end);
       if (finding) actions.push(...fixActions(doc, finding, diag));
 
-      const disable = disableEdits(text, result.kind, rule, start, eol);
-      const key = JSON.stringify(disable.edits);
-      if (!disabled.has(key)) {
+      // A JSON Packer template has no comments to hold a suppression.
+      const disable = takesComments(result.kind, text) ? disableEdits(text, result.kind, rule, start, eol) : undefined;
+      const key = JSON.stringify(disable?.edits);
+      if (disable && !disabled.has(key)) {
         disabled.add(key);
         const a = new vscode.CodeAction(disable.title, vscode.CodeActionKind.QuickFix);
         a.edit = disableWorkspaceEdit(doc, disable.edits);

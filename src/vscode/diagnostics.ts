@@ -82,7 +82,7 @@ export class DiagnosticsController implements vscode.Disposable {
     const key = doc.uri.toString();
     const known = this.kinds.get(key);
     if (known && known.version === doc.version) return known.kind;
-    const kind = isLintable(doc) ? detectKind(doc.fileName, doc.getText()) : undefined;
+    const kind = isLintable(doc) ? detectKind(doc.fileName, doc.getText(), doc.languageId) : undefined;
     this.kinds.set(key, { version: doc.version, kind });
     return kind;
   }

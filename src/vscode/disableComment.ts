@@ -13,7 +13,7 @@
 // - shell: not inside a command continued over several lines with trailing backslashes (a
 //   comment there ends the command); a disable/enable pair brackets the whole command.
 import type { FileKind, TextEdit } from '../core/types';
-import { REASON_SEPARATOR, disableNextLineComment, shellCommandLines, suppressionComment } from '../core/lint/suppress';
+import { REASON_SEPARATOR, disableNextLineComment, isCommandKind, shellCommandLines, suppressionComment } from '../core/lint/suppress';
 import { LineIndex } from '../core/text';
 import { parseIni } from '../core/lint/nova/ini';
 
@@ -50,7 +50,7 @@ function regionComments(kind: FileKind, rule: string): [string, string] {
 /** Lines [first, last] that must not be split: a multi-line XML start tag or INI option holding `at`. */
 function unsplittable(text: string, kind: FileKind, index: LineIndex, at: number): [number, number] {
   const line = index.positionAt(at).line;
-  if (kind === 'shell-script' || kind === 'systemd-unit') return shellCommandLines(text, index, line);
+  if (isCommandKind(kind)) return shellCommandLines(text, index, line);
   // YAML: a comment line may stand above any line, at any indentation (never inside a block scalar, where no finding is).
   if (kind === 'kubevirt-yaml') return [line, line];
   if (kind === 'domain-xml') {
@@ -81,7 +81,7 @@ export function disableEdits(text: string, kind: FileKind, rule: string, at: num
   }
   const [disable, enable] = regionComments(kind, rule);
   return {
-    title: `Disable ${rule} for this ${kind === 'domain-xml' ? 'element' : kind === 'shell-script' || kind === 'systemd-unit' ? 'command' : 'option'}`,
+    title: `Disable ${rule} for this ${kind === 'domain-xml' ? 'element' : isCommandKind(kind) ? 'command' : 'option'}`,
     edits: [
       { start: index.lineStart(first), end: index.lineStart(first), newText: indent + disable + eol },
       { start: index.lineEnd(last), end: index.lineEnd(last), newText: eol + indent + enable },

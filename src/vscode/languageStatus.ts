@@ -23,7 +23,11 @@ export const LINTED_SELECTOR: vscode.DocumentSelector = [
   'jinja',
   'shellscript',
   'yaml',
-  { pattern: '**/*.{service,sh,bash}' },
+  'makefile',
+  'dockerfile',
+  'python',
+  { pattern: '**/*.{service,sh,bash,mk,pkr.hcl,pkr.json,dockerfile,containerfile}' },
+  { pattern: '**/{Makefile,GNUmakefile,Dockerfile,Containerfile}' },
   { pattern: '**/qemu-server/*.conf' },
   { pattern: '**/*.{xml,conf,ini,cfg,sample,j2,jinja,jinja2,erb,tmpl,tpl}' },
 ];
@@ -35,6 +39,11 @@ const DIALECT: Readonly<Record<FileKind, () => string>> = {
   'systemd-unit': () => vscode.l10n.t('systemd unit (QEMU and qemu-img command lines)'),
   'proxmox-vm': () => vscode.l10n.t('Proxmox VE VM config'),
   'kubevirt-yaml': () => vscode.l10n.t('KubeVirt VirtualMachine YAML'),
+  makefile: () => vscode.l10n.t('Makefile (QEMU and qemu-img command lines in recipes)'),
+  dockerfile: () => vscode.l10n.t('Dockerfile (QEMU and qemu-img command lines in RUN, CMD, ENTRYPOINT)'),
+  packer: () => vscode.l10n.t('Packer template (QEMU builder)'),
+  python: () => vscode.l10n.t('Python (argument lists that run QEMU or qemu-img)'),
+  ansible: () => vscode.l10n.t('Ansible tasks (command and shell)'),
 };
 
 export class LanguageStatus implements vscode.Disposable {

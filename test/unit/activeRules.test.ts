@@ -9,7 +9,7 @@ test('every rule of a kind is on by default; "off" in the settings or the config
   // Every rule reads at least one kind, and Nova's rules read nova.conf alone.
   assert.ok(RULES.every((r) => r.kinds.length > 0));
   assert.ok(nova.every((r) => r.kinds.length === 1));
-  assert.equal(new Set([...xml, ...nova, ...rulesOfKind('shell-script'), ...rulesOfKind('systemd-unit'), ...rulesOfKind('proxmox-vm'), ...rulesOfKind('kubevirt-yaml')]).size, RULES.length);
+  assert.equal(new Set([...xml, ...nova, ...rulesOfKind('shell-script'), ...rulesOfKind('systemd-unit'), ...rulesOfKind('proxmox-vm'), ...rulesOfKind('kubevirt-yaml'), ...rulesOfKind('packer')]).size, RULES.length);
   assert.equal(activeRules('domain-xml').length, xml.length);
   assert.equal(activeRules('nova-conf').length, nova.length);
   const fewer = activeRules('domain-xml', { 'migration-cache': 'off', 'cache-unsafe': 'error', 'nova-rbd-cache': 'off' });

@@ -107,6 +107,10 @@ test('the lint task type is contributed and activates the extension', () => {
   assert.ok(pkg.activationEvents.includes('onTaskType:qemu-disk-tools'));
 });
 
+test('the extension activates on the languages of the command-line dialects (hcl, and packer where an extension defines it)', () => {
+  for (const language of ['shellscript', 'makefile', 'dockerfile', 'json', 'hcl', 'packer', 'python', 'yaml', 'ansible']) assert.ok(pkg.activationEvents.includes(`onLanguage:${language}`), language);
+});
+
 test('localisation: every user-facing string of package.json is a %key% of package.nls.json, and every key is used', () => {
   const text = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
   const used = new Set([...text.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]));

@@ -69,6 +69,8 @@ test('every rule that fired says its message, related locations and fix titles i
   );
   check('/etc/pve/qemu-server/100.conf', 'memory: 2048\nscsi0: san-lvm:vm-100-disk-0,aio=io_uring,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,cache=bogus\n', seen, 'lvm: san-lvm\n\tvgname san\n');
   check('/etc/pve/qemu-server/101.conf', 'memory: 2048\nscsi0: tank:101/vm-101-disk-0.raw,aio=native,cache=none\n', seen, 'btrfs: tank\n\tpath /mnt/tank\n');
+  const buildfiles = path.resolve(__dirname, '../../../test/fixtures/buildfiles');
+  for (const f of fs.readdirSync(buildfiles)) check(path.join(buildfiles, f), fs.readFileSync(path.join(buildfiles, f), 'utf8'), seen);
   if (CORPUS) {
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { lint } from '../../src/core/lint/engine';
 import { RULES, type RuleId } from '../../src/core/lint/rules';
 import { kubevirtCases } from '../helpers/kubevirtDisks';
-import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, KUBEVIRT_RULE_IDS, NOVA_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/lint/ruleIds';
+import { COMMAND_LINE_RULE_IDS, DISK_RULE_IDS, KUBEVIRT_RULE_IDS, NOVA_RULE_IDS, PACKER_RULE_IDS, PROXMOX_RULE_IDS, XML_RULE_IDS } from '../../src/core/lint/ruleIds';
 
 const SOURCES: Record<string, string> = {
   file: "<source file='/var/lib/libvirt/images/a.img'/>",
@@ -68,7 +68,7 @@ const EVERY: [string, string][] = [...ALL.map((t): [string, string] => [t, 'vm.x
 const TEXTS: [string, string][] = [...EVERY, ...NOVA.map((t): [string, string] => [t, 'nova.conf'])];
 
 test('the registry holds exactly the rule ids the types name, each once', () => {
-  assert.deepEqual(RULES.map((r) => r.id).sort(), [...XML_RULE_IDS, ...DISK_RULE_IDS, ...NOVA_RULE_IDS, ...COMMAND_LINE_RULE_IDS, ...PROXMOX_RULE_IDS, ...KUBEVIRT_RULE_IDS].sort());
+  assert.deepEqual(RULES.map((r) => r.id).sort(), [...XML_RULE_IDS, ...DISK_RULE_IDS, ...NOVA_RULE_IDS, ...COMMAND_LINE_RULE_IDS, ...PROXMOX_RULE_IDS, ...KUBEVIRT_RULE_IDS, ...PACKER_RULE_IDS].sort());
 });
 
 test(`turning one rule off never hides another rule's finding (${EVERY.length} disks)`, () => {

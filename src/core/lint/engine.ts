@@ -11,6 +11,12 @@ import { INVOCATION_HINT, lintShellScript } from './commandLine/shellScript';
 import { lintSystemdUnit } from './commandLine/systemdUnit';
 import { lintProxmoxConf, PROXMOX_DRIVE_LINE } from './proxmox/reader';
 import { isKubevirtText, lintKubevirt } from './kubevirt/reader';
+import { lintMakefile, makefileMayRun } from './commandLine/makefile';
+import { lintPythonArgs, PYTHON_ARGS_HINT } from './commandLine/pythonArgs';
+import { ansibleMayRun, lintAnsible } from './commandLine/ansible';
+import { lintDockerfile } from './commandLine/dockerfile';
+import { isJsonTemplate, lintPackerTemplate } from './packer';
+import { PACKER_JSON_HINT } from './packer/json';
 
 const TEMPLATE_EXT = /\.(j2|jinja2?|erb|tmpl|tpl|helmtpl)$/i;
 
@@ -72,6 +78,20 @@ function isShellScript(base: string, head: string): boolean {
   return SHELL_EXT.test(base) || SHELL_SHEBANG.test(head.replace(/^\uFEFF/, ''));
 }
 
+const MAKEFILE_NAME = /^(?:GNUmakefile|[Mm]akefile(?:\.[\w.-]+)?|.+\.(?:mk|make))$/;
+const DOCKERFILE_NAME = /^(?:(?:Docker|Container)file(?:\.[\w.-]+)?|.+\.(?:dockerfile|containerfile))$/i;
+const PYTHON_NAME = /\.pyw?$/i;
+const PYTHON_SHEBANG = /^#![ \t]*\S*\/(?:env[ \t]+(?:-\S+[ \t]+)*)?python[\d.]*\b/;
+const PACKER_NAME = /\.pkr\.(?:hcl|json)$/i;
+/** A qemu source in HCL2 (source "qemu" "x", or a build's source.qemu.x), or a JSON template's qemu builder or source. */
+const PACKER_HCL_HINT = /\bsource[ \t]+"(?:qemu"|source\.qemu\.)/;
+
+/** A Packer template with a qemu source or builder: *.pkr.hcl / *.pkr.json, or a legacy *.json with a qemu builder. */
+function isPackerTemplate(base: string, text: string, language: string | undefined): boolean {
+  if (PACKER_NAME.test(base) || language === 'hcl' || language === 'packer') return (isJsonTemplate(text) ? PACKER_JSON_HINT : PACKER_HCL_HINT).test(text);
+  return (/\.json$/i.test(base) || language === 'json' || language === 'jsonc') && /"builders"\s*:/.test(text) && PACKER_JSON_HINT.test(text);
+}
+
 /** Where Proxmox VE keeps VM configs: /etc/pve/qemu-server/<vmid>.conf (also under nodes/<node>/). */
 const PROXMOX_PATH = /(?:^|[\\/])qemu-server[\\/]\d+\.conf$/;
 /** Keys every VM config written by Proxmox has besides its drives. */
@@ -94,14 +114,20 @@ const YAML_NAME = /\.ya?ml$/i;
  * when it runs qemu-system-*, qemu-kvm, kvm or qemu-img; a systemd unit or drop-in by name when
  * an Exec*= line does; a Proxmox VE VM config by its path (qemu-server/<vmid>.conf) or by a
  * drive line (`scsi0: local-lvm:vm-100-disk-0,…`) beside another VM key; a KubeVirt manifest by
- * a YAML name and a `kind: VirtualMachine…` line in a text that names kubevirt.io (one cheap scan
- * for any other YAML file).
+ * a YAML name and a `kind: VirtualMachine…` line in a text that names kubevirt.io; a Makefile or a
+ * Dockerfile by name (or the editor's language id) when it runs one of the programs; a Packer
+ * template by name, or a legacy JSON one by its builders, when it has a qemu source or builder;
+ * Python code by name or #! line when a string literal names one of the programs; Ansible YAML
+ * when a command or shell task may run one. Other YAML costs two cheap text searches.
  */
-export function detectKind(fileName: string, text: string): FileKind | undefined {
+export function detectKind(fileName: string, text: string, languageId?: string): FileKind | undefined {
   const base = path.basename(fileName).replace(TEMPLATE_EXT, '');
   const head = text.slice(0, 64 * 1024);
-  // Any other YAML is done here: no other dialect is YAML (yet), so it costs this one text search.
-  if (YAML_NAME.test(base)) return isKubevirtText(text) ? 'kubevirt-yaml' : undefined;
+  // YAML is done here: a KubeVirt manifest, an Ansible task list, or nothing (two text searches).
+  if (YAML_NAME.test(base) || languageId === 'yaml' || languageId === 'ansible') {
+    if (isKubevirtText(text)) return 'kubevirt-yaml';
+    return ansibleMayRun(text) ? 'ansible' : undefined;
+  }
   if (/\.xml$/i.test(base) || /^\s*</.test(head.replace(/^\uFEFF/, ''))) {
     const root = rootElementName(head);
     if (root === 'domain' || root === 'disk') return 'domain-xml';
@@ -110,6 +136,10 @@ export function detectKind(fileName: string, text: string): FileKind | undefined
   if (NOVA_NAME.test(base)) return 'nova-conf';
   if (isShellScript(base, head) && INVOCATION_HINT.test(text)) return 'shell-script';
   if (isSystemdUnit(base, fileName) && EXEC_LINE.test(text) && INVOCATION_HINT.test(text)) return 'systemd-unit';
+  if ((MAKEFILE_NAME.test(base) || languageId === 'makefile') && makefileMayRun(text)) return 'makefile';
+  if ((DOCKERFILE_NAME.test(base) || languageId === 'dockerfile') && INVOCATION_HINT.test(text)) return 'dockerfile';
+  if (isPackerTemplate(base, text, languageId)) return 'packer';
+  if ((PYTHON_NAME.test(base) || PYTHON_SHEBANG.test(head) || languageId === 'python') && PYTHON_ARGS_HINT.test(text)) return 'python';
   if (isProxmoxVm(fileName, base, head)) return 'proxmox-vm';
   const dir = path.basename(path.dirname(fileName));
   // kolla-ansible's external Ceph guide puts ceph.conf in /etc/kolla/config/nova/: librados reads it, not oslo.config.
@@ -194,7 +224,17 @@ export function lint(text: string, req: LintRequest): Finding[] {
             ? lintProxmoxConf(text, req.storageCfg)
             : kind === 'kubevirt-yaml'
               ? lintKubevirt(text)
-              : lintNova(text, req);
+              : kind === 'makefile'
+              ? lintMakefile(text)
+              : kind === 'dockerfile'
+                ? lintDockerfile(text)
+                : kind === 'packer'
+                  ? lintPackerTemplate(text)
+                  : kind === 'python'
+                    ? lintPythonArgs(text)
+                    : kind === 'ansible'
+                      ? lintAnsible(text)
+                      : lintNova(text, req);
   const out: Finding[] = [];
   for (const f of applySuppressions(text, kind, raw)) {
     const setting = req.severities?.[f.rule] ?? ruleInfo(f.rule)?.severity ?? f.severity;

@@ -51,10 +51,14 @@ export const PROXMOX_RULE_IDS = ['proxmox-io-uring-storage', 'proxmox-btrfs-cach
 /** Rules of the KubeVirt dialect alone (lint/kubevirt). */
 export const KUBEVIRT_RULE_IDS = ['kubevirt-shareable-cache', 'kubevirt-odirect-required'] as const;
 
+/** Rules of Packer's QEMU builder settings (lint/packer). */
+export const PACKER_RULE_IDS = ['packer-disk-option-invalid', 'packer-disk-settings-ignored'] as const;
+
 export type XmlRuleId = (typeof XML_RULE_IDS)[number];
 export type DiskRuleId = (typeof DISK_RULE_IDS)[number];
 export type ProxmoxRuleId = (typeof PROXMOX_RULE_IDS)[number];
 export type NovaRuleId = (typeof NOVA_RULE_IDS)[number];
 export type CommandLineRuleId = (typeof COMMAND_LINE_RULE_IDS)[number];
 export type KubevirtRuleId = (typeof KUBEVIRT_RULE_IDS)[number];
-export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId | KubevirtRuleId;
+export type PackerRuleId = (typeof PACKER_RULE_IDS)[number];
+export type RuleId = XmlRuleId | DiskRuleId | NovaRuleId | CommandLineRuleId | ProxmoxRuleId | KubevirtRuleId | PackerRuleId;

@@ -4,7 +4,7 @@
 import type { FileKind, Severity, SeveritySetting } from '../types';
 import { DISK_RULES } from './disk';
 import { NOVA_RULES } from './nova';
-import type { CommandLineRuleId, DiskRuleId, KubevirtRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
+import type { CommandLineRuleId, DiskRuleId, KubevirtRuleId, PackerRuleId, ProxmoxRuleId, RuleId } from './ruleIds';
 
 export type { RuleId } from './ruleIds';
 
@@ -20,8 +20,8 @@ export interface RuleInfo {
 }
 
 // The disk rules are units (lint/disk/rules); they read every dialect that yields disks.
-export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'kubevirt-yaml'] as const satisfies readonly FileKind[];
-const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit'];
+export const DISK_DIALECTS = ['domain-xml', 'shell-script', 'systemd-unit', 'proxmox-vm', 'kubevirt-yaml', 'makefile', 'dockerfile', 'packer', 'python', 'ansible'] as const satisfies readonly FileKind[];
+const COMMAND_LINE_DIALECTS: readonly FileKind[] = ['shell-script', 'systemd-unit', 'makefile', 'dockerfile', 'packer', 'python', 'ansible'];
 
 /**
  * The disk rules a Proxmox drive can trigger: its reader yields no shareable, vhost, LUN or RBD
@@ -58,6 +58,12 @@ const KUBEVIRT_RULES: readonly (Omit<RuleInfo, 'kinds'> & { id: KubevirtRuleId }
   { id: 'kubevirt-odirect-required', severity: 'info', title: 'cache: none or io: native on a file volume: the VMI fails to start where its filesystem lacks O_DIRECT' },
 ];
 
+// Packer's QEMU builder (lint/packer/template.ts).
+const PACKER_RULES = [
+  ['packer-disk-option-invalid', 'error', 'disk_discard or disk_detect_zeroes value that Packer refuses'],
+  ['packer-disk-settings-ignored', 'warning', 'disk_cache, disk_discard or disk_detect_zeroes beside a qemuargs -drive, which replaces the drives they configure'],
+] as const satisfies readonly (readonly [PackerRuleId, Severity, string])[];
+
 export const RULES: readonly RuleInfo[] = [
   { id: 'xml-syntax', kinds: ['domain-xml'], severity: 'error', title: 'Domain XML that is not well-formed: libvirt refuses the whole file' },
   ...DISK_RULES.map(
@@ -69,6 +75,7 @@ export const RULES: readonly RuleInfo[] = [
   ...COMMAND_LINE_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: COMMAND_LINE_DIALECTS, severity, title })),
   ...PROXMOX_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['proxmox-vm'], severity, title })),
   ...KUBEVIRT_RULES.map((r): RuleInfo => ({ ...r, kinds: ['kubevirt-yaml'] })),
+  ...PACKER_RULES.map(([id, severity, title]): RuleInfo => ({ id, kinds: ['packer'], severity, title })),
 ];
 
 const byId = new Map<string, RuleInfo>(RULES.map((r) => [r.id, r]));

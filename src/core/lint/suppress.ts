@@ -20,6 +20,8 @@ interface Directive {
 
 const XML_DIRECTIVE = /<!--\s*qdt-(disable-next-line|disable|enable)\b([\s\S]*?)-->/g;
 const INI_DIRECTIVE = /^[ \t]*[#;][ \t]*qdt-(disable-next-line|disable|enable)\b(.*)$/gm;
+// HCL (Packer) also writes `//` comments.
+const HCL_DIRECTIVE = /^[ \t]*(?:#|\/\/)[ \t]*qdt-(disable-next-line|disable|enable)\b(.*)$/gm;
 
 function parseRules(rest: string): string[] {
   const beforeReason = rest.split(/:|\s--(?:\s|$)/)[0];
@@ -27,7 +29,7 @@ function parseRules(rest: string): string[] {
 }
 
 function directives(text: string, kind: FileKind, index: LineIndex): Directive[] {
-  const re = kind === 'domain-xml' ? XML_DIRECTIVE : INI_DIRECTIVE;
+  const re = kind === 'domain-xml' ? XML_DIRECTIVE : kind === 'packer' ? HCL_DIRECTIVE : INI_DIRECTIVE;
   const out: Directive[] = [];
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -100,6 +102,16 @@ export function shellCommandLines(text: string, index: LineIndex, line: number):
   return [first, last];
 }
 
+/** Dialects whose commands continue over lines ending in a backslash (one suppression covers the command). */
+export function isCommandKind(kind: FileKind): boolean {
+  return kind === 'shell-script' || kind === 'systemd-unit' || kind === 'makefile' || kind === 'dockerfile';
+}
+
+/** Whether the file can hold a suppression comment (JSON cannot: a Packer JSON template has none). */
+export function takesComments(kind: FileKind, text: string): boolean {
+  return kind !== 'packer' || !/^\uFEFF?\s*\{/.test(text);
+}
+
 const covers = (d: Directive, rule: string) => d.rules.length === 0 || d.rules.includes(rule);
 
 /**
@@ -117,7 +129,7 @@ export function suppressionFilter(text: string, kind: FileKind): ((rule: string,
   const nextLineDs = ds.filter((x) => x.verb === 'disable-next-line');
   targetLines(text, kind, index, nextLineDs.map((d) => d.line)).forEach((line, i) => {
     const last =
-      kind === 'nova-conf' ? lastContinuation(text, index, line) : (kind === 'shell-script' || kind === 'systemd-unit') && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
+      kind === 'nova-conf' ? lastContinuation(text, index, line) : isCommandKind(kind) && line < index.lineCount ? shellCommandLines(text, index, line)[1] : line;
     for (let l = line; l <= last; l++) {
       const list = nextLine.get(l);
       if (list) list.push(nextLineDs[i]);
@@ -145,7 +157,7 @@ export function applySuppressions(text: string, kind: FileKind, findings: Findin
 }
 
 /** Where the reason starts in a suppression comment, per syntax (an XML comment may not hold "--"). */
-export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ', 'shell-script': ' -- ', 'systemd-unit': ' -- ', 'proxmox-vm': ' -- ', 'kubevirt-yaml': ' -- ' };
+export const REASON_SEPARATOR: Readonly<Record<FileKind, string>> = { 'domain-xml': ': ', 'nova-conf': ' -- ', 'shell-script': ' -- ', 'systemd-unit': ' -- ', 'proxmox-vm': ' -- ', 'kubevirt-yaml': ' -- ', makefile: ' -- ', dockerfile: ' -- ', packer: ' -- ', python: ' -- ', ansible: ' -- ' };
 
 /** A suppression comment in the file's syntax: `verb` for `rules` (none: every rule), with `reason` when given. */
 export function suppressionComment(kind: FileKind, verb: Directive['verb'], rules: string, reason?: string): string {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { DOMAIN_XML, NOVA_CONF, NOVA_CONF_DUPLICATES } from '../fixtures';
 import {
-  activateExtension, closeAll, codeOf, openAndWait, openInEditor, rangeOfText, revertAndClose, row, rows, sameRows, valueRange,
+  activateExtension, closeAll, codeActionsAt, codeOf, openAndWait, openInEditor, rangeOfText, revertAndClose, row, rows, sameRows, valueRange,
   waitForDiagnostics, writeFixture,
 } from '../support';
 
@@ -133,6 +133,23 @@ suite('diagnostics', () => {
     await openAndWait(marker, (ds) => ds.length === 12, 'the marker file');
     assert.deepEqual(rows(vscode.languages.getDiagnostics(other)), []);
   });
+  test('Makefiles, Dockerfiles and Packer templates (HCL and JSON) get the command-line findings; a JSON template offers no disable comment', async () => {
+    const cases: [string, string, string, string[]][] = [
+      ['build/Makefile', 'makefile', 'img:\n\t@qemu-img convert -t writethrough -O raw a.qcow2 b.raw\n', ['qemu-img-convert-writethrough']],
+      ['build/Dockerfile', 'dockerfile', 'FROM debian\nRUN ["qemu-system-x86_64", "-drive", "file=a.raw,aio=native"]\n', ['io-native-needs-direct']],
+      ['build/vm.pkr.hcl', '', 'source "qemu" "vm" {\n  disk_cache   = "unsafe"\n  disk_discard = "unmapp"\n}\n', ['cache-unsafe', 'packer-disk-option-invalid']],
+      ['build/template.json', 'json', '{\n  "builders": [{ "type": "qemu", "disk_cache": "writethrough" }]\n}\n', ['cache-writethrough']],
+    ];
+    for (const [rel, language, text, codes] of cases) {
+      const uri = writeFixture(rel, text);
+      const { doc, diagnostics } = await openAndWait(uri, (ds) => ds.length === codes.length, `${rel}: ${codes.join(', ')}`);
+      if (language) assert.equal(doc.languageId, language, rel);
+      assert.deepEqual(diagnostics.map(codeOf).sort(), codes, rel);
+      const titles = (await codeActionsAt(uri, diagnostics[0].range)).map((a) => a.title);
+      assert.equal(titles.some((t) => t.startsWith('Disable ')), !rel.endsWith('.json'), `${rel}: ${titles.join(' | ')}`);
+    }
+  });
+
   test('a Proxmox VM config gets the disk rules at the value, and the io_uring rule from the storage.cfg above it', async () => {
     writeFixture('pve/storage.cfg', 'lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\nlvm: san-lvm\n\tvgname san\n');
     const conf = 'boot: order=scsi0\nmemory: 4096\nscsi0: local-lvm:vm-100-disk-0,aio=native,cache=writeback\nscsi1: san-lvm:vm-100-disk-1,aio=io_uring,cache=unsafe\n';

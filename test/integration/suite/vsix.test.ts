@@ -27,6 +27,18 @@ suite('packaged extension (.vsix)', () => {
     }
   });
 
+  test('lints a Makefile (language makefile), a Packer JSON template and an Ansible task with the bundled JSON and YAML parsers', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const mk = writeFixture('vsix/Makefile', 'img:\n\t@qemu-img convert -t writethrough -O raw a.qcow2 b.raw\n');
+    const { doc } = await openAndWait(mk, (ds) => ds.length === 1, 'the Makefile finding');
+    assert.equal(doc.languageId, 'makefile');
+    assert.equal(ext.isActive, true);
+    const json = writeFixture('vsix/template.json', '{\n  "builders": [{ "type": "qemu", "disk_cache": "off" }]\n}\n');
+    await openAndWait(json, (ds) => ds.length === 1, 'the Packer finding');
+    const yml = writeFixture('vsix/site.yml', '- hosts: all\n  tasks:\n    - ansible.builtin.command:\n        argv: [qemu-img, convert, -t, writethrough, a, b]\n');
+    await openAndWait(yml, (ds) => ds.length === 1, 'the Ansible finding');
+  });
+
   test('activates on a domain XML and publishes its diagnostics', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const uri = writeFixture('vsix/domain.xml', DOMAIN_XML);
