@@ -1,29 +1,12 @@
-// The real qemu-system-x86_64 as the oracle for which command-line options QEMU refuses at start.
+// The real qemu-system-x86_64 as the oracle for which -drive / -blockdev values QEMU refuses at
+// start (qemuOracle.ts runs it), checked one option value at a time against the script rules.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { fixAll, lint } from '../../src/core/lint/engine';
 import { shellCommands } from '../../src/core/lint/commandLine/shellWords';
 import type { Finding } from '../../src/core/types';
+import { QEMU, qemuAccepts } from './qemuOracle';
 
-export const QEMU = 'qemu-system-x86_64';
-export const hasQemu = spawnSync(QEMU, ['--version']).status === 0;
-
-/** Whether QEMU starts with these option words: refused = exits with an error; accepted = still running after 1.5 s. */
-export function qemuAccepts(args: string[]): Promise<{ ok: boolean; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(QEMU, ['-machine', 'none', '-S', '-display', 'none', '-nodefaults', '-monitor', 'none', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      resolve({ ok: true, stderr });
-    }, 1500);
-    p.on('exit', () => {
-      clearTimeout(timer);
-      resolve({ ok: false, stderr });
-    });
-  });
-}
+export { hasQemu, QEMU, qemuAccepts } from './qemuOracle';
 
 /**
  * For each value of `option` (-drive, -blockdev): QEMU refuses it exactly when the script line
