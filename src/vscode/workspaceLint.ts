@@ -20,7 +20,9 @@ export const LINT_WORKSPACE_COMMAND = 'qemuDiskTools.lintWorkspace';
 export const TASK_TYPE = 'qemu-disk-tools';
 
 /** The names isCandidateName accepts (templates of them included), as one glob for findFiles and the watcher. */
-const CANDIDATE_GLOB = '**/*.{xml,conf,ini,cfg,sample,yaml,yml,j2,jinja,jinja2,erb,tmpl,tpl,helmtpl}';
+const CANDIDATE_GLOB =
+  '**/{*.xml,*.conf,*.ini,*.cfg,*.sample,*.yaml,*.yml,*.j2,*.jinja,*.jinja2,*.erb,*.tmpl,*.tpl,*.helmtpl,' +
+  '*.sh,*.bash,*.service,*.mk,*.dockerfile,*.containerfile,*.pkr.hcl,*.pkr.json,*.py,Makefile,makefile,GNUmakefile,Dockerfile,Containerfile}';
 const RERUN_DELAY_MS = 500;
 const FILE_DELAY_MS = 200;
 
@@ -98,7 +100,7 @@ export class WorkspaceLinter implements vscode.Disposable {
     }
     const n = countBySeverity({ cwd: '', files, problems: [] });
     this.log.info(
-      `Linted the workspace: ${files.length} of ${uris.length} candidate files are domain XML or Nova config; ` +
+      `Linted the workspace: ${files.length} of ${uris.length} candidate files are of a kind QEMU Disk Tools reads; ` +
         `${n.error} errors, ${n.warning} warnings, ${n.info} info, ${n.hint} hints (${Date.now() - started} ms).`,
     );
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';

@@ -80,3 +80,20 @@ test('systemd unit: the Exec*= words, as systemd splits them', () => {
   assert.equal(unit.slice(t.start, t.end), 'unsafe');
   assert.equal(modeTargetAt(unit, 'systemd-unit', at(unit, 'raw,', 1)), undefined);
 });
+
+test('Makefile, Dockerfile, Python and Ansible: the same targets, on the words their readers hand to the rules', () => {
+  const cases: [string, 'makefile' | 'dockerfile' | 'python' | 'ansible', string][] = [
+    ['Makefile', 'makefile', 'img:\n\t@qemu-system-x86_64 -m 1 \\\n\t  -drive file=$(IMG),cache=writethrough\n'],
+    ['Dockerfile', 'dockerfile', 'FROM debian\nRUN qemu-system-x86_64 \\\n    -drive file=/out/a.raw,cache=writethrough\n'],
+    ['Dockerfile', 'dockerfile', 'FROM debian\nCMD ["qemu-system-x86_64", "-drive", "file=/out/a.raw,cache=writethrough"]\n'],
+    ['build.py', 'python', "import subprocess\nsubprocess.run(('qemu-system-x86_64', '-drive', 'file=a.img,cache=writethrough'))\n"],
+    ['site.yml', 'ansible', '- hosts: all\n  tasks:\n    - name: boot\n      command: qemu-system-x86_64 -drive file=a.img,cache=writethrough\n'],
+  ];
+  for (const [name, kind, text] of cases) {
+    const t = modeTargetAt(text, kind, at(text, 'writethrough', 3));
+    assert.equal(t?.attr, 'cache', `${name}: ${text}`);
+    assert.equal(text.slice(t.start, t.end), 'writethrough', name);
+    assert.equal(t.label, 'cache=writethrough');
+    assert.equal(modeTargetAt(text, kind, at(text, 'file=', 2)), undefined, `${name}: file= is no cache target`);
+  }
+});

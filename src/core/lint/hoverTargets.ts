@@ -8,6 +8,10 @@ import { parseIni, type IniPiece } from './nova/ini';
 import { commandLineTargetAt } from './commandLine/modeTargets';
 import { shellCommands } from './commandLine/shellWords';
 import { unitCommands } from './commandLine/systemdUnit';
+import { makefileCommands } from './commandLine/makefile';
+import { dockerfileCommands } from './commandLine/dockerfile';
+import { pythonCommands } from './commandLine/pythonArgs';
+import { ansibleCommands } from './commandLine/ansible';
 import { KUBEVIRT_CACHE_MODES, KUBEVIRT_IO_MODES, readKubevirtDisks } from './kubevirt/reader';
 
 export interface ModeTarget {
@@ -40,6 +44,10 @@ export function modeTargetAt(text: string, kind: FileKind, offset: number): Mode
   if (kind === 'proxmox-vm') return proxmoxTargetAt(text, offset);
   if (kind === 'shell-script') return commandLineTargetAt(shellCommands(text).map((c) => c.words), offset);
   if (kind === 'systemd-unit') return commandLineTargetAt(unitCommands(text), offset);
+  if (kind === 'makefile') return commandLineTargetAt(makefileCommands(text), offset);
+  if (kind === 'dockerfile') return commandLineTargetAt(dockerfileCommands(text), offset);
+  if (kind === 'python') return commandLineTargetAt(pythonCommands(text), offset);
+  if (kind === 'ansible') return commandLineTargetAt(ansibleCommands(text), offset);
   if (kind === 'kubevirt-yaml') return kubevirtTargetAt(text, offset);
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
