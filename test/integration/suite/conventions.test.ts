@@ -113,6 +113,9 @@ suite('conventions', () => {
     const vendored = writeFixture('lintws/node_modules/pkg/vm.xml', DOMAIN_XML);
     const hidden = writeFixture('lintws/hidden/vm.xml', DOMAIN_XML);
     const pom = writeFixture('lintws/pom.xml', '<project><modelVersion>4.0.0</modelVersion></project>\n');
+    // Command lines too, in files no XML/INI glob would find.
+    const script = writeFixture('lintws/scripts/build.sh', '#!/bin/sh\nqemu-img convert -t writethrough -O qcow2 a.raw b.qcow2\n');
+    const makefile = writeFixture('lintws/images/Makefile', 'img:\n\tqemu-system-x86_64 -drive file=a.img,cache=unsafe\n');
     const files = vscode.workspace.getConfiguration('files');
     await files.update('exclude', { '**/hidden': true }, vscode.ConfigurationTarget.Workspace);
     try {
@@ -121,6 +124,10 @@ suite('conventions', () => {
       const linted = report.files.map((f) => path.relative(workspaceDir(), f.file));
       assert.ok(linted.includes(path.join('lintws', 'vms', 'web.xml')), linted.join(', '));
       assert.ok(linted.includes(path.join('lintws', 'nova', 'nova.conf')), linted.join(', '));
+      assert.ok(linted.includes(path.join('lintws', 'scripts', 'build.sh')), linted.join(', '));
+      assert.ok(linted.includes(path.join('lintws', 'images', 'Makefile')), linted.join(', '));
+      assert.deepEqual(ours(script).map(codeOf), ['qemu-img-convert-writethrough']);
+      assert.ok(ours(makefile).some((d) => codeOf(d) === 'cache-unsafe'), 'the Makefile recipe is linted');
       for (const skipped of ['node_modules', 'hidden', 'pom.xml']) {
         assert.ok(!linted.some((f) => f.includes(skipped)), `${skipped} must not be linted: ${linted.join(', ')}`);
       }
