@@ -108,7 +108,7 @@ export class ImageInfoCommand implements vscode.TextDocumentContentProvider {
         this.log.warn(`${file}: refused by the inspector: ${blocking.map((i) => i.message).join(' ')}`);
       } else if (verdict.infoError) {
         // qemu-img missing or unusable: the page and the notification say what to do, in editor words.
-        const said = editorMessage(verdict.infoError, verdict.infoRemedies ?? []);
+        const said = editorMessage(verdict.infoError, verdict.infoRemedies ?? [], vscode.l10n);
         page.infoError = said.text;
         buttons.push(...said.buttons);
         this.log.error(page.infoError);

@@ -57,7 +57,7 @@ export function showFailure(log: vscode.LogOutputChannel, message: string, err?:
  * their buttons (Open Settings, How to Install qemu-img) next to Show Log. Returns the text shown.
  */
 export function showRemedied(log: vscode.LogOutputChannel, extensionUri: vscode.Uri, message: string, remedies: readonly Remedy[]): string {
-  const { text, buttons } = editorMessage(message, remedies);
+  const { text, buttons } = editorMessage(message, remedies, vscode.l10n);
   log.error(text);
   void vscode.window.showErrorMessage(text, ...buttons.map((b) => b.label), SHOW_LOG).then((pick) => {
     if (pick === SHOW_LOG) log.show(true);

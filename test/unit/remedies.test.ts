@@ -10,7 +10,7 @@ import { checkQemuImg, locateQemuImg } from '../../src/core/image/qemuImg';
 import { QemuImgError } from '../../src/core/image/qemuImgErrors';
 import type { Remedy } from '../../src/core/remedy';
 import { cliMessage } from '../../src/cli/remedies';
-import { editorMessage, INSTALL_HELP, OPEN_SETTINGS } from '../../src/vscode/remedyText';
+import { editorMessage } from '../../src/vscode/remedyText';
 import { qcow2 } from '../helpers/hostileImages';
 
 const rm = (dir: string) => fs.rmSync(dir, { recursive: true, force: true });
@@ -32,7 +32,7 @@ test('CLI wording names flags and never settings or buttons; editor wording neve
 
 test('the editor offers Open Settings and the install page for a missing qemu-img, each button once', () => {
   const { text, buttons } = editorMessage('qemu-img is not installed.', ['install-qemu-img', 'choose-qemu-img']);
-  assert.deepEqual(buttons.map((b) => b.label), [INSTALL_HELP, OPEN_SETTINGS]);
+  assert.deepEqual(buttons.map((b) => b.label), ['How to Install qemu-img', 'Open Settings']);
   assert.deepEqual(buttons[1].action, { kind: 'setting', key: 'qemuDiskTools.qemuImgPath' });
   assert.match(text, /qemu-utils/);
   const backing = editorMessage('Refused.', ['allow-backing-file']);
@@ -93,4 +93,15 @@ test('inspect and convert of an image with a backing file: inspect does not talk
   } finally {
     rm(dir);
   }
+});
+
+test('the editor words go through the translator it is given (vscode.l10n in the extension), arguments filled in', () => {
+  const seen: string[] = [];
+  const fake = { t: (m: string, ...args: (string | number | boolean)[]) => (seen.push(m), `«${m.replace('{0}', String(args[0]))}»`) };
+  const { text, buttons } = editorMessage('Refused.', ['allow-backing-file', 'install-qemu-img'], fake);
+  assert.match(text, /^Refused\. «If you built this image yourself, turn on the setting qemuDiskTools\.convert\.allowBackingFile \(user or remote settings\)/);
+  assert.deepEqual(buttons.map((b) => b.label), ['«Open Settings»', '«How to Install qemu-img»']);
+  // Every sentence is in the l10n bundle that scripts/generate.ts writes from the literal l10n.t calls.
+  const bundle = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.json'), 'utf8')) as Record<string, string>;
+  for (const m of seen) assert.ok(m in bundle, `${m} is not in l10n/bundle.l10n.json`);
 });
