@@ -4,10 +4,17 @@ import { main } from './cli/main';
 const argv = process.argv.slice(2);
 let signal: AbortSignal | undefined;
 
-// convert and inspect run qemu-img: Ctrl+C (or SIGTERM) cancels them like the editor's Cancel
-// button, so qemu-img is stopped and no .part is left. lint is synchronous and writes files
+// convert and inspect run qemu-img, lint --connect runs virsh: Ctrl+C (or SIGTERM) cancels them
+// like the editor's Cancel button, so qemu-img and virsh (with the ssh it started) are stopped
+// and no .part and no half report is left. lint of files only is synchronous and writes files
 // atomically, so it keeps the default (the process ends at once).
-if (argv[0] === 'convert' || argv[0] === 'inspect') {
+const stopping: Record<string, string> = {
+  convert: 'stopping qemu-img and removing the partial file',
+  inspect: 'stopping qemu-img',
+  lint: 'stopping virsh',
+};
+const live = argv[0] === 'lint' && argv.some((a) => a === '--connect' || a.startsWith('--connect='));
+if (argv[0] === 'convert' || argv[0] === 'inspect' || live) {
   const controller = new AbortController();
   signal = controller.signal;
   let signalled = 0;
@@ -15,7 +22,7 @@ if (argv[0] === 'convert' || argv[0] === 'inspect') {
     process.on(sig, () => {
       // A second signal means "now", even if that leaves a partial file behind.
       if (++signalled > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
-      process.stderr.write(`\nCancelling (${sig}): stopping qemu-img and removing the partial file; press Ctrl+C again to quit at once.\n`);
+      process.stderr.write(`\nCancelling (${sig}): ${stopping[argv[0]]}; press Ctrl+C again to quit at once.\n`);
       controller.abort(sig);
     });
   }

@@ -12,7 +12,7 @@ import { createLog } from './vscode/notify';
 import { LanguageStatus, SHOW_LOG_COMMAND } from './vscode/languageStatus';
 import { LINT_WORKSPACE_COMMAND, LintTaskProvider, TASK_TYPE, WorkspaceLinter, lintWorkspaceCommand } from './vscode/workspaceLint';
 import { CONVERT_SAMPLE_COMMAND, OPEN_SAMPLE_COMMAND, convertSample, openSample } from './vscode/walkthrough';
-import { COPY_VIRT_XML_COMMAND, DOMAIN_SCHEME, LINT_DOMAINS_COMMAND, LiveDomains } from './vscode/liveDomains';
+import { COPY_VIRT_XML_COMMAND, DOMAIN_SCHEME, LINT_DOMAINS_COMMAND, LiveDomains, REFRESH_DOMAIN_COMMAND } from './vscode/liveDomains';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog('QEMU Disk Tools');
@@ -47,10 +47,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.tasks.registerTaskProvider(TASK_TYPE, new LintTaskProvider(workspaceLinter)),
     vscode.commands.registerCommand(OPEN_SAMPLE_COMMAND, () => openSample(context.extensionUri)),
     vscode.commands.registerCommand(CONVERT_SAMPLE_COMMAND, () => convertSample()),
+    liveDomains,
     vscode.workspace.registerTextDocumentContentProvider(DOMAIN_SCHEME, liveDomains),
     vscode.languages.registerCodeActionsProvider({ scheme: DOMAIN_SCHEME }, liveDomains, LiveDomains.metadata),
     vscode.commands.registerCommand(LINT_DOMAINS_COMMAND, (uri?: unknown, names?: unknown) => liveDomains.lintDomains(uri, names)),
     vscode.commands.registerCommand(COPY_VIRT_XML_COMMAND, (command?: unknown) => liveDomains.copyCommand(command)),
+    vscode.commands.registerCommand(REFRESH_DOMAIN_COMMAND, (uri?: unknown) => liveDomains.refresh(uri)),
   );
 }
 

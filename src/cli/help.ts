@@ -69,6 +69,8 @@ Exit status:
   2  usage error, bad config, a file that could not be read or is not text (binary), or
      a libvirt connection or domain that could not be read; the other files and hosts
      are still checked and reported
+  130  with --connect: interrupted by Ctrl+C (SIGINT), 143 by SIGTERM; every virsh (and
+       the ssh it started) is stopped and no report is written
 `;
 
 export const CONVERT_HELP = `Usage: qemu-disk-tools convert [options] SRC TARGET

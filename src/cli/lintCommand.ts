@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectKind, fixAll, lint, preferredFix, type LintRequest } from '../core/lint/engine';
-import { EXIT, UsageError, type CliIO } from './io';
+import { EXIT, UsageError, cancelledExit, type CliIO } from './io';
 import { parseCommandArgs, oneOf } from './args';
 import { expandPaths } from './files';
 import { decodeBytes, encodeText, NotTextError, type Decoded } from './decode';
@@ -12,7 +12,7 @@ import { atLevel, displayPath, formatText, toJson, toSarif, type FileReport, typ
 import { SEVERITIES } from '../core/types';
 import { LINT_HELP } from './help';
 import { findStorageCfg } from '../core/lint/proxmox/storage';
-import { lintConnections } from './liveLint';
+import { lintConnections, type LiveResult } from './liveLint';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 /** Larger files are not configuration: do not read a disk image into memory by mistake. */
@@ -134,7 +134,15 @@ export async function runLint(argv: string[], io: CliIO): Promise<number> {
     }
   }
   if (connect.length > 0) {
-    const live = await lintConnections(connect, severities, undefined, io.signal);
+    let live: LiveResult;
+    try {
+      live = await lintConnections(connect, severities, undefined, io.signal);
+    } catch (e) {
+      // SIGINT/SIGTERM: virsh is stopped; a report of the hosts read so far would look complete.
+      if (!io.signal?.aborted) throw e;
+      io.stderr.write('Cancelled: virsh was stopped before every domain was read; no report was written.\n');
+      return cancelledExit(io.signal);
+    }
     report.files.push(...live.files);
     report.problems.push(...live.problems);
   }

@@ -11,6 +11,7 @@ import { SHOW_LOG, errorMessage, guarded, showFailure } from './notify';
 
 export const LINT_DOMAINS_COMMAND = 'qemuDiskTools.lintLibvirtDomains';
 export const COPY_VIRT_XML_COMMAND = 'qemuDiskTools.copyVirtXmlCommand';
+export const REFRESH_DOMAIN_COMMAND = 'qemuDiskTools.refreshLibvirtDomain';
 export const DOMAIN_SCHEME = 'qemu-disk-domain';
 const LAST_URI_KEY = 'qemuDiskTools.lastLibvirtUri';
 const DEFAULT_URI = 'qemu:///system';
@@ -33,8 +34,11 @@ function parseDocumentUri(doc: vscode.Uri): Opened | undefined {
   return uri && name ? { uri, domain: { name, persistent: q.get('persistent') === '1' } } : undefined;
 }
 
-export class LiveDomains implements vscode.TextDocumentContentProvider, vscode.CodeActionProvider {
+export class LiveDomains implements vscode.TextDocumentContentProvider, vscode.CodeActionProvider, vscode.Disposable {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** VS Code reads a document of ours again (provideTextDocumentContent) when it fires. */
+  readonly onDidChange = this.changed.event;
   constructor(
     private readonly state: vscode.Memento,
     private readonly diagnostics: DiagnosticsController,
@@ -42,7 +46,7 @@ export class LiveDomains implements vscode.TextDocumentContentProvider, vscode.C
     private readonly run: VirshRunner = spawnVirsh(),
   ) {}
 
-  /** The domain's XML, read when the document opens (also when VS Code restores the tab). */
+  /** The domain's XML, read when the document opens (also when VS Code restores the tab) and on Refresh. */
   async provideTextDocumentContent(doc: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const opened = parseDocumentUri(doc);
     if (!opened) return '';
@@ -148,6 +152,22 @@ export class LiveDomains implements vscode.TextDocumentContentProvider, vscode.C
       }
     }
     return actions;
+  }
+
+  /**
+   * Refresh: reads the domain's XML from its host again (after a virt-xml fix, say), so the
+   * document and its diagnostics show the definition as it is now. Takes the document from the
+   * editor title button's argument, else the active editor. Returns the refreshed document's URI.
+   */
+  refresh(arg?: unknown): string | undefined {
+    const doc = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (doc?.scheme !== DOMAIN_SCHEME || !parseDocumentUri(doc)) return undefined;
+    this.changed.fire(doc);
+    return doc.toString();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
   }
 
   async copyCommand(command: unknown): Promise<void> {

@@ -3,7 +3,7 @@
 // qemu+ssh://, qemu+tls://, test:///). Every call is read-only: `virsh --readonly` opens the
 // connection with VIR_CONNECT_RO, so the daemon itself refuses any change (and a user who may
 // only read, e.g. through the libvirt-sock-ro socket, can still lint).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** How long one virsh call may take: an ssh host that does not answer makes TCP wait minutes. */
 export const VIRSH_TIMEOUT_MS = 60_000;
@@ -37,28 +37,52 @@ export class LibvirtError extends Error {
   }
 }
 
+/** What a runner rejects with when its signal aborts it (the name the editor's Cancel checks for). */
+const virshStopped = (): Error => Object.assign(new Error('virsh was stopped'), { name: 'AbortError' });
+
+/**
+ * Ends a virsh and everything it started: it leads a process group of its own (detached), and
+ * for a remote URI ssh or nc runs in that group; killing virsh alone would leave them behind.
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
 /**
  * virsh with an argument array (never a shell), LC_ALL=C so its messages are the English ones
  * classify() knows, stdin closed and in a session of its own (no controlling terminal): a SASL
  * or ssh password prompt fails at once instead of waiting for a user who runs a fleet lint from
- * CI. SSH_ASKPASS_REQUIRE=never keeps ssh from opening a GUI prompt instead.
+ * CI. SSH_ASKPASS_REQUIRE=never keeps ssh from opening a GUI prompt instead. Its own session
+ * also means a Ctrl+C in the terminal never reaches it: the signal (the CLI's SIGINT/SIGTERM,
+ * the editor's Cancel) ends its process group, and the promise rejects with virshStopped().
  */
 export function spawnVirsh(program = 'virsh'): VirshRunner {
   return (args, signal) =>
     new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(virshStopped());
       const child = spawn(program, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: process.platform !== 'win32',
         env: { ...process.env, LC_ALL: 'C', LANG: 'C', SSH_ASKPASS_REQUIRE: 'never' },
-        signal,
       });
       let stdout = '';
       let stderr = '';
       let timedOut = false;
+      const stop = () => killGroup(child);
       const timer = setTimeout(() => {
         timedOut = true;
-        child.kill('SIGKILL');
+        stop();
       }, VIRSH_TIMEOUT_MS);
+      signal?.addEventListener('abort', stop, { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+      };
       child.stdout.setEncoding('utf8').on('data', (s: string) => {
         if (stdout.length < MAX_CAPTURE) stdout += s;
       });
@@ -66,12 +90,13 @@ export function spawnVirsh(program = 'virsh'): VirshRunner {
         if (stderr.length < MAX_CAPTURE) stderr += s;
       });
       child.on('error', (err) => {
-        clearTimeout(timer);
+        done();
         reject(err);
       });
       child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, timedOut });
+        done();
+        if (signal?.aborted) reject(virshStopped());
+        else resolve({ code, stdout, stderr, timedOut });
       });
     });
 }

@@ -13,6 +13,7 @@ import { dockerfileCommands } from './commandLine/dockerfile';
 import { pythonCommands } from './commandLine/pythonArgs';
 import { ansibleCommands } from './commandLine/ansible';
 import { KUBEVIRT_CACHE_MODES, KUBEVIRT_IO_MODES, readKubevirtDisks } from './kubevirt/reader';
+import { packerTargetAt } from './packer/modeTargets';
 
 export interface ModeTarget {
   /** Which list of values applies. */
@@ -31,7 +32,7 @@ export interface ModeTarget {
   label?: string;
   /** The program refuses libvirt's 'default' (QEMU's -drive): completion leaves it out. */
   noDefault?: boolean;
-  /** The values the dialect accepts, when fewer than libvirt's (KubeVirt), and who accepts them. */
+  /** The values the dialect accepts, when fewer than libvirt's (KubeVirt, Packer), and who accepts them. */
   valid?: readonly string[];
   validFor?: string;
   /** The file writes `cache: none` (YAML) rather than cache='none'. */
@@ -49,6 +50,7 @@ export function modeTargetAt(text: string, kind: FileKind, offset: number): Mode
   if (kind === 'python') return commandLineTargetAt(pythonCommands(text), offset);
   if (kind === 'ansible') return commandLineTargetAt(ansibleCommands(text), offset);
   if (kind === 'kubevirt-yaml') return kubevirtTargetAt(text, offset);
+  if (kind === 'packer') return packerTargetAt(text, offset);
   return kind === 'domain-xml' ? xmlTargetAt(text, offset) : kind === 'nova-conf' ? novaTargetAt(text, offset) : undefined;
 }
 

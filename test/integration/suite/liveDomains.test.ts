@@ -10,6 +10,7 @@ import { activateExtension, closeAll, codeActionsAt, codeOf, skip, waitForDiagno
 import { imageFile, libvirtdMissing, startLibvirtd, type PrivateLibvirtd } from '../../helpers/libvirtd';
 
 const COMMAND = 'qemuDiskTools.lintLibvirtDomains';
+const REFRESH = 'qemuDiskTools.refreshLibvirtDomain';
 
 suite('live libvirt domains', () => {
   let d: PrivateLibvirtd | undefined;
@@ -67,6 +68,25 @@ suite('live libvirt domains', () => {
 
     // Nothing was applied to the host: copying is all the editor does.
     assert.match(d.virsh('dumpxml', '--inactive', 'web01'), /cache='unsafe'/);
+  });
+
+  test('Refresh reads the domain from its host again: a fix applied there shows, and its diagnostic goes', async function () {
+    if (!d) skip(this, libvirtdMissing() ?? 'no libvirtd');
+    const [opened] = await vscode.commands.executeCommand<string[]>(COMMAND, d.uri, ['web01']);
+    const uri = vscode.Uri.parse(opened);
+    await waitForDiagnostics(uri, (x) => x.some((y) => codeOf(y) === 'cache-unsafe'), 'cache-unsafe before the change');
+    // The change a copied virt-xml command makes, made on the host behind the editor's back.
+    const file = path.join(d.dir, 'web01-fixed.xml');
+    fs.writeFileSync(file, d.virsh('dumpxml', '--inactive', 'web01').replace("cache='unsafe'", "cache='none'"));
+    d.virsh('define', file);
+    const doc = vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString())!;
+    assert.match(doc.getText(), /cache='unsafe'/, 'read once: the document does not follow the host by itself');
+    // From the command palette: the active editor's domain (the title button passes its URI).
+    await vscode.window.showTextDocument(doc);
+    assert.equal(await vscode.commands.executeCommand<string>(REFRESH, undefined), uri.toString());
+    await waitForDiagnostics(uri, (x) => !x.some((y) => codeOf(y) === 'cache-unsafe'), 'cache-unsafe gone after Refresh');
+    assert.equal(doc.getText(), d.virsh('dumpxml', '--inactive', 'web01'));
+    assert.match(doc.getText(), /cache='none'/);
   });
 
   test('an unreachable connection: the message names the URI and what to check', async function () {

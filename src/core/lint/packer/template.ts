@@ -169,13 +169,20 @@ function settingsIgnored(s: PackerSource): Finding[] {
   return out;
 }
 
+/** The command lines a source runs, as its options reach QEMU and qemu-img (what the rules and hovers read). */
+export function packerCommands(s: PackerSource): ShellWord[][] {
+  const commands: ShellWord[][] = [];
+  if (s.qemuargs) commands.push([implied('qemu-system-x86_64', s.qemuargs.key), ...s.qemuargs.lists.flatMap(optionWords)]);
+  for (const [sub, args] of s.qemuImgArgs) commands.push([implied('qemu-img', args.key), implied(sub, args.key), ...args.words]);
+  return commands;
+}
+
 /** The findings of a template's qemu sources. */
 export function lintPackerSources(sources: readonly PackerSource[]): Finding[] {
   const out: Finding[] = [];
   const commands: ShellWord[][] = [];
   for (const s of sources) {
-    if (s.qemuargs) commands.push([implied('qemu-system-x86_64', s.qemuargs.key), ...s.qemuargs.lists.flatMap(optionWords)]);
-    for (const [sub, args] of s.qemuImgArgs) commands.push([implied('qemu-img', args.key), implied(sub, args.key), ...args.words]);
+    commands.push(...packerCommands(s));
     out.push(...optionInvalid(s), ...settingsIgnored(s));
     const cache = s.attrs.get('disk_cache');
     const disk = cache && cacheDisk(s, cache);
