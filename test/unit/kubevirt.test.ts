@@ -101,9 +101,16 @@ test('io-native-needs-direct: io native with a host cache; libvirt in virt-launc
 
 test('fixes edit only the scalar and keep its quotes; a missing cache goes on a line of its own, or into a flow mapping', () => {
   const single = vm("          - name: root\n            cache: 'writethrough'\n            disk: {}\n");
-  assert.ok(fixed(single, only(single, 'cache-writethrough')).includes("cache: 'none'\n"));
+  assert.ok(fixed(single, only(single, 'cache-writethrough'), 'Set cache: none').includes("cache: 'none'\n"));
   const double = vm('          - name: root\n            cache: "writethrough" # measured\n            disk: {}\n');
-  assert.ok(fixed(double, only(double, 'cache-writethrough')).includes('cache: "none" # measured\n'));
+  assert.ok(fixed(double, only(double, 'cache-writethrough'), 'Set cache: none').includes('cache: "none" # measured\n'));
+  // The preferred fix removes the line: the volume may lack O_DIRECT, and KubeVirt's own default
+  // then falls back to writethrough where cache: none would make the VMI fail to start.
+  assert.deepEqual(only(double, 'cache-writethrough').fixes.map((x) => [x.title, !!x.preferred]), [['Remove cache: writethrough', true], ['Set cache: none', false], ['Set cache: writeback', false]]);
+  assert.equal(fixed(double, only(double, 'cache-writethrough')), double.replace('            cache: "writethrough" # measured\n', ''));
+  // Beside io: native (which needs O_DIRECT either way) it sets none, which fails clearly.
+  const native = vm('          - name: root\n            io: native\n            cache: writethrough\n            disk: {}\n');
+  assert.equal(only(native, 'cache-writethrough').fixes.find((x) => x.preferred)?.title, 'Set cache: none');
   const flow = vm('          - {name: root, io: native, cache: writeback}\n');
   assert.ok(fixed(flow, only(flow, 'io-native-needs-direct')).includes('- {name: root, io: native, cache: none}\n'));
   // Removing the key that opens a sequence item moves the next key up after the dash.
@@ -187,7 +194,7 @@ test('fix-all reaches a fixed point; CRLF line ends are kept in inserted lines',
   const r = fixAll(text, { fileName: FILE });
   assert.equal(r.fixed, 2);
   assert.ok(r.text.includes('cache: none\r\n            io: native'));
-  assert.ok(r.text.includes('- {name: b, cache: none}\r\n'));
+  assert.ok(r.text.includes('- {name: b}\r\n'), 'writethrough on a volume of unknown type: the cache goes, KubeVirt picks');
   assert.deepEqual(run(r.text), []);
   const insert = vm('          - name: a\n            io: native\n            cache: writethrough\n            disk: {}\n').replace(/\n/g, '\r\n');
   assert.ok(!fixAll(insert, { fileName: FILE }).text.replace(/\r\n/g, '').includes('\n'));

@@ -96,6 +96,11 @@ export interface Disk {
    * generate_file_blockdev sets aio only for the file, host_device and host_cdrom drivers.
    */
   ioUnread?: boolean;
+  /**
+   * Removing the cache setting is surer than setting none: the dialect's default probes O_DIRECT
+   * and falls back to a mode that works (KubeVirt on a file volume: SetDriverCacheMode).
+   */
+  preferDefaultCache?: boolean;
   /** Why a direct cache (O_DIRECT) is wrong for this disk, when the storage says so (btrfs without nocow). */
   directHarmful?: string;
   /** Appended to every finding's message about this disk (" (in snapshot 'before-upgrade')"). */

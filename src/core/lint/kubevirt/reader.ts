@@ -208,6 +208,8 @@ function readDisk(ctx: Ctx, item: YAMLMap, volumes: Map<string, YAMLMap>): void 
     transient: false,
     hasMedia: true,
     defaultCache: defaultCacheOf(backing, !!shareable),
+    // A file volume (or one the file cannot tell): KubeVirt's own default probes O_DIRECT.
+    ...(backing !== 'block' && !shareable ? { preferDefaultCache: true } : {}),
     // SetOptimalIOMode (converter.go): no io, cache none and a block device give io native.
     ...(!io && backing === 'block' && (!cache || (cache.literal && cache.value === 'none')) ? { defaultIo: { mode: 'native', shown: "no io (KubeVirt then sets io: native on a block volume with cache none)" } } : {}),
     edits: diskEdits(ctx.text, ctx.eol, item, pair),

@@ -18,7 +18,17 @@ function ioRelated(f: DiskFacts): RelatedLocation[] {
 /** Where the syntax has one word for both (-blockdev's cache.no-flush=off), writeback is no other choice. */
 const writebackAlt = (f: DiskFacts) => (f.disk.syntax.show('cache', 'writeback') === f.disk.syntax.show('cache', 'none') ? '' : " (or 'writeback' where the filesystem lacks O_DIRECT)");
 
-const setNone = (f: DiskFacts, preferred: boolean) => fix(`Set ${f.disk.syntax.show('cache', 'none')}`, f.disk.edits.setCache('none'), preferred);
+/**
+ * Set none; where the dialect's own default is surer (it probes O_DIRECT), remove the cache
+ * first. Not beside io='native': that needs O_DIRECT either way, and none then fails clearly.
+ */
+function setNone(f: DiskFacts, preferred: boolean) {
+  const d = f.disk;
+  const removeFirst = !!d.preferDefaultCache && !!d.cache && f.io !== 'native';
+  const none = fix(`Set ${d.syntax.show('cache', 'none')}`, d.edits.setCache('none'), preferred && !removeFirst);
+  if (!removeFirst) return none;
+  return [...fix(`Remove ${d.syntax.show('cache', d.cache!.value)}`, d.edits.remove(d.cache!), preferred), ...none];
+}
 
 
 export const cacheUnsafe = diskRule({
