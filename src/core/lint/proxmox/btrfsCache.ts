@@ -4,12 +4,9 @@
 // pve-storage-btrfs.adoc). qemu-server itself never opens such a drive with O_DIRECT unless told
 // to (drive_uses_cache_direct in QemuServer/Drive.pm), so the explicit setting is what to remove.
 import type { Finding, TextEdit } from '../../types';
-import { finding, fix, isWritable, valueRange } from '../disk/model';
+import { DIRECT_MODES, finding, fix, isWritable, valueRange } from '../disk/model';
 import type { Drive } from './reader';
 import type { StorageInfo } from './storage';
-
-/** The direct cache values of qemu-server's drive schema. */
-const DIRECT = new Set(['none', 'directsync']);
 
 /** btrfs storage whose images keep copy-on-write (and so data checksums): no nocow flag. */
 export function isCowBtrfs(s: StorageInfo | undefined): boolean {
@@ -19,7 +16,7 @@ export function isCowBtrfs(s: StorageInfo | undefined): boolean {
 export function btrfsCacheDirect({ disk: d, storage }: Drive): Finding[] {
   const cache = d.cache;
   // Read-only drives and CD-ROMs are never written, so nothing can be stored under a wrong checksum.
-  if (!storage || !isCowBtrfs(storage) || !cache || !DIRECT.has(cache.value) || !isWritable(d)) return [];
+  if (!storage || !isCowBtrfs(storage) || !cache || !DIRECT_MODES.has(cache.value) || !isWritable(d)) return [];
   const s = d.syntax;
   const shown = s.show('cache', cache.value);
   // aio=native needs O_DIRECT: without the direct cache QEMU would refuse it, so it goes too

@@ -2,11 +2,9 @@
 // picks io_uring (storage_allows_io_uring_default in QemuServer/Drive.pm): krbd without a direct
 // cache and LVM hang, CIFS misbehaves since Linux 5.15. Needs storage.cfg to know the type.
 import type { Finding } from '../../types';
-import { cacheRelated, finding, fix, valueRange } from '../disk/model';
+import { cacheRelated, DIRECT_MODES, finding, fix, valueRange } from '../disk/model';
 import type { Drive } from './reader';
 import type { StorageInfo } from './storage';
-
-const DIRECT = new Set(['none', 'directsync']);
 
 /** What goes wrong with io_uring on this storage, or undefined when qemu-server allows it. */
 function trouble(s: StorageInfo, direct: boolean): string | undefined {
@@ -20,7 +18,7 @@ export function ioUringHostCache({ disk: d, storage }: Drive): Finding[] {
   const io = d.io;
   if (!storage || !io || io.value !== 'io_uring') return [];
   const mode = d.cache?.value ?? d.defaultCache?.mode;
-  const direct = mode !== undefined && DIRECT.has(mode);
+  const direct = mode !== undefined && DIRECT_MODES.has(mode);
   const what = trouble(storage, direct);
   if (!what) return [];
   const s = d.syntax;
