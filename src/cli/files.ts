@@ -12,6 +12,15 @@ const GLOB_CHARS = /[*?[\]{}]/;
 /** Names a directory walk picks up; detectKind still decides per file. */
 const CANDIDATE = /\.(xml|conf|ini|cfg|sh|bash|service)(\.sample)?$|\.(mk|dockerfile|containerfile|pkr\.hcl|pkr\.json|py|ya?ml)$|^(GNUmakefile|[Mm]akefile|Dockerfile|Containerfile)$/i;
 
+/**
+ * The names isCandidateName accepts (templates of them included), as one glob for the editor's
+ * findFiles and file watcher; a superset, each hit still passes isCandidateName. Kept beside
+ * CANDIDATE so the two change together (test/unit/files.test.ts checks that it misses none).
+ */
+export const CANDIDATE_GLOB =
+  '**/{*.xml,*.conf,*.ini,*.cfg,*.sample,*.yaml,*.yml,*.j2,*.jinja,*.jinja2,*.erb,*.tmpl,*.tpl,*.helmtpl,' +
+  '*.sh,*.bash,*.service,*.mk,*.dockerfile,*.containerfile,*.pkr.hcl,*.pkr.json,*.py,Makefile,makefile,GNUmakefile,Dockerfile,Containerfile}';
+
 export function isCandidateName(name: string): boolean {
   return CANDIDATE.test(isTemplateName(name) ? name.replace(/\.[^.]+$/, '') : name);
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { detectKind, lint } from '../core/lint/engine';
 import { LineIndex } from '../core/text';
-import { SKIP_DIRS, isCandidateName } from '../cli/files';
+import { CANDIDATE_GLOB, SKIP_DIRS, isCandidateName } from '../cli/files';
 import { decodeBytes } from '../cli/decode';
 import { countBySeverity, formatText, type FileReport, type LintReport } from '../cli/report';
 import { DiagnosticsController, MAX_CHARS, isLintable } from './diagnostics';
@@ -19,10 +19,6 @@ import { errorDetail } from './notify';
 export const LINT_WORKSPACE_COMMAND = 'qemuDiskTools.lintWorkspace';
 export const TASK_TYPE = 'qemu-disk-tools';
 
-/** The names isCandidateName accepts (templates of them included), as one glob for findFiles and the watcher. */
-const CANDIDATE_GLOB =
-  '**/{*.xml,*.conf,*.ini,*.cfg,*.sample,*.yaml,*.yml,*.j2,*.jinja,*.jinja2,*.erb,*.tmpl,*.tpl,*.helmtpl,' +
-  '*.sh,*.bash,*.service,*.mk,*.dockerfile,*.containerfile,*.pkr.hcl,*.pkr.json,*.py,Makefile,makefile,GNUmakefile,Dockerfile,Containerfile}';
 const RERUN_DELAY_MS = 500;
 const FILE_DELAY_MS = 200;
 
